@@ -1,0 +1,57 @@
+/**
+ * The plan: what the planner produces and the executor consumes.
+ *
+ * Planning is pure, so these are plain data types; `cli.ts plan --format json` prints a
+ * {@linkcode Plan} minus `baseDir` (see `docs/plan-format.md`).
+ *
+ * @module
+ */
+
+/** A JSON value, as parameters, matrix values and logged values are. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** One runnable unit: a task, or one combination of a matrix task. */
+export interface PlannedInstance {
+  /** Stable id: `task` or `task[key=value,...]` with keys sorted. */
+  id: string;
+  /** Name of the task in the pipeline file. */
+  task: string;
+  /** File-system-safe, unique name derived from `id`, used for folders and page names. */
+  slug: string;
+  /** The matrix values of this instance (empty for a task without a matrix). */
+  matrix: Record<string, JsonValue>;
+  /** Parameters: pipeline `parameters` < task `parameters` < matrix values. */
+  parameters: Record<string, JsonValue>;
+  /** Ids of the instances this one waits for. */
+  needs: string[];
+  /** Notebook path as written in the pipeline file, relative to the pipeline file's folder. */
+  notebook: string;
+  /** Whole-task timeout in seconds. */
+  timeoutSeconds: number;
+  /** Extra attempts after a failure or timeout. */
+  retries: number;
+  /** Jupyter kernel name. */
+  kernel: string;
+  /** Extra environment variables for the kernel. */
+  env: Record<string, string>;
+}
+
+/** A validated, expanded pipeline, ready to execute. */
+export interface Plan {
+  /** Pipeline name. */
+  pipeline: string;
+  /** Absolute folder of the pipeline file; notebook paths are relative to it. */
+  baseDir: string;
+  /** Pipeline-wide parameters as declared (already merged into each instance). */
+  parameters: Record<string, JsonValue>;
+  /** Instances in a topological order. */
+  instances: PlannedInstance[];
+  /** Topological layers: every instance's needs are in earlier layers. */
+  layers: string[][];
+}

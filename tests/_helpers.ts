@@ -1,0 +1,82 @@
+/**
+ * Shared test helpers: temporary folders and running `cli.ts` as a real subprocess.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** Absolute path of the repository root. */
+export const ROOT: string = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+
+/** A temporary folder removed when the test scope ends (`await using dir = await tempDir()`). */
+export interface TempDir extends AsyncDisposable {
+  /** Absolute path of the folder. */
+  path: string;
+}
+
+/**
+ * Creates a temporary folder that is removed with everything in it at the end of the scope.
+ *
+ * @param prefix Name prefix of the folder.
+ * @returns The folder, to be held with `await using`.
+ */
+export async function tempDir(prefix = "pynb-test-"): Promise<TempDir> {
+  const path = await Deno.makeTempDir({ prefix });
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** What a finished subprocess printed and how it exited. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@linkcode runCliProcess}. */
+export interface RunCliOptions {
+  /**
+   * Deno permission flags for the subprocess.
+   * @default ["--allow-read"]
+   */
+  flags?: string[];
+  /** Working directory. @default the repository root */
+  cwd?: string;
+  /** Extra environment variables. @default {} */
+  env?: Record<string, string>;
+  /** Entry point: a path or an URL. @default the repository's `cli.ts` */
+  entry?: string;
+}
+
+/**
+ * Runs `cli.ts` in a new Deno process under exactly the given permission flags.
+ *
+ * @param args Command line arguments after `cli.ts`.
+ * @param options Flags, working directory, environment.
+ * @returns Exit code and output.
+ */
+export async function runCliProcess(
+  args: string[],
+  options: RunCliOptions = {},
+): Promise<CliResult> {
+  const flags = options.flags ?? ["--allow-read"];
+  const entry = options.entry ?? `${ROOT}/cli.ts`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-prompt", ...flags, entry, ...args],
+    cwd: options.cwd ?? ROOT,
+    env: { NO_COLOR: "1", ...options.env },
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
