@@ -19,3 +19,10 @@ export {
 export type { Document, Node as YamlNode, Pair, Scalar, YAMLMap, YAMLSeq } from "npm:yaml@2.9.1";
 export { Command, CommanderError, InvalidArgumentError, Option } from "npm:commander@15.1.0";
 export { Eta } from "npm:eta@4.6.0";
+// Website (lib/site): markdown, HTML sanitising, code highlighting, ANSI colours, DAG layout.
+export { Marked } from "npm:marked@18.2.1";
+export { default as sanitizeHtml } from "npm:sanitize-html@2.18.1";
+export { default as hljs } from "npm:highlight.js@11.12.0/lib/core";
+export { default as hljsPython } from "npm:highlight.js@11.12.0/lib/languages/python";
+export { AnsiUp } from "npm:ansi_up@6.0.6";
+export { default as dagre } from "npm:@dagrejs/dagre@3.1.3";
