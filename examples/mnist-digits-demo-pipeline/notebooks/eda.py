@@ -1,0 +1,90 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exploratory data analysis
+#
+# A first look at the digits written by `ingest`: how many images there are of each digit, how
+# the pixel values are distributed, and what the images look like.
+
+# %% tags=["parameters"]
+# Number of example images shown per digit.
+images_per_digit = 10
+
+# %%
+import matplotlib
+
+matplotlib.use("agg")  # files only: no display is needed or wanted
+import matplotlib.pyplot as plt
+import numpy as np
+
+import pynb_dag_runner as pdr
+
+# %%
+[ingest] = pdr.upstream("ingest")
+with np.load(ingest.artifacts["digits.npz"]) as data:
+    X, y = data["X"], data["y"]
+print(f"{X.shape[0]} images from {ingest.id}")
+
+# %% [markdown]
+# ## Images per digit
+#
+# The classes are balanced: about 180 images of each digit.
+
+# %%
+digits, counts = np.unique(y, return_counts=True)
+counts_per_digit = {str(d): int(c) for d, c in zip(digits, counts)}
+pdr.log_value("counts_per_digit", counts_per_digit)
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.bar(digits, counts, color="tab:blue")
+ax.set_xticks(digits)
+ax.set_xlabel("digit")
+ax.set_ylabel("number of images")
+ax.set_title("Images per digit")
+fig.tight_layout()
+pdr.log_figure("images-per-digit.png", fig)
+plt.show()
+
+# %% [markdown]
+# ## Pixel values
+#
+# Pixels take integer values 0 (white) to 16 (black); most are blank.
+
+# %%
+values, value_counts = np.unique(X, return_counts=True)
+pdr.log_value("fraction_of_zero_pixels", round(float((X == 0).mean()), 4))
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.bar(values, value_counts, color="tab:gray")
+ax.set_yscale("log")
+ax.set_xlabel("pixel value")
+ax.set_ylabel("number of pixels (log scale)")
+ax.set_title("Distribution of pixel values")
+fig.tight_layout()
+pdr.log_figure("pixel-values.png", fig)
+plt.show()
+
+# %% [markdown]
+# ## Example images
+#
+# One row per digit: the first images of each class in the data set.
+
+# %%
+fig, axes = plt.subplots(10, images_per_digit, figsize=(images_per_digit * 0.8, 8.5))
+for digit in range(10):
+    examples = X[y == digit][:images_per_digit]
+    for col in range(images_per_digit):
+        ax = axes[digit, col]
+        ax.set_axis_off()
+        if col < len(examples):
+            ax.imshow(examples[col].reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
+fig.suptitle("Example images, one row per digit")
+fig.tight_layout()
+pdr.log_figure("example-images.png", fig)
+plt.show()
