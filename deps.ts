@@ -26,3 +26,17 @@ export { default as hljs } from "npm:highlight.js@11.12.0/lib/core";
 export { default as hljsPython } from "npm:highlight.js@11.12.0/lib/languages/python";
 export { AnsiUp } from "npm:ansi_up@6.0.6";
 export { default as dagre } from "npm:@dagrejs/dagre@3.1.3";
+
+// OpenTelemetry, as one matched set: a transformer built for a newer API fails at import.
+export { ROOT_CONTEXT, SpanStatusCode, trace } from "npm:@opentelemetry/api@1.10.0";
+export type {
+  Attributes,
+  Link as SpanLink,
+  Span,
+  SpanContext,
+  Tracer,
+} from "npm:@opentelemetry/api@1.10.0";
+export { JsonTraceSerializer } from "npm:@opentelemetry/otlp-transformer@0.301.1";
+export { TracerProvider } from "npm:@opentelemetry/sdk-trace@3.1.1";
+export type { ReadableSpan, SpanProcessor } from "npm:@opentelemetry/sdk-trace@3.1.1";
+export { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
