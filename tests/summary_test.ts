@@ -1,0 +1,83 @@
+import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
+import { runCliProcess, tempDir } from "./_helpers.ts";
+import { assertTextSnapshot } from "./_github_snapshot.ts";
+import { demoRun, writeRun } from "./github_fixtures.ts";
+import { renderSummary } from "../lib/github/summary.ts";
+
+Deno.test("cli.ts summary prints a failed run compared with its baseline", async () => {
+  await using dir = await tempDir();
+  const head = await writeRun(dir.path, demoRun("head"));
+  const base = await writeRun(dir.path, demoRun("base"));
+  const res = await runCliProcess([
+    "summary",
+    head,
+    "--compare",
+    base,
+    "--site-url",
+    "https://octo.github.io/demo",
+  ]);
+  assertEquals(res.stderr, "");
+  assertEquals(res.code, 0);
+  const md = res.stdout;
+  await assertTextSnapshot("summary-failed-compare.md", md);
+
+  // What matters, checked apart from the snapshot so a careless update cannot hide it.
+  assertStringIncludes(md, "## ❌ mnist\\-digits\\-demo\\-pipeline: failed");
+  assertStringIncludes(md, "(https://octo.github.io/demo/runs/2026-11-27T04-00-00Z-head/)");
+  assertStringIncludes(md, "```mermaid\nflowchart LR\n");
+  assertStringIncludes(md, "```mermaid\ngantt\n  dateFormat x\n");
+  assertStringIncludes(
+    md,
+    "| train\\-model\\[nr\\_train\\_images=600\\] | accuracy | 0.912 | 0.9 |",
+  );
+  assertMatch(md, /\| loss \| 0\.31 \| 0\.35 \| ▼ -0\.04 \(-11\.4%\) \|/);
+  assertOk(!md.includes("\u001b"), "ANSI escapes must be stripped");
+  assertOk(!md.includes("<img"), "HTML from names and values must be escaped");
+  // The traceback holds ``` itself, so its fence must be longer.
+  assertStringIncludes(md, "````text\n");
+  assertStringIncludes(md, "ValueError: bad shape ```\n# not a heading\n````\n");
+  // The failed instance comes first in the table.
+  assertMatch(
+    md,
+    /\| Note \|\n\| --- .*\n\| train\\-model\\\[nr\\_train\\_images=800\\\] \| ❌ failed/,
+  );
+});
+
+Deno.test("renderSummary() summarises a successful run without comparison", async () => {
+  const md = renderSummary(demoRun("base"));
+  await assertTextSnapshot("summary-succeeded.md", md);
+  assertStringIncludes(md, "**5 task instances**: ✅ 5 succeeded");
+  assertOk(!md.includes("### Failures"));
+  assertOk(!md.includes("Baseline"));
+  assertStringIncludes(md, "| ingest | source | sklearn \\| digits |");
+});
+
+Deno.test("renderSummary() leaves out diagrams of very large runs", () => {
+  const run = demoRun("base");
+  const md = renderSummary(run, { maxDiagramTasks: 3 });
+  assertOk(!md.includes("```mermaid"));
+  assertStringIncludes(md, "| ingest | ✅ succeeded |");
+});
+
+Deno.test("cli.ts summary reports bad input with exit code 2 and one message", async (t) => {
+  await using dir = await tempDir();
+  const head = await writeRun(dir.path, demoRun("head"));
+  await t.step("a missing run folder", async () => {
+    const res = await runCliProcess(["summary", `${dir.path}/nope`]);
+    assertEquals(res.code, 2);
+    assertMatch(res.stderr, /^error: .*nope/);
+    assertOk(!res.stderr.includes("    at "), res.stderr);
+  });
+  await t.step("a --site-url that is not http(s)", async () => {
+    const res = await runCliProcess(["summary", head, "--site-url", "javascript:alert(1)"]);
+    assertEquals(res.code, 2);
+    assertStringIncludes(res.stderr, "Cannot use --site-url 'javascript:alert(1)'");
+    assertEquals(res.stdout, "");
+  });
+  await t.step("no --allow-read", async () => {
+    const res = await runCliProcess(["summary", head], { flags: [] });
+    assertEquals(res.code, 2);
+    assertStringIncludes(res.stderr, "--allow-read");
+    assertOk(!res.stderr.includes("    at "), res.stderr);
+  });
+});
