@@ -40,3 +40,8 @@ export { JsonTraceSerializer } from "npm:@opentelemetry/otlp-transformer@0.301.1
 export { TracerProvider } from "npm:@opentelemetry/sdk-trace@3.1.1";
 export type { ReadableSpan, SpanProcessor } from "npm:@opentelemetry/sdk-trace@3.1.1";
 export { resourceFromAttributes } from "npm:@opentelemetry/resources@3.1.1";
+
+// GitHub REST API client and zip archives (cli.ts collect).
+export { Octokit } from "npm:@octokit/rest@22.0.1";
+export { unzipSync } from "npm:fflate@0.8.3";
+export type { UnzipFileInfo } from "npm:fflate@0.8.3";
