@@ -1,18 +1,91 @@
 /**
- * `cli.ts plan`. Placeholder until its issue lands.
+ * `cli.ts plan <pipeline>`: print the expanded DAG of a pipeline.
  *
  * @module
  */
-import { Command } from "../../deps.ts";
-import { UserError } from "../errors.ts";
+import { Command, Option } from "../../deps.ts";
+import type { JsonValue } from "../plan/types.ts";
+import { loadPipeline } from "../spec/load.ts";
+import { parseParamFlag } from "../spec/params.ts";
+import { type PlanOptions, planPipeline } from "../plan/plan.ts";
+import { checkNotebooks } from "../plan/check_files.ts";
+import { formatPlan, PLAN_FORMATS, type PlanFormat } from "../plan/format.ts";
 
-/** Builds the `plan` sub-command. */
+/** The parsed options of `plan`. */
+interface PlanFlags {
+  format: PlanFormat;
+  only?: string[];
+  from?: string[];
+  to?: string[];
+  param?: Record<string, JsonValue>;
+}
+
+/**
+ * Builds the `plan` sub-command: validates the pipeline like `validate`, then prints its plan
+ * as text, JSON (see `docs/plan-format.md`) or a Mermaid graph. Needs only `--allow-read`.
+ *
+ * @returns The sub-command.
+ *
+ * @example Printing a plan as JSON
+ * ```sh
+ * deno run --allow-read cli.ts plan pipeline.yaml --format json --from train-model
+ * ```
+ */
 export function planCommand(): Command {
   return new Command("plan")
-    .description("(not yet available)")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new UserError("Cannot plan: this command is not available yet");
+    .description("Print the plan of a pipeline: its task instances, their needs and layers.")
+    .argument("<pipeline>", "pipeline file: .yaml, .yml, .json, or a .ts module")
+    .addOption(
+      new Option("-f, --format <format>", "output format").choices(PLAN_FORMATS).default("text"),
+    )
+    .option("--only <names...>", "keep only these tasks or instance ids")
+    .option("--from <names...>", "keep these tasks or instances and everything downstream")
+    .option("--to <names...>", "keep these tasks or instances and everything upstream")
+    .option(
+      "-p, --param <name=value>",
+      "override a parameter for every instance; the value is YAML (repeatable)",
+      collectParam,
+    )
+    .addHelpText(
+      "after",
+      `
+Selections intersect: --from split --to benchmark keeps what lies between. Needs that point
+outside the selection are dropped, so the plan starts from the selection.
+
+Permissions: --allow-read
+
+Examples:
+  deno run --allow-read cli.ts plan pipeline.yaml
+  deno run --allow-read cli.ts plan pipeline.yaml --format mermaid --to benchmark
+  deno run --allow-read cli.ts plan pipeline.yaml --format json --param train_test_ratio=0.8
+`,
+    )
+    .action(async (path: string, flags: PlanFlags) => {
+      const pipeline = await loadPipeline(path);
+      const options: PlanOptions = { overrides: flags.param ?? {} };
+      if (flags.only !== undefined) options.only = flags.only;
+      if (flags.from !== undefined) options.from = flags.from;
+      if (flags.to !== undefined) options.to = flags.to;
+      const plan = planPipeline(pipeline, options);
+      await checkNotebooks(plan);
+      await writeAll(formatPlan(plan, flags.format));
     });
+}
+
+function collectParam(
+  text: string,
+  acc: Record<string, JsonValue> | undefined,
+): Record<string, JsonValue> {
+  const [name, value] = parseParamFlag(text);
+  return { ...acc, [name]: value };
+}
+
+async function writeAll(text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  const writer = Deno.stdout.writable.getWriter();
+  try {
+    await writer.write(bytes);
+  } finally {
+    writer.releaseLock();
+  }
 }

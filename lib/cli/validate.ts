@@ -1,18 +1,55 @@
 /**
- * `cli.ts validate`. Placeholder until its issue lands.
+ * `cli.ts validate <pipeline>`: check a pipeline file without running it.
  *
  * @module
  */
 import { Command } from "../../deps.ts";
-import { UserError } from "../errors.ts";
+import { loadPipeline } from "../spec/load.ts";
+import { planPipeline } from "../plan/plan.ts";
+import { checkNotebooks } from "../plan/check_files.ts";
 
-/** Builds the `validate` sub-command. */
+/**
+ * Builds the `validate` sub-command: loads the pipeline (schema, every problem with its line
+ * and column), plans it (needs, cycles, matrix edges) and checks that its notebooks exist,
+ * then prints a one-line summary. Needs only `--allow-read`.
+ *
+ * @returns The sub-command.
+ *
+ * @example Validating from the shell
+ * ```sh
+ * deno run --allow-read cli.ts validate examples/mnist-digits-demo-pipeline/pipeline.yaml
+ * # OK examples/mnist-digits-demo-pipeline/pipeline.yaml: pipeline mnist-digits-demo-pipeline, ...
+ * ```
+ */
 export function validateCommand(): Command {
   return new Command("validate")
-    .description("(not yet available)")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new UserError("Cannot validate: this command is not available yet");
+    .description(
+      "Check a pipeline file: keys and types, needs, cycles, matrix edges, notebook files.",
+    )
+    .argument("<pipeline>", "pipeline file: .yaml, .yml, .json, or a .ts module")
+    .addHelpText(
+      "after",
+      `
+Permissions: --allow-read
+
+Exit codes: 0 valid, 2 invalid (every problem is listed with file:line:column).
+
+Example:
+  deno run --allow-read cli.ts validate examples/mnist-digits-demo-pipeline/pipeline.yaml
+`,
+    )
+    .action(async (path: string) => {
+      const pipeline = await loadPipeline(path);
+      const plan = planPipeline(pipeline);
+      await checkNotebooks(plan);
+      const tasks = Object.keys(pipeline.spec.tasks).length;
+      console.log(
+        `OK ${path}: pipeline ${plan.pipeline}, ${count(tasks, "task")}, ` +
+          `${count(plan.instances.length, "instance")} in ${count(plan.layers.length, "layer")}`,
+      );
     });
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
 }

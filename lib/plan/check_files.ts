@@ -1,0 +1,83 @@
+/**
+ * Checking that the notebooks a plan names exist.
+ *
+ * @module
+ */
+import { isAbsolute, join } from "node:path";
+import { UserError } from "../errors.ts";
+import type { Plan } from "./types.ts";
+
+/** One notebook that is missing, and the task that names it. */
+export interface MissingNotebook {
+  /** Path as written in the pipeline, relative to the pipeline file's folder. */
+  notebook: string;
+  /** Task that names it (the first, if several do). */
+  task: string;
+  /** Why it cannot be used: `no such file` or `is a folder`. */
+  why: string;
+}
+
+/**
+ * Notebooks named in a pipeline do not exist (or are folders). Lists all of them.
+ *
+ * @example
+ * ```ts
+ * import { MissingNotebookError } from "./check_files.ts";
+ * const err = new MissingNotebookError("demo", [{ notebook: "a.py", task: "a", why: "no such file" }]);
+ * console.assert(err.message.includes("a.py"));
+ * ```
+ */
+export class MissingNotebookError extends UserError {
+  /** Every missing notebook. */
+  readonly missing: readonly MissingNotebook[];
+  /**
+   * @param pipeline Name of the pipeline.
+   * @param missing At least one missing notebook.
+   * @param options The underlying cause, if any.
+   */
+  constructor(pipeline: string, missing: readonly MissingNotebook[], options?: ErrorOptions) {
+    const lines = missing.map((m) => `${m.notebook} (task ${JSON.stringify(m.task)}): ${m.why}`);
+    super(
+      missing.length === 1
+        ? `Cannot find the notebook of pipeline '${pipeline}': ${lines[0]}; paths are ` +
+          `relative to the pipeline file's folder`
+        : `Cannot find ${missing.length} notebooks of pipeline '${pipeline}' (paths are ` +
+          `relative to the pipeline file's folder):\n${lines.map((l) => `  ${l}`).join("\n")}`,
+      options,
+    );
+    this.name = "MissingNotebookError";
+    this.missing = missing;
+  }
+}
+
+/**
+ * Checks that every notebook of the plan is a file, relative to `plan.baseDir`.
+ *
+ * @param plan The plan.
+ * @throws {MissingNotebookError} Listing every missing notebook.
+ *
+ * @example
+ * ```ts
+ * import { checkNotebooks } from "./check_files.ts";
+ * await checkNotebooks({ pipeline: "empty", baseDir: ".", parameters: {}, instances: [], layers: [] });
+ * ```
+ */
+export async function checkNotebooks(plan: Plan): Promise<void> {
+  const tasks = new Map<string, string>();
+  for (const inst of plan.instances) {
+    if (!tasks.has(inst.notebook)) tasks.set(inst.notebook, inst.task);
+  }
+  const missing: MissingNotebook[] = [];
+  for (const [notebook, task] of tasks) {
+    const path = isAbsolute(notebook) ? notebook : join(plan.baseDir, notebook);
+    try {
+      const info = await Deno.stat(path);
+      if (!info.isFile) missing.push({ notebook, task, why: "is a folder, not a notebook" });
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) {
+        missing.push({ notebook, task, why: "no such file" });
+      } else throw err;
+    }
+  }
+  if (missing.length > 0) throw new MissingNotebookError(plan.pipeline, missing);
+}

@@ -1,0 +1,215 @@
+/**
+ * The zod schema of a pipeline file and the types derived from it. The same schema checks
+ * YAML, JSON and `pipeline.ts` pipelines; `load.ts` turns its issues into positioned messages.
+ *
+ * @module
+ */
+import { z } from "../../deps.ts";
+import type { JsonValue } from "../plan/types.ts";
+import { parseDuration } from "./duration.ts";
+
+/** Names of tasks: letters, digits, `_`, `-`, `.`; they appear in ids, slugs and URLs. */
+export const TASK_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** Parameter and matrix names become Python variables in the notebook. */
+export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Environment variable names. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Parameter names a notebook cannot receive: Python keywords, and `P` (the dict of all). */
+export const RESERVED_PARAMS: ReadonlySet<string> = new Set([
+  "P",
+  ...("False None True and as assert async await break class continue def del elif else " +
+    "except finally for from global if import in is lambda nonlocal not or pass raise return " +
+    "try while with yield").split(" "),
+]);
+
+/** Built-in defaults, used where neither the task nor `defaults` says otherwise. */
+export const BUILTIN_DEFAULTS = {
+  /** One hour. */
+  timeout: 3600,
+  retries: 0,
+  kernel: "python3",
+} as const;
+
+/** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
+export const KNOWN_KEYS = {
+  pipeline: ["name", "description", "parameters", "defaults", "tasks"],
+  defaults: ["timeout", "retries", "kernel", "env"],
+  task: [
+    "notebook",
+    "description",
+    "needs",
+    "parameters",
+    "matrix",
+    "timeout",
+    "retries",
+    "kernel",
+    "env",
+  ],
+} as const;
+
+const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number().refine(Number.isFinite, { error: "must be a finite number" }),
+    z.boolean(),
+    z.null(),
+    z.array(JsonValueSchema),
+    z.record(z.string(), JsonValueSchema),
+  ], { error: "must be a JSON value (string, number, boolean, null, list or mapping)" })
+);
+
+function paramName(what: string) {
+  return z.string().superRefine((name, ctx) => {
+    if (!PARAM_NAME.test(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${what} ${JSON.stringify(name)} is not a valid Python name; use letters, ` +
+          `digits and _ (not first a digit), e.g. "train_ratio"`,
+      });
+    } else if (RESERVED_PARAMS.has(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${what} ${JSON.stringify(name)} is reserved in Python notebooks` +
+          (name === "P" ? " (P is the dict of all parameters)" : " (a Python keyword)") +
+          "; rename it",
+      });
+    }
+  });
+}
+
+const ParametersSchema = z.record(paramName("parameter name"), JsonValueSchema);
+
+const DurationSchema = z.unknown().transform((v, ctx): number => {
+  if (typeof v === "number" || typeof v === "string") {
+    try {
+      return parseDuration(v);
+    } catch { /* reported below */ }
+  }
+  ctx.issues.push({
+    code: "custom",
+    input: v,
+    message: `${JSON.stringify(v) ?? String(v)} is not a duration; write a positive number of ` +
+      `seconds or a duration such as 90s, 10m, 1h30m`,
+  });
+  return z.NEVER;
+});
+
+const RetriesSchema = z.number({ error: "must be a whole number of extra attempts, 0 to 100" })
+  .int({ error: "must be a whole number of extra attempts, 0 to 100" })
+  .min(0, { error: "must be a whole number of extra attempts, 0 to 100" })
+  .max(100, { error: "must be a whole number of extra attempts, 0 to 100" });
+
+const KernelSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g. python3" });
+
+const EnvSchema = z.record(
+  z.string().regex(ENV_NAME, {
+    error: "environment variable names use letters, digits and _ (not first a digit)",
+  }),
+  z.union([z.string(), z.number(), z.boolean()], {
+    error: "environment values must be strings (or numbers or booleans, turned into strings)",
+  }).transform((v) => String(v)),
+);
+
+const NotebookSchema = z.string().min(1, { error: "must be a path to a notebook" }).refine(
+  (p) => p.endsWith(".ipynb") || p.endsWith(".py"),
+  { error: "must be a .ipynb notebook or a Jupytext percent-format .py file" },
+);
+
+const NeedsSchema = z.preprocess(
+  (v) => (typeof v === "string" ? [v] : v),
+  z.array(z.string({ error: "must be a task name" }), {
+    error: "must be a task name or a list of task names, e.g. needs: [ingest]",
+  }),
+).transform((needs) => [...new Set(needs)]);
+
+const MatrixSchema = z.record(
+  paramName("matrix key"),
+  z.array(JsonValueSchema, {
+    error: "must be a list of values, e.g. nr_train_images: [600, 800]",
+  }).min(1, { error: "has no values; give at least one, e.g. [600, 800]" }),
+).refine((m) => Object.keys(m).length > 0, {
+  error: "is empty; give at least one key with a list of values, or remove matrix",
+});
+
+/** One task of the pipeline file, as validated. */
+export const TaskSpecSchema = z.strictObject({
+  notebook: NotebookSchema,
+  description: z.string().optional(),
+  needs: NeedsSchema.optional(),
+  parameters: ParametersSchema.optional(),
+  matrix: MatrixSchema.optional(),
+  timeout: DurationSchema.optional(),
+  retries: RetriesSchema.optional(),
+  kernel: KernelSchema.optional(),
+  env: EnvSchema.optional(),
+});
+
+/** The `defaults` of the pipeline file: values for tasks that do not set their own. */
+export const DefaultsSchema = z.strictObject({
+  timeout: DurationSchema.optional(),
+  retries: RetriesSchema.optional(),
+  kernel: KernelSchema.optional(),
+  env: EnvSchema.optional(),
+});
+
+/** A whole pipeline file. */
+export const PipelineSpecSchema = z.strictObject({
+  name: z.string({ error: "must be a string naming the pipeline" }).min(1, {
+    error: "must not be empty",
+  }),
+  description: z.string().optional(),
+  parameters: ParametersSchema.optional(),
+  defaults: DefaultsSchema.optional(),
+  tasks: z.record(
+    z.string().regex(TASK_NAME, {
+      error: "task names use letters, digits, _, - and . (not first - or .), e.g. train-model",
+    }),
+    TaskSpecSchema,
+  ).refine((t) => Object.keys(t).length > 0, {
+    error: "has no tasks; add at least one, e.g. ingest: { notebook: ingest.py }",
+  }),
+});
+
+/** A validated pipeline: durations are seconds and `needs` is always a list. */
+export type PipelineSpec = z.output<typeof PipelineSpecSchema>;
+/** One validated task. */
+export type TaskSpec = z.output<typeof TaskSpecSchema>;
+/** What a pipeline file (or `definePipeline()`) may contain before validation. */
+export interface PipelineSpecInput {
+  /** Name of the pipeline, shown on the website. */
+  name: string;
+  /** A sentence about the pipeline. */
+  description?: string;
+  /** Parameters every task receives. */
+  parameters?: Record<string, JsonValue>;
+  /** Values for tasks that do not set their own. */
+  defaults?: {
+    timeout?: string | number;
+    retries?: number;
+    kernel?: string;
+    env?: Record<string, string | number | boolean>;
+  };
+  /** The tasks, by name. */
+  tasks: Record<string, TaskSpecInput>;
+}
+/** One task before validation. */
+export interface TaskSpecInput {
+  /** Notebook path, relative to the pipeline file: `.ipynb` or Jupytext percent `.py`. */
+  notebook: string;
+  /** A sentence about the task. */
+  description?: string;
+  /** Names of the tasks this one waits for. */
+  needs?: string | string[];
+  /** Parameters of this task (over the pipeline's). */
+  parameters?: Record<string, JsonValue>;
+  /** One instance per combination of values. */
+  matrix?: Record<string, JsonValue[]>;
+  /** Whole-task timeout: seconds, or `90s`, `10m`, `1h30m`. */
+  timeout?: string | number;
+  /** Extra attempts after a failure or timeout. */
+  retries?: number;
+  /** Jupyter kernel name. */
+  kernel?: string;
+  /** Extra environment variables for the kernel. */
+  env?: Record<string, string | number | boolean>;
+}
