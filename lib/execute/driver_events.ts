@@ -1,0 +1,118 @@
+/**
+ * The events the Python driver (`driver.py`) writes on its stdout, one JSON object per line,
+ * validated here with zod. Unknown fields are dropped, so a newer driver stays readable.
+ *
+ * @module
+ */
+import { z } from "../../deps.ts";
+
+const base = { time: z.number() };
+const ErrorSchema = z.object({
+  ename: z.string(),
+  evalue: z.string(),
+  traceback: z.array(z.string()),
+  cellIndex: z.number().int().optional(),
+});
+
+/** One event of the driver: a discriminated union on `type`. */
+export const DriverEventSchema = z.discriminatedUnion("type", [
+  /** The driver runs: its pid and process group, the notebook's cell counts. */
+  z.object({
+    type: z.literal("started"),
+    ...base,
+    pid: z.number().int(),
+    pgid: z.number().int(),
+    python: z.string(),
+    nbclient: z.string(),
+    cellCount: z.number().int(),
+    codeCellCount: z.number().int(),
+  }),
+  /** The kernel process started, in a process group (and session) of its own. */
+  z.object({
+    type: z.literal("kernel_started"),
+    ...base,
+    pid: z.number().int().nullable(),
+    pgid: z.number().int().nullable(),
+    kernel: z.string(),
+  }),
+  /** A code cell is sent to the kernel. `codeCellNumber` counts code cells from 1. */
+  z.object({
+    type: z.literal("cell_started"),
+    ...base,
+    cellIndex: z.number().int(),
+    codeCellNumber: z.number().int().nullable(),
+  }),
+  /** Text printed by a cell (the last 2000 characters of one message). */
+  z.object({
+    type: z.literal("stream"),
+    ...base,
+    cellIndex: z.number().int(),
+    name: z.string(),
+    text: z.string(),
+    truncated: z.boolean(),
+    chars: z.number().int(),
+  }),
+  /** A rich output (display or result), summarised by its media types. */
+  z.object({
+    type: z.literal("display"),
+    ...base,
+    cellIndex: z.number().int(),
+    outputType: z.string(),
+    mimeTypes: z.array(z.string()),
+  }),
+  /** A cell raised an exception. */
+  z.object({
+    type: z.literal("cell_error"),
+    ...base,
+    cellIndex: z.number().int(),
+    ename: z.string(),
+    evalue: z.string(),
+    traceback: z.array(z.string()),
+  }),
+  /** A cell finished (`status` is the kernel's: `ok`, `error` or `aborted`). */
+  z.object({
+    type: z.literal("cell_done"),
+    ...base,
+    cellIndex: z.number().int(),
+    status: z.string(),
+    durationSeconds: z.number(),
+  }),
+  /**
+   * The notebook ended: `succeeded`, `failed` (cell error), `kernel_died`, `error` (the
+   * notebook or kernel could not be started) or `terminated` (signal, or the runner went away).
+   */
+  z.object({
+    type: z.literal("done"),
+    ...base,
+    status: z.enum(["succeeded", "failed", "kernel_died", "error", "terminated"]),
+    error: ErrorSchema.nullable().optional(),
+    reason: z.string().optional(),
+  }),
+]);
+
+/** One event of the driver. */
+export type DriverEvent = z.infer<typeof DriverEventSchema>;
+
+/**
+ * Parses one line of the driver's stdout.
+ *
+ * @param line One line, without its newline.
+ * @returns The event, or `undefined` when the line is not a valid event.
+ *
+ * @example Parsing a cell start
+ * ```ts
+ * import { parseDriverEvent } from "./driver_events.ts";
+ * const event = parseDriverEvent('{"type":"cell_started","time":1,"cellIndex":2,"codeCellNumber":1}');
+ * console.assert(event?.type === "cell_started" && event.cellIndex === 2);
+ * ```
+ */
+export function parseDriverEvent(line: string): DriverEvent | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const parsed = DriverEventSchema.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * Locates the Python files shipped with the runner: `driver.py` and the notebook module
+ * `pynb_dag_runner.py`. In a checkout they are read in place; when `cli.ts` runs from an URL
+ * they are fetched next to this module and written to a temporary folder once per process.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+/** Where the Python files are on the local disk. */
+export interface DriverFiles {
+  /** Path of `driver.py`. */
+  driver: string;
+  /** Folder holding `pynb_dag_runner.py`, put on the kernel's `PYTHONPATH`. */
+  moduleDir: string;
+}
+
+/** The Python files could not be found or downloaded. */
+export class DriverFilesError extends Error {
+  /**
+   * @param message What failed.
+   * @param options The cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DriverFilesError";
+  }
+}
+
+const DRIVER = "driver.py";
+const MODULE = "python/pynb_dag_runner.py";
+const cache = new Map<string, Promise<DriverFiles>>();
+
+async function fetchText(url: URL): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new DriverFilesError(`Cannot download '${url}': ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new DriverFilesError(`Cannot download '${url}': HTTP ${response.status}`);
+  }
+  return await response.text();
+}
+
+async function download(base: URL): Promise<DriverFiles> {
+  const [driverText, moduleText] = await Promise.all([
+    fetchText(new URL(DRIVER, base)),
+    fetchText(new URL(MODULE, base)),
+  ]);
+  const dir = await Deno.makeTempDir({ prefix: "pynb-dag-runner-py-" });
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // Best effort: the folder is in the temporary directory anyway.
+    }
+  });
+  const files = { driver: join(dir, DRIVER), moduleDir: join(dir, "python") };
+  await Deno.mkdir(files.moduleDir);
+  await Deno.writeTextFile(files.driver, driverText);
+  await Deno.writeTextFile(join(dir, MODULE), moduleText);
+  return files;
+}
+
+/**
+ * Returns the local paths of `driver.py` and of the folder of `pynb_dag_runner.py`, downloading
+ * them first when this module was loaded from `http(s):`. Cached per process.
+ *
+ * @param base URL of this folder (for tests). @default the folder of this module
+ * @returns The paths.
+ * @throws {DriverFilesError} When the files cannot be downloaded.
+ *
+ * @example Locating the driver in a checkout
+ * ```ts
+ * import { driverFiles } from "./driver_files.ts";
+ * const files = await driverFiles();
+ * console.assert(files.driver.endsWith("driver.py"));
+ * ```
+ */
+export function driverFiles(base: URL = new URL("./", import.meta.url)): Promise<DriverFiles> {
+  if (base.protocol === "file:") {
+    const driver = fileURLToPath(new URL(DRIVER, base));
+    return Promise.resolve({ driver, moduleDir: dirname(fileURLToPath(new URL(MODULE, base))) });
+  }
+  let files = cache.get(base.href);
+  if (files === undefined) {
+    files = download(base).catch((err) => {
+      cache.delete(base.href);
+      throw err;
+    });
+    cache.set(base.href, files);
+  }
+  return files;
+}

@@ -1,0 +1,267 @@
+/**
+ * Finds and kills every process of a notebook attempt: the driver's and the kernel's process
+ * groups and sessions, and every descendant, with SIGTERM, a short grace, then SIGKILL.
+ *
+ * jupyter_client starts the kernel in a session of its own, so killing the driver's group does
+ * not reach the kernel nor what its cells started. On Linux the members are found by scanning
+ * `/proc` (session id survives re-parenting and `setpgid`); elsewhere only the groups are
+ * signalled.
+ *
+ * @module
+ */
+
+/** One process as listed in `/proc/<pid>/stat`. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** One-letter state: `R`, `S`, `Z` (dead, not yet reaped)... */
+  state: string;
+}
+
+/** The processes that belong to an attempt. */
+export interface ProcessSet {
+  /** Process ids (the driver, the kernel). */
+  pids: number[];
+  /** Process group ids to signal as a whole (`kill(-pgid)`). */
+  groups: number[];
+  /** Session ids: every process in one of these sessions belongs to the set. */
+  sessions: number[];
+}
+
+/** Options of {@linkcode killProcessSet}. */
+export interface KillOptions {
+  /**
+   * How long processes get to exit after SIGTERM before SIGKILL, in milliseconds.
+   * @default 1500
+   */
+  graceMs?: number;
+}
+
+/** What {@linkcode killProcessSet} did. */
+export interface KillReport {
+  /** Processes that received SIGTERM. */
+  terminated: number[];
+  /** Processes still alive after the grace that received SIGKILL. */
+  killed: number[];
+  /** Processes still alive at the end (should be empty; a process in uninterruptible sleep). */
+  survivors: number[];
+}
+
+const POLL_MS = 50;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Parses the content of `/proc/<pid>/stat`.
+ *
+ * @param text The file's content.
+ * @returns The process, or `undefined` when the text is not in the expected format.
+ *
+ * @example Parsing a stat line whose command has spaces and parentheses
+ * ```ts
+ * import { parseProcStat } from "./process_group.ts";
+ * const info = parseProcStat("42 (my (cmd)) S 1 40 40 0 -1");
+ * console.assert(info?.pgid === 40 && info.state === "S");
+ * ```
+ */
+export function parseProcStat(text: string): ProcessInfo | undefined {
+  // The command name may hold spaces and parentheses: the fields start after the last ')'.
+  const close = text.lastIndexOf(")");
+  const pid = Number.parseInt(text, 10);
+  if (close < 0 || Number.isNaN(pid)) return undefined;
+  const fields = text.slice(close + 2).split(" ");
+  const [state, ppid, pgid, sid] = [fields[0], fields[1], fields[2], fields[3]];
+  if (state === undefined || ppid === undefined || pgid === undefined || sid === undefined) {
+    return undefined;
+  }
+  return { pid, state, ppid: Number(ppid), pgid: Number(pgid), sid: Number(sid) };
+}
+
+/**
+ * Lists the processes of this machine from `/proc`.
+ *
+ * @returns Every readable process, or `undefined` where `/proc` is not available (macOS).
+ *
+ * @example Finding this process
+ * ```ts
+ * import { listProcesses } from "./process_group.ts";
+ * const all = await listProcesses();
+ * console.assert(all === undefined || all.some((p) => p.pid === Deno.pid));
+ * ```
+ */
+export async function listProcesses(): Promise<ProcessInfo[] | undefined> {
+  const result: ProcessInfo[] = [];
+  try {
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const info = parseProcStat(await Deno.readTextFile(`/proc/${entry.name}/stat`));
+        if (info) result.push(info);
+      } catch {
+        // The process ended while listing.
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return result;
+}
+
+/**
+ * Selects the live members of a process set: the given pids, every process in one of the groups
+ * or sessions, and all their descendants. Zombies (already dead) are left out.
+ *
+ * @param processes All processes, from {@linkcode listProcesses}.
+ * @param set The pids, groups and sessions of the attempt.
+ * @returns The pids of the members.
+ *
+ * @example A kernel's child in the kernel's session
+ * ```ts
+ * import { selectMembers } from "./process_group.ts";
+ * const members = selectMembers([
+ *   { pid: 10, ppid: 1, pgid: 10, sid: 10, state: "S" },
+ *   { pid: 11, ppid: 1, pgid: 11, sid: 11, state: "S" },
+ *   { pid: 12, ppid: 11, pgid: 12, sid: 11, state: "S" },
+ *   { pid: 13, ppid: 1, pgid: 13, sid: 13, state: "S" },
+ * ], { pids: [10], groups: [10], sessions: [10, 11] });
+ * console.assert(JSON.stringify([...members].sort()) === "[10,11,12]");
+ * ```
+ */
+export function selectMembers(processes: ProcessInfo[], set: ProcessSet): Set<number> {
+  const members = new Set<number>();
+  const pids = new Set(set.pids);
+  const groups = new Set(set.groups);
+  const sessions = new Set(set.sessions);
+  const children = new Map<number, ProcessInfo[]>();
+  for (const p of processes) {
+    if (!children.has(p.ppid)) children.set(p.ppid, []);
+    children.get(p.ppid)!.push(p);
+  }
+  const queue: ProcessInfo[] = processes.filter((p) =>
+    pids.has(p.pid) || groups.has(p.pgid) || sessions.has(p.sid)
+  );
+  while (queue.length > 0) {
+    const p = queue.pop()!;
+    if (members.has(p.pid)) continue;
+    if (p.state !== "Z") members.add(p.pid);
+    queue.push(...(children.get(p.pid) ?? []));
+  }
+  members.delete(Deno.pid);
+  return members;
+}
+
+function signal(target: number, sig: Deno.Signal): boolean {
+  try {
+    Deno.kill(target, sig);
+    return true;
+  } catch {
+    return false; // gone already (ESRCH), or not ours
+  }
+}
+
+function signalAll(set: ProcessSet, members: Iterable<number>, sig: Deno.Signal): number[] {
+  for (const group of set.groups) if (group > 1) signal(-group, sig);
+  const hit: number[] = [];
+  for (const pid of members) if (pid > 1 && signal(pid, sig)) hit.push(pid);
+  return hit;
+}
+
+async function liveMembers(set: ProcessSet, seen: Set<number>): Promise<Set<number> | undefined> {
+  const processes = await listProcesses();
+  if (processes === undefined) return undefined;
+  // Never the runner's own group or session (a driver killed before its setsid() is still in it).
+  const self = processes.find((p) => p.pid === Deno.pid);
+  if (self) {
+    set = {
+      pids: set.pids,
+      groups: set.groups.filter((g) => g !== self.pgid),
+      sessions: set.sessions.filter((s) => s !== self.sid),
+    };
+  }
+  // Processes seen before stay members after their parent died (re-parented to init).
+  return selectMembers(processes, { ...set, pids: [...set.pids, ...seen] });
+}
+
+/**
+ * Kills a process set: SIGTERM to the groups and every member, a grace period, then SIGKILL to
+ * whatever is left, until nothing of the set is alive. Never throws for processes already gone.
+ *
+ * @param set The pids, groups and sessions of the attempt.
+ * @param options Grace period.
+ * @returns Which processes were signalled and which, if any, survived.
+ *
+ * @example Killing a process group
+ * ```ts
+ * import { killProcessSet } from "./process_group.ts";
+ * const child = new Deno.Command("setsid", { args: ["sleep", "60"] }).spawn();
+ * const report = await killProcessSet({ pids: [child.pid], groups: [child.pid], sessions: [] });
+ * await child.status;
+ * console.assert(report.survivors.length === 0);
+ * ```
+ */
+export async function killProcessSet(
+  set: ProcessSet,
+  options: KillOptions = {},
+): Promise<KillReport> {
+  const graceMs = options.graceMs ?? 1500;
+  const seen = new Set<number>();
+  let members = await liveMembers(set, seen);
+  for (const pid of members ?? set.pids) seen.add(pid);
+  const terminated = signalAll(set, members ?? set.pids, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    members = await liveMembers(set, seen);
+    if (members === undefined) {
+      await sleep(graceMs);
+      break;
+    }
+    if (members.size === 0) return { terminated, killed: [], survivors: [] };
+    for (const pid of members) {
+      if (!seen.has(pid)) signal(pid, "SIGTERM"); // started during the grace
+      seen.add(pid);
+    }
+    await sleep(POLL_MS);
+  }
+  members = await liveMembers(set, seen);
+  const killed = signalAll(set, members ?? set.pids, "SIGKILL");
+  for (let i = 0; i < 20; i++) {
+    members = await liveMembers(set, seen);
+    if (members === undefined || members.size === 0) break;
+    signalAll(set, members, "SIGKILL");
+    await sleep(POLL_MS);
+  }
+  return { terminated, killed, survivors: [...(members ?? [])] };
+}
+
+/** Process sets of attempts still running, killed synchronously if this process exits. */
+const active = new Set<ProcessSet>();
+let unloadHooked = false;
+
+/**
+ * Registers a process set to be killed (SIGKILL, synchronously) if the runner exits while the
+ * attempt runs, e.g. through `Deno.exit()`. Returns a function that unregisters it.
+ *
+ * @param set The process set; it may be filled in later (pids and groups are read at exit).
+ * @returns The function to call once the attempt's processes are gone.
+ *
+ * @example Guarding an attempt
+ * ```ts
+ * import { guardOnExit } from "./process_group.ts";
+ * const release = guardOnExit({ pids: [], groups: [], sessions: [] });
+ * release();
+ * ```
+ */
+export function guardOnExit(set: ProcessSet): () => void {
+  if (!unloadHooked) {
+    unloadHooked = true;
+    globalThis.addEventListener("unload", () => {
+      for (const s of active) signalAll(s, s.pids, "SIGKILL");
+    });
+  }
+  active.add(set);
+  return () => void active.delete(set);
+}

@@ -1,0 +1,219 @@
+/**
+ * Finds a Python interpreter that can run notebooks: one that imports `nbclient` and `ipykernel`.
+ *
+ * Order: the `--python` flag, then the `PYNB_PYTHON` environment variable, then `python3` and
+ * `python` in every folder of `PATH` (not only the first: a pyenv shim often hides the system
+ * Python), the active virtualenv or conda environment, and the usual system places.
+ *
+ * @module
+ */
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { z } from "../../deps.ts";
+import { UserError } from "../errors.ts";
+
+/** An interpreter that can run notebooks. */
+export interface PythonInfo {
+  /** Absolute path of the interpreter, as found (virtualenv symlinks are kept). */
+  path: string;
+  /** Python version, e.g. `3.11.2`. */
+  version: string;
+  /** nbclient version. */
+  nbclient: string;
+  /** ipykernel version. */
+  ipykernel: string;
+}
+
+/** Options of {@linkcode detectPython}. */
+export interface DetectPythonOptions {
+  /**
+   * The interpreter chosen by the user (`--python`): used alone, never replaced by another.
+   * @default the `PYNB_PYTHON` environment variable, else a search
+   */
+  python?: string;
+}
+
+/** No interpreter able to run notebooks was found, or the chosen one cannot. */
+export class PythonNotFoundError extends UserError {
+  /** Every interpreter tried, with why it was rejected. */
+  tried: { path: string; problem: string }[];
+  /**
+   * @param message What is missing and how to install it.
+   * @param tried The interpreters tried.
+   */
+  constructor(message: string, tried: { path: string; problem: string }[]) {
+    super(message);
+    this.name = "PythonNotFoundError";
+    this.tried = tried;
+  }
+}
+
+const INSTALL_HELP =
+  "Install them with `sudo apt-get install python3-nbclient python3-ipykernel` " +
+  "(Debian, Ubuntu) or `python3 -m pip install nbclient ipykernel` (pip, in a virtualenv), " +
+  "or point --python (or PYNB_PYTHON) at an interpreter that has them.";
+
+const PROBE = `
+import json, sys
+info = {"version": sys.version.split()[0]}
+missing = []
+for name in ("nbclient", "ipykernel"):
+    try:
+        module = __import__(name)
+        info[name] = getattr(module, "__version__", "unknown")
+    except Exception as err:
+        missing.append(f"{name} ({type(err).__name__}: {err})")
+info["missing"] = missing
+print(json.dumps(info))
+`;
+
+const ProbeSchema = z.object({
+  version: z.string(),
+  nbclient: z.string().optional(),
+  ipykernel: z.string().optional(),
+  missing: z.array(z.string()),
+});
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env for this name
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Interpreters to try, in order, without duplicates. */
+async function candidates(): Promise<string[]> {
+  const list: string[] = [];
+  for (const folder of [env("VIRTUAL_ENV"), env("CONDA_PREFIX")]) {
+    if (folder) list.push(join(folder, "bin", "python3"), join(folder, "bin", "python"));
+  }
+  const path = env("PATH") ?? "";
+  for (const name of ["python3", "python"]) {
+    for (const folder of path.split(delimiter)) if (folder) list.push(join(folder, name));
+  }
+  list.push(
+    "/usr/bin/python3",
+    "/usr/local/bin/python3",
+    "/opt/homebrew/bin/python3",
+    "/opt/conda/bin/python3",
+  );
+  const unique = [...new Set(list.map((p) => resolve(p)))];
+  const existing: string[] = [];
+  for (const p of unique) if (await isFile(p)) existing.push(p);
+  return existing;
+}
+
+/** Runs the probe; returns the interpreter's info, or why it cannot run notebooks. */
+async function probe(path: string): Promise<PythonInfo | string> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(path, {
+      args: ["-c", PROBE],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+    }).output();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) throw err;
+    return `cannot be started (${(err as Error).message})`;
+  }
+  const text = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
+  let parsed;
+  try {
+    parsed = ProbeSchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success) {
+    const stderr = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1) ?? "";
+    return `is not a working Python 3 (exit code ${output.code}${stderr ? `: ${stderr}` : ""})`;
+  }
+  const info = parsed.data;
+  if (info.missing.length > 0 || !info.nbclient || !info.ipykernel) {
+    return `(Python ${info.version}) cannot import ${
+      info.missing.map((m) => m.split(" ")[0]).join(" and ")
+    }`;
+  }
+  return { path, version: info.version, nbclient: info.nbclient, ipykernel: info.ipykernel };
+}
+
+async function resolveExplicit(python: string): Promise<string> {
+  if (python.includes("/") || isAbsolute(python)) return resolve(python);
+  for (const folder of (env("PATH") ?? "").split(delimiter)) {
+    if (folder && await isFile(join(folder, python))) return resolve(folder, python);
+  }
+  return python;
+}
+
+const cache = new Map<string, Promise<PythonInfo>>();
+
+async function detect(explicit: string | undefined, source: string): Promise<PythonInfo> {
+  if (explicit !== undefined) {
+    const path = await resolveExplicit(explicit);
+    const result = await probe(path);
+    if (typeof result !== "string") return result;
+    throw new PythonNotFoundError(
+      `Cannot use the Python interpreter '${explicit}' given by ${source}: it ${result}. ` +
+        `Notebooks need the Python packages nbclient and ipykernel. ${INSTALL_HELP}`,
+      [{ path, problem: result }],
+    );
+  }
+  const tried: { path: string; problem: string }[] = [];
+  for (const path of await candidates()) {
+    const result = await probe(path);
+    if (typeof result !== "string") return result;
+    tried.push({ path, problem: result });
+  }
+  const list = tried.length > 0
+    ? ` Tried: ${tried.map((t) => `'${t.path}' ${t.problem}`).join("; ")}.`
+    : " No python3 or python was found on PATH.";
+  throw new PythonNotFoundError(
+    `Cannot find a Python interpreter that can run notebooks: none has the Python packages ` +
+      `nbclient and ipykernel.${list} ${INSTALL_HELP}`,
+    tried,
+  );
+}
+
+/**
+ * Finds the Python interpreter to run notebooks with: `options.python` (the `--python` flag),
+ * else `PYNB_PYTHON`, else the first interpreter on the machine that imports nbclient and
+ * ipykernel. The result is cached per process.
+ *
+ * @param options The interpreter chosen by the user, if any.
+ * @returns The interpreter's path and the versions of Python, nbclient and ipykernel.
+ * @throws {PythonNotFoundError} When the chosen interpreter lacks nbclient or ipykernel, or no
+ *   interpreter has them; the message gives the apt and pip commands.
+ *
+ * @example Finding the interpreter
+ * ```ts ignore
+ * import { detectPython } from "./python.ts";
+ * const python = await detectPython();
+ * console.log(`${python.path}: Python ${python.version}, nbclient ${python.nbclient}`);
+ * ```
+ */
+export function detectPython(options: DetectPythonOptions = {}): Promise<PythonInfo> {
+  const fromEnv = env("PYNB_PYTHON");
+  const [explicit, source] = options.python !== undefined
+    ? [options.python, "--python"]
+    : fromEnv
+    ? [fromEnv, "the PYNB_PYTHON environment variable"]
+    : [undefined, ""];
+  const key = `${source}\0${explicit ?? ""}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    found = detect(explicit, source);
+    // A failure is not cached: the user may install the packages and retry in the same process.
+    found.catch(() => cache.delete(key));
+    cache.set(key, found);
+  }
+  return found;
+}
