@@ -55,3 +55,6 @@ export function assertThrows<E extends Error>(
   }
   throw new assert.AssertionError({ message: `expected ${errorClass.name} to be thrown` });
 }
+
+/** Zip archives built in tests (fixtures for `cli.ts collect`). */
+export { strToU8, zipSync } from "npm:fflate@0.8.3";
