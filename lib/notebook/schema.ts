@@ -1,0 +1,152 @@
+/**
+ * The nbformat 4 notebook schema: what `.ipynb` files hold, validated once when read.
+ *
+ * Multi-line strings, stored in files either as one string or as a list of lines, are joined into
+ * one string on the way in (as nbformat's reader does) and split again by `serializeIpynb`
+ * (`ipynb.ts`). Unknown keys are preserved everywhere, so a notebook read and written back loses
+ * nothing.
+ *
+ * @module
+ */
+import { z } from "../../deps.ts";
+import type { JsonValue } from "../plan/types.ts";
+
+/** Any JSON value (metadata, `application/json` outputs). */
+export const JsonSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JsonSchema),
+    z.record(z.string(), JsonSchema),
+  ])
+);
+
+/** A JSON object, as notebook and cell metadata are. */
+export type JsonObject = { [key: string]: JsonValue };
+
+const JsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), JsonSchema, {
+  error: "expected an object",
+});
+
+/**
+ * Whether a mime type holds JSON rather than text (nbformat's `_is_json_mime`).
+ *
+ * @param mime A mime type such as `text/plain` or `application/vnd.plotly.v1+json`.
+ * @returns `true` for `application/json` and `application/*+json`.
+ *
+ * @example JSON and text mime types
+ * ```ts
+ * import { isJsonMime } from "./schema.ts";
+ * console.assert(isJsonMime("application/vnd.plotly.v1+json"));
+ * console.assert(!isJsonMime("text/html"));
+ * ```
+ */
+export function isJsonMime(mime: string): boolean {
+  return mime === "application/json" ||
+    (mime.startsWith("application/") && mime.endsWith("+json"));
+}
+
+/** A string stored as one string or as a list of lines; read as one string. */
+const MultilineSchema = z
+  .union([z.string(), z.array(z.string())], { error: "expected a string or a list of strings" })
+  .transform((v) => (typeof v === "string" ? v : v.join("")));
+
+/** A mime bundle: text types joined into one string, JSON types kept as they are. */
+const MimeBundleSchema = z
+  .record(z.string(), JsonSchema, { error: "expected an object of mime type to content" })
+  .transform((data) => {
+    const out: JsonObject = {};
+    for (const [mime, value] of Object.entries(data)) {
+      out[mime] = !isJsonMime(mime) && Array.isArray(value) &&
+          value.every((l) => typeof l === "string")
+        ? value.join("")
+        : value;
+    }
+    return out;
+  });
+
+const StreamOutputSchema = z.looseObject({
+  output_type: z.literal("stream"),
+  name: z.string({ error: "expected a stream name such as 'stdout'" }),
+  text: MultilineSchema,
+});
+const DisplayDataSchema = z.looseObject({
+  output_type: z.literal("display_data"),
+  data: MimeBundleSchema,
+  metadata: JsonObjectSchema.default({}),
+});
+const ExecuteResultSchema = z.looseObject({
+  output_type: z.literal("execute_result"),
+  execution_count: z.int({ error: "expected an integer or null" }).nullable(),
+  data: MimeBundleSchema,
+  metadata: JsonObjectSchema.default({}),
+});
+const ErrorOutputSchema = z.looseObject({
+  output_type: z.literal("error"),
+  ename: z.string({ error: "expected the exception name" }),
+  evalue: z.string({ error: "expected the exception value" }),
+  traceback: z.array(z.string(), { error: "expected a list of strings" }),
+});
+
+/** One output of a code cell: `stream`, `display_data`, `execute_result` or `error`. */
+export const OutputSchema = z.discriminatedUnion(
+  "output_type",
+  [StreamOutputSchema, DisplayDataSchema, ExecuteResultSchema, ErrorOutputSchema],
+  { error: "expected output_type 'stream', 'display_data', 'execute_result' or 'error'" },
+);
+
+/** Cell ids as nbformat 4.5 defines them. */
+const CellIdSchema = z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/, {
+  error: "expected 1 to 64 letters, digits, '-' or '_'",
+});
+
+const AttachmentsSchema = z.record(z.string(), MimeBundleSchema).optional();
+
+const CodeCellSchema = z.looseObject({
+  cell_type: z.literal("code"),
+  id: CellIdSchema.optional(),
+  metadata: JsonObjectSchema.default({}),
+  source: MultilineSchema,
+  outputs: z.array(OutputSchema, { error: "expected a list of outputs" }).default([]),
+  execution_count: z.int({ error: "expected an integer or null" }).nullable().default(null),
+});
+const MarkdownCellSchema = z.looseObject({
+  cell_type: z.literal("markdown"),
+  id: CellIdSchema.optional(),
+  metadata: JsonObjectSchema.default({}),
+  source: MultilineSchema,
+  attachments: AttachmentsSchema,
+});
+const RawCellSchema = z.looseObject({
+  cell_type: z.literal("raw"),
+  id: CellIdSchema.optional(),
+  metadata: JsonObjectSchema.default({}),
+  source: MultilineSchema,
+  attachments: AttachmentsSchema,
+});
+
+/** One cell: `code`, `markdown` or `raw`. */
+export const CellSchema = z.discriminatedUnion(
+  "cell_type",
+  [CodeCellSchema, MarkdownCellSchema, RawCellSchema],
+  { error: "expected cell_type 'code', 'markdown' or 'raw'" },
+);
+
+/** A notebook in nbformat 4 (any minor version). */
+export const NotebookSchema = z.looseObject({
+  nbformat: z.literal(4, { error: "expected 4 (only nbformat 4 notebooks are supported)" }),
+  nbformat_minor: z.int({ error: "expected an integer" }).nonnegative(),
+  metadata: JsonObjectSchema.default({}),
+  cells: z.array(CellSchema, { error: "expected a list of cells" }),
+});
+
+/** A notebook as this library holds it: every multi-line string joined into one string. */
+export type Notebook = z.output<typeof NotebookSchema>;
+/** One cell of a {@linkcode Notebook}. */
+export type Cell = z.output<typeof CellSchema>;
+/** A code cell. */
+export type CodeCell = z.output<typeof CodeCellSchema>;
+/** One output of a code cell. */
+export type Output = z.output<typeof OutputSchema>;
