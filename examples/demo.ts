@@ -1,0 +1,449 @@
+#!/usr/bin/env -S deno run --allow-read --allow-run --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX,CI --allow-sys=uid
+/**
+ * `deno task demo`: the whole product on one machine with one command. Checks the environment,
+ * installs what the demo's Python lacks when that is safe, runs the mnist-digits demo pipeline
+ * with `cli.ts run`, builds the website into `_site/` with `cli.ts site`, and says where to
+ * open it.
+ *
+ * Python: the interpreter the product itself would pick (`--python`, `PYNB_PYTHON`, then a
+ * search) is used when it also has scikit-learn and matplotlib; otherwise the first one that
+ * has everything. When none has, the demo installs the Debian packages (as root on Debian) or
+ * creates a virtual environment in the project (`.cache/demo-venv/`) with pip; otherwise, or with
+ * `--no-install`, it prints the command to run and exits 2.
+ *
+ * Permissions: `--allow-read --allow-run --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX,CI
+ * --allow-sys=uid` (`CI` because a library loaded through `deps.ts` reads it for colours). The demo writes nothing itself: `cli.ts run` and `cli.ts site` run as
+ * subprocesses under their own, narrower flags. `--allow-run` is not narrowed because the
+ * interpreter is found at run time and may live anywhere.
+ *
+ * @example Running the demo
+ * ```sh
+ * npm install && npx deno task demo
+ * deno task demo --no-install          # only check, print what to install
+ * deno task demo --python .cache/demo-venv/bin/python --runs runs --site _site
+ * ```
+ *
+ * @module
+ */
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { UserError } from "../lib/errors.ts";
+import { detectPython, PythonNotFoundError } from "../lib/execute/python.ts";
+import {
+  DEMO_REQUIREMENTS,
+  findPython,
+  planInstall,
+  pythonCandidates,
+  type PythonProbe,
+  shellQuote,
+} from "./_environment.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+
+/** The demo pipeline file. */
+export const DEMO_PIPELINE: string = join(
+  ROOT,
+  "examples",
+  "mnist-digits-demo-pipeline",
+  "pipeline.yaml",
+);
+
+/** Oldest Deno the project supports (`npm install` brings the pinned one). */
+export const MIN_DENO = "2.0.0";
+
+/** Permission flags `cli.ts run` is started with: see `cli.ts run --help`. */
+export const RUN_FLAGS: readonly string[] = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-env",
+  "--allow-sys",
+];
+
+/** Permission flags `cli.ts site` is started with: read runs, write the site, nothing else. */
+export const SITE_FLAGS: readonly string[] = ["--allow-read", "--allow-write"];
+
+/** The environment cannot run the demo and the demo will not (or cannot) fix it itself. */
+export class DemoEnvironmentError extends UserError {
+  /**
+   * @param message What is missing and the command that installs it.
+   * @param options The underlying cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DemoEnvironmentError";
+  }
+}
+
+/** A step of the demo (`cli.ts run`, `cli.ts site`, an install command) exited with an error. */
+export class DemoStepError extends UserError {
+  /**
+   * @param step What was being done.
+   * @param code The exit code of the step.
+   * @param message What went wrong and what to look at.
+   */
+  constructor(readonly step: string, readonly code: number, message: string) {
+    super(message);
+    this.name = "DemoStepError";
+  }
+}
+
+/** Options of {@linkcode runDemo}. */
+export interface DemoOptions {
+  /**
+   * Pipeline file to run.
+   * @default the mnist-digits demo pipeline
+   */
+  pipeline?: string;
+  /**
+   * Folder of run folders; every run in it goes into the website.
+   * @default "runs"
+   */
+  runs?: string;
+  /**
+   * Folder the website is written to.
+   * @default "_site"
+   */
+  site?: string;
+  /**
+   * Python interpreter to use, as `cli.ts run --python`.
+   * @default detected, as `cli.ts run` does, among those that have the demo's packages
+   */
+  python?: string;
+  /**
+   * Install missing Python packages when that is safe.
+   * @default true
+   */
+  install?: boolean;
+  /**
+   * Folder of the virtual environment created when pip is the way to install.
+   * @default ".cache/demo-venv" in the project (ignored by git)
+   */
+  venv?: string;
+  /**
+   * Where progress lines go.
+   * @default console.error
+   */
+  log?: (line: string) => void;
+}
+
+/** What the demo produced. */
+export interface DemoResult {
+  /** The run folder of the pipeline run. */
+  runFolder: string;
+  /** The website folder. */
+  site: string;
+  /** The interpreter the notebooks ran with. */
+  python: string;
+  /** Exit code of `cli.ts run`: 0 every task succeeded, 1 some failed (the site shows which). */
+  runCode: number;
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Checks that this Deno is recent enough.
+ *
+ * @param version A Deno version.
+ * @throws {DemoEnvironmentError} When it is older than {@linkcode MIN_DENO}.
+ *
+ * @example Checking the running Deno
+ * ```ts
+ * import { checkDeno } from "./demo.ts";
+ * checkDeno(Deno.version.deno);
+ * ```
+ */
+export function checkDeno(version: string): void {
+  if (compareVersions(version, MIN_DENO) < 0) {
+    throw new DemoEnvironmentError(
+      `Cannot run the demo: Deno ${version} is older than ${MIN_DENO}. Run \`npm install\` in ` +
+        "the project to get the pinned Deno, then `npx deno task demo`.",
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function onPath(name: string): Promise<boolean> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir && await exists(join(dir, name))) return true;
+  }
+  return false;
+}
+
+async function runStep(argv: string[], step: string, env?: Record<string, string>) {
+  const [cmd, ...args] = argv as [string, ...string[]];
+  let status: Deno.CommandStatus;
+  try {
+    status = await new Deno.Command(cmd, {
+      args,
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+      ...(env ? { env } : {}),
+    }).spawn().status;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) throw err;
+    throw new DemoStepError(step, 127, `Cannot ${step}: '${cmd}' cannot be started (${err})`);
+  }
+  return status.code;
+}
+
+/**
+ * Finds an interpreter with every module the demo needs, installing them when allowed and safe.
+ *
+ * @param options `python`, `install`, `venv` and `log` of {@linkcode DemoOptions}.
+ * @returns The interpreter.
+ * @throws {DemoEnvironmentError} When none is ready and the demo may not or cannot install;
+ *   the message holds the command to run.
+ *
+ * @example Preparing Python
+ * ```ts ignore
+ * import { preparePython } from "./demo.ts";
+ * const python = await preparePython({ install: false });
+ * console.log(python.executable, python.version);
+ * ```
+ */
+export async function preparePython(options: DemoOptions = {}): Promise<PythonProbe> {
+  const log = options.log ?? console.error;
+  const venv = options.venv ?? join(ROOT, ".cache", "demo-venv");
+  const modules = DEMO_REQUIREMENTS.map((r) => r.module).join(", ");
+  if (options.python !== undefined) {
+    const { found, others } = await findPython([options.python]);
+    if (found) return found;
+    const probe = others[0];
+    const pip = [options.python, "-m", "pip", "install", ...DEMO_REQUIREMENTS.map((r) => r.pip)];
+    throw new DemoEnvironmentError(
+      probe
+        ? `Cannot use the Python interpreter '${options.python}' given by --python: it cannot ` +
+          `import ${probe.missing.join(", ")}. Install them with \`${shellQuote(pip)}\`, or ` +
+          "leave out --python to let the demo find or set up one."
+        : `Cannot use the Python interpreter '${options.python}' given by --python: it does not ` +
+          "run, or is not Python 3.8 or newer.",
+    );
+  }
+  const candidates = async () => {
+    // The product's own choice first, so the demo runs with what `cli.ts run` would use.
+    const product = await detectPython().then((p) => [p.path], (err) => {
+      if (err instanceof PythonNotFoundError) return [];
+      throw err;
+    });
+    return [
+      ...product,
+      ...pythonCandidates({ venv, path: Deno.env.get("PATH") }),
+    ];
+  };
+  const first = await findPython(await candidates());
+  if (first.found) return first.found;
+
+  const missing = [...new Set(first.others.flatMap((p) => p.missing))];
+  const plan = planInstall(missing.length > 0 ? missing : DEMO_REQUIREMENTS.map((r) => r.module), {
+    isRoot: Deno.uid() === 0,
+    hasApt: await exists("/etc/debian_version") && await onPath("apt-get"),
+    venvPython: first.others.find((p) => p.canCreateVenv)?.executable,
+    venvDir: venv,
+  });
+  const found = first.others.length > 0
+    ? `The Python interpreters found lack some of ${modules}: ${
+      first.others.map((p) => `${p.executable} (${p.version}) lacks ${p.missing.join(", ")}`)
+        .join("; ")
+    }.`
+    : "No Python 3.8 or newer was found on PATH.";
+  const commands = plan.commands.map((c) => `  ${shellQuote(c)}`).join("\n");
+  if (!plan.automatic || options.install === false) {
+    throw new DemoEnvironmentError(
+      `Cannot run the demo: no Python interpreter has everything it needs. ${found}` +
+        (plan.note ? ` (${plan.note}.)` : "") +
+        ` Run:\n${commands}\nthen \`deno task demo\` again.`,
+    );
+  }
+  log(`${found}\nInstalling them (${
+    plan.kind === "apt" ? "Debian packages" : "pip, in " +
+      relative(Deno.cwd(), venv)
+  }):\n${commands}`);
+  for (const command of plan.commands) {
+    const code = await runStep(command, "install the Python packages", {
+      DEBIAN_FRONTEND: "noninteractive",
+    });
+    if (code !== 0) {
+      throw new DemoStepError(
+        "install",
+        code,
+        `Cannot install the demo's Python packages: \`${shellQuote(command)}\` exited with ` +
+          `code ${code}. Fix the problem it printed and run \`deno task demo\` again.`,
+      );
+    }
+  }
+  const second = await findPython(await candidates());
+  if (second.found) return second.found;
+  throw new DemoEnvironmentError(
+    `Cannot run the demo: after installing, no Python interpreter imports all of ${modules}. ` +
+      `Install them by hand and run \`deno task demo\` again.`,
+  );
+}
+
+async function runFolders(runs: string): Promise<string[]> {
+  const folders: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(runs)) {
+      if (!entry.isDirectory) continue;
+      const folder = join(runs, entry.name);
+      if (await exists(join(folder, "run.json")) || await exists(join(folder, "spans.jsonl"))) {
+        folders.push(folder);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return folders.sort();
+}
+
+async function cli(flags: readonly string[], args: string[], step: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-prompt", ...flags, join(ROOT, "cli.ts"), ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const [status, stdout] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+  ]);
+  if (status.code > 1 || status.signal) {
+    throw new DemoStepError(
+      step,
+      status.code,
+      `Cannot ${step}: \`cli.ts ${args[0]}\` exited with code ${status.code} (see its message ` +
+        "above).",
+    );
+  }
+  return { code: status.code, stdout };
+}
+
+/**
+ * Runs the demo end to end: environment, pipeline run, website.
+ *
+ * @param options Pipeline, folders, interpreter, whether to install.
+ * @returns The run folder, the site folder, the interpreter, and the run's exit code.
+ * @throws {DemoEnvironmentError} When Deno is too old or no usable Python can be set up.
+ * @throws {DemoStepError} When `cli.ts run` or `cli.ts site` fails outright.
+ *
+ * @example Running the demo from code
+ * ```ts ignore
+ * import { runDemo } from "./demo.ts";
+ * const { runFolder, site } = await runDemo({ runs: "runs", site: "_site" });
+ * ```
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const log = options.log ?? console.error;
+  checkDeno(Deno.version.deno);
+  const python = await preparePython(options);
+  log(
+    `Deno ${Deno.version.deno}; Python ${python.version} at ${python.executable} with ` +
+      `${DEMO_REQUIREMENTS.map((r) => r.pip).join(", ")}.`,
+  );
+  const pipeline = resolve(options.pipeline ?? DEMO_PIPELINE);
+  const runs = resolve(options.runs ?? "runs");
+  const site = resolve(options.site ?? "_site");
+
+  log(`\nRunning ${relative(Deno.cwd(), pipeline)} ...`);
+  const run = await cli(
+    RUN_FLAGS,
+    ["run", pipeline, "--out", runs, "--python", python.executable],
+    "run the demo pipeline",
+  );
+  const printed = run.stdout.trim().split("\n").at(-1)?.trim() ?? "";
+  const runFolder = printed && (isAbsolute(printed) ? printed : resolve(printed));
+  if (!runFolder || !await exists(runFolder)) {
+    throw new DemoStepError(
+      "run",
+      run.code,
+      `Cannot find the run folder: \`cli.ts run\` printed ${JSON.stringify(run.stdout)}`,
+    );
+  }
+
+  const folders = await runFolders(runs);
+  log(`\nBuilding the website from ${folders.length} run(s) in ${relative(Deno.cwd(), runs)} ...`);
+  await cli(SITE_FLAGS, ["site", ...folders, "--out", site], "build the website");
+  return { runFolder, site, python: python.executable, runCode: run.code };
+}
+
+function parseDemoArgs(args: string[]): DemoOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        pipeline: { type: "string" },
+        runs: { type: "string" },
+        site: { type: "string" },
+        python: { type: "string" },
+        "no-install": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UserError(`Cannot run the demo: ${(err as Error).message} (see --help)`, {
+      cause: err,
+    });
+  }
+  const v = parsed.values;
+  if (v.help) {
+    console.log(
+      "Usage: deno task demo [--no-install] [--python PATH] [--runs runs] [--site _site] " +
+        "[--pipeline FILE]\n\nRuns the mnist-digits demo pipeline and builds its website.",
+    );
+    Deno.exit(0);
+  }
+  return {
+    ...(v.pipeline !== undefined ? { pipeline: v.pipeline } : {}),
+    ...(v.runs !== undefined ? { runs: v.runs } : {}),
+    ...(v.site !== undefined ? { site: v.site } : {}),
+    ...(v.python !== undefined ? { python: v.python } : {}),
+    install: !v["no-install"],
+  };
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  try {
+    const result = await runDemo(parseDemoArgs(Deno.args));
+    const seconds = Math.round((performance.now() - started) / 1000);
+    const index = join(result.site, "index.html");
+    console.log(
+      [
+        "",
+        result.runCode === 0
+          ? `Done in ${seconds} s: every task of the demo succeeded.`
+          : `Done in ${seconds} s, but some tasks failed: the website shows which and why.`,
+        `  run folder: ${relative(Deno.cwd(), result.runFolder)}`,
+        `  website:    ${pathToFileURL(index).href}`,
+        "Open the website in a browser, or serve it with `deno task serve` and open " +
+        "http://127.0.0.1:8000/",
+      ].join("\n"),
+    );
+    Deno.exit(result.runCode);
+  } catch (err) {
+    if (err instanceof UserError || err instanceof Deno.errors.NotCapable) {
+      console.error(`error: ${(err as Error).message}`);
+      Deno.exit(2);
+    }
+    throw err;
+  }
+}
