@@ -200,6 +200,7 @@ function splitBundle(data: Record<string, JsonValue>): Record<string, JsonValue>
 }
 
 // Python's str.splitlines() line boundaries.
+// deno-lint-ignore no-control-regex -- Python's line breaks include control characters.
 const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
 
 /**

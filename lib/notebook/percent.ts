@@ -100,6 +100,12 @@ function uncomment(lines: string[], prefix = "#"): string[] {
   );
 }
 
+/** Whether a string is pure ASCII. */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 function commentLines(lines: string[], prefix: string): string[] {
   return lines.map((line) => (line ? `${prefix} ${line}` : prefix));
 }
@@ -620,7 +626,7 @@ export function writePercent(nb: Notebook, options: WritePercentOptions = {}): s
     header.push(jupytext.encoding);
     delete jupytext.encoding;
   } else if (
-    defaultLang !== "python" && nb.cells.some((c) => /[^\x00-\x7f]/.test(c.source))
+    defaultLang !== "python" && nb.cells.some((c) => !isAscii(c.source))
   ) {
     header.push("# -*- coding: utf-8 -*-");
   }
