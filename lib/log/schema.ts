@@ -218,6 +218,14 @@ export const SPAN = {
     taskNotebook: "pynb.task.notebook",
     taskNeeds: "pynb.task.needs",
     taskTimeout: "pynb.task.timeout_seconds",
+    /** All parameters of the instance as one JSON object (lossless, for rebuilding run.json). */
+    taskParameters: "pynb.task.parameters",
+    /** The matrix values of the instance as one JSON object. */
+    taskMatrix: "pynb.task.matrix",
+    /** All pipeline parameters as one JSON object (on the run span). */
+    runParameters: "pynb.run.parameters",
+    /** Index of the failing cell, on the `exception` event. */
+    errorCellIndex: "pynb.error.cell_index",
     attempt: "pynb.attempt",
     attemptStatus: "pynb.attempt.status",
     attemptNotebook: "pynb.attempt.notebook",

@@ -1,0 +1,328 @@
+/**
+ * Writes the spans of a run to `spans.jsonl` as they end: one complete OTLP/JSON
+ * `ExportTraceServiceRequest` per line, encoded by the official OpenTelemetry packages.
+ *
+ * @module
+ */
+import {
+  type Attributes,
+  JsonTraceSerializer,
+  type ReadableSpan,
+  resourceFromAttributes,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanContext,
+  type SpanProcessor,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+  TracerProvider,
+} from "../../deps.ts";
+import type { JsonValue, PlannedInstance } from "../plan/types.ts";
+import { VERSION } from "../version.ts";
+import {
+  type AttemptStatus,
+  type CiContext,
+  RUN_FORMAT_VERSION,
+  type RunStatus,
+  SPAN,
+  type TaskError,
+  type TaskStatus,
+  type Trigger,
+  type ValueLine,
+} from "./schema.ts";
+
+/** What the run span and every line's resource say about the run. */
+export interface RunSpanInfo {
+  runId: string;
+  pipeline: string;
+  /** The pipeline file as given on the command line. */
+  pipelineFile?: string;
+  trigger: Trigger;
+  ci?: CiContext;
+  parameters: Record<string, JsonValue>;
+  startedAt: Date;
+}
+
+/** One attempt, told to the span log when it has ended. */
+export interface AttemptSpanInfo {
+  attempt: number;
+  status: AttemptStatus;
+  startedAt: Date;
+  endedAt: Date;
+  /** Executed notebook, relative to the run folder. */
+  notebook?: string;
+  /** Captured stderr, relative to the run folder. */
+  stderr?: string;
+  error?: TaskError;
+  /** Lines of the attempt's `values.jsonl`; artifact paths relative to the run folder. */
+  values: ValueLine[];
+}
+
+/** Encodes a JSON value as an attribute: strings as they are, anything else as JSON text. */
+function jsonAttr(value: JsonValue): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function ciAttributes(ci: CiContext | undefined): Attributes {
+  const out: Attributes = {};
+  if (ci === undefined) return out;
+  for (const [key, value] of Object.entries(ci)) {
+    if (value !== undefined) out[`${SPAN.attr.ciPrefix}${snake(key)}`] = value;
+  }
+  return out;
+}
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Appends each ended span as one line; a line is written with one call, so it is whole. */
+class JsonlSpanProcessor implements SpanProcessor {
+  #file: string;
+  #encoder = new TextEncoder();
+  constructor(file: string) {
+    this.#file = file;
+  }
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    const request = JsonTraceSerializer.serializeRequest([span]);
+    if (request === undefined) throw new Error(`Cannot encode span '${span.name}' as OTLP/JSON`);
+    const line = new Uint8Array(request.length + 1);
+    line.set(request);
+    line[request.length] = 0x0a;
+    Deno.writeFileSync(this.#file, line, { append: true, create: true });
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A task instance's span while it is open. */
+export interface TaskSpanHandle {
+  /** The instance id. */
+  id: string;
+  /** Its span context, for links from downstream instances. */
+  context: SpanContext;
+}
+
+/**
+ * The spans of one run: a root span for the run, one per task instance (linked to its upstream
+ * instances) and one per attempt, appended to `spans.jsonl` as they end.
+ *
+ * @example Logging a run with one task
+ * ```ts
+ * import { SpanLog } from "./spans.ts";
+ * const dir = await Deno.makeTempDir();
+ * const log = new SpanLog(`${dir}/spans.jsonl`, {
+ *   runId: "r1", pipeline: "demo", trigger: "local", parameters: {}, startedAt: new Date(),
+ * });
+ * const instance = {
+ *   id: "a", task: "a", slug: "a", matrix: {}, parameters: {}, needs: [], notebook: "a.py",
+ *   timeoutSeconds: 60, retries: 0, kernel: "python3", env: {},
+ * };
+ * const task = log.startTask(instance, new Date(), []);
+ * log.endTask(task, { status: "succeeded" }, new Date());
+ * log.endRun("succeeded", new Date());
+ * console.assert((await Deno.readTextFile(`${dir}/spans.jsonl`)).split("\n").length === 3);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class SpanLog {
+  #tracer: Tracer;
+  #run: Span;
+  #tasks = new Map<string, Span>();
+  #ended = false;
+
+  /**
+   * Starts the run span. Nothing is written until a span ends.
+   *
+   * @param file The `spans.jsonl` file to append to.
+   * @param info The run.
+   */
+  constructor(file: string, info: RunSpanInfo) {
+    const runAttrs: Attributes = {
+      [SPAN.attr.runId]: info.runId,
+      [SPAN.attr.pipelineName]: info.pipeline,
+      [SPAN.attr.runTrigger]: info.trigger,
+      [SPAN.attr.runFormatVersion]: RUN_FORMAT_VERSION,
+      ...(info.pipelineFile === undefined ? {} : { [SPAN.attr.pipelineFile]: info.pipelineFile }),
+      ...ciAttributes(info.ci),
+    };
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({
+        "service.name": "pynb-dag-runner",
+        "service.version": VERSION,
+        ...runAttrs,
+      }),
+      spanProcessors: [new JsonlSpanProcessor(file)],
+    });
+    this.#tracer = provider.getTracer("pynb-dag-runner", VERSION);
+    const attributes: Attributes = {
+      ...runAttrs,
+      [SPAN.attr.runParameters]: JSON.stringify(info.parameters),
+    };
+    for (const [name, value] of Object.entries(info.parameters)) {
+      attributes[`${SPAN.attr.paramPrefix}${name}`] = jsonAttr(value);
+    }
+    this.#run = this.#tracer.startSpan(SPAN.runName(info.pipeline), {
+      startTime: info.startedAt,
+      attributes,
+    });
+  }
+
+  /** The run's trace id: 32 hex digits. */
+  get traceId(): string {
+    return this.#run.spanContext().traceId;
+  }
+
+  /**
+   * Opens the span of a task instance, a child of the run span linked to its upstream instances.
+   *
+   * @param instance The instance.
+   * @param startedAt When it started (or was skipped).
+   * @param upstream Span contexts of the instances it needs.
+   * @returns A handle for {@linkcode SpanLog.recordAttempt} and {@linkcode SpanLog.endTask}.
+   */
+  startTask(instance: PlannedInstance, startedAt: Date, upstream: SpanContext[]): TaskSpanHandle {
+    const attributes: Attributes = {
+      [SPAN.attr.taskId]: instance.id,
+      [SPAN.attr.taskName]: instance.task,
+      [SPAN.attr.taskSlug]: instance.slug,
+      [SPAN.attr.taskNotebook]: instance.notebook,
+      [SPAN.attr.taskNeeds]: instance.needs,
+      [SPAN.attr.taskTimeout]: instance.timeoutSeconds,
+      [SPAN.attr.taskParameters]: JSON.stringify(instance.parameters),
+      [SPAN.attr.taskMatrix]: JSON.stringify(instance.matrix),
+    };
+    for (const [name, value] of Object.entries(instance.parameters)) {
+      attributes[`${SPAN.attr.paramPrefix}${name}`] = jsonAttr(value);
+    }
+    for (const [key, value] of Object.entries(instance.matrix)) {
+      attributes[`${SPAN.attr.matrixPrefix}${key}`] = jsonAttr(value);
+    }
+    const span = this.#tracer.startSpan(
+      SPAN.taskName(instance.id),
+      { startTime: startedAt, attributes, links: upstream.map((context) => ({ context })) },
+      trace.setSpan(ROOT_CONTEXT, this.#run),
+    );
+    this.#tasks.set(instance.id, span);
+    return { id: instance.id, context: span.spanContext() };
+  }
+
+  /**
+   * Writes the span of an attempt that has ended, a child of its task's span, with the logged
+   * values, metrics and artifacts as events and the error as an `exception` event.
+   *
+   * @param task The task's handle.
+   * @param info The attempt.
+   */
+  recordAttempt(task: TaskSpanHandle, info: AttemptSpanInfo): void {
+    const parent = this.#open(task);
+    const attributes: Attributes = {
+      [SPAN.attr.taskId]: task.id,
+      [SPAN.attr.attempt]: info.attempt,
+      [SPAN.attr.attemptStatus]: info.status,
+    };
+    if (info.notebook !== undefined) attributes[SPAN.attr.attemptNotebook] = info.notebook;
+    if (info.stderr !== undefined) attributes[SPAN.attr.attemptStderr] = info.stderr;
+    const span = this.#tracer.startSpan(
+      SPAN.attemptName(task.id, info.attempt),
+      { startTime: info.startedAt, attributes },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    );
+    for (const line of info.values) {
+      const at = new Date(line.timestamp);
+      const time = Number.isNaN(at.getTime()) ? info.endedAt : at;
+      if (line.kind === "value") {
+        span.addEvent(SPAN.event.value, {
+          [SPAN.attr.valueName]: line.name,
+          [SPAN.attr.valueJson]: JSON.stringify(line.value),
+        }, time);
+      } else if (line.kind === "metric") {
+        span.addEvent(SPAN.event.metric, {
+          [SPAN.attr.metricName]: line.name,
+          [SPAN.attr.metricValue]: line.value,
+          ...(line.step === null ? {} : { [SPAN.attr.metricStep]: line.step }),
+        }, time);
+      } else {
+        span.addEvent(SPAN.event.artifact, {
+          [SPAN.attr.artifactName]: line.name,
+          [SPAN.attr.artifactPath]: line.path,
+          [SPAN.attr.artifactSize]: line.size,
+          [SPAN.attr.artifactSha256]: line.sha256,
+          ...(line.mediaType === undefined
+            ? {}
+            : { [SPAN.attr.artifactMediaType]: line.mediaType }),
+        }, time);
+      }
+    }
+    if (info.error !== undefined) {
+      span.addEvent(SPAN.event.exception, {
+        "exception.type": info.error.ename,
+        "exception.message": info.error.evalue,
+        "exception.stacktrace": info.error.traceback.join("\n"),
+        ...(info.error.cellIndex === undefined
+          ? {}
+          : { [SPAN.attr.errorCellIndex]: info.error.cellIndex }),
+      }, info.endedAt);
+    }
+    setStatus(span, info.status, info.error?.evalue);
+    span.end(info.endedAt);
+  }
+
+  /**
+   * Ends the span of a task instance.
+   *
+   * @param task The task's handle.
+   * @param outcome Its final status and, for a skip or cancel, the reason.
+   * @param endedAt When it ended.
+   */
+  endTask(task: TaskSpanHandle, outcome: { status: TaskStatus; reason?: string }, endedAt: Date) {
+    const span = this.#open(task);
+    span.setAttribute(SPAN.attr.taskStatus, outcome.status);
+    if (outcome.reason !== undefined) span.setAttribute(SPAN.attr.taskReason, outcome.reason);
+    setStatus(span, outcome.status, outcome.reason);
+    span.end(endedAt);
+    this.#tasks.delete(task.id);
+  }
+
+  /**
+   * Ends the run span (and, as cancelled, any task span still open). Call once.
+   *
+   * @param status The run's status.
+   * @param endedAt When it ended.
+   */
+  endRun(status: RunStatus, endedAt: Date): void {
+    if (this.#ended) return;
+    for (const [id, span] of this.#tasks) {
+      this.endTask({ id, context: span.spanContext() }, {
+        status: "cancelled",
+        reason: "the run ended",
+      }, endedAt);
+    }
+    this.#run.setAttribute(SPAN.attr.runStatus, status);
+    setStatus(this.#run, status);
+    this.#run.end(endedAt);
+    this.#ended = true;
+  }
+
+  #open(task: TaskSpanHandle): Span {
+    const span = this.#tasks.get(task.id);
+    if (span === undefined) throw new Error(`Cannot log attempt: task span '${task.id}' is closed`);
+    return span;
+  }
+}
+
+function setStatus(span: Span, status: string, message?: string): void {
+  if (status === "succeeded") span.setStatus({ code: SpanStatusCode.OK });
+  else if (status === "failed" || status === "timeout") {
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      ...(message === undefined ? {} : { message }),
+    });
+  }
+}

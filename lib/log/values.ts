@@ -1,0 +1,131 @@
+/**
+ * Reads an attempt's `values.jsonl` (written by the notebook's `pynb_dag_runner` module) into the
+ * values, metrics and artifacts of a task record. The file comes from user code, so every line is
+ * validated and an artifact path that leaves the attempt folder is refused.
+ *
+ * @module
+ */
+import { join, posix } from "node:path";
+import type { JsonValue } from "../plan/types.ts";
+import { type Artifact, type Metric, type ValueLine, ValueLineSchema } from "./schema.ts";
+
+/** The logged data of one attempt. */
+export interface AttemptValues {
+  /** Valid lines, artifact paths made relative to the run folder. */
+  lines: ValueLine[];
+  /** Values by name (a later line with the same name wins). */
+  values: Record<string, JsonValue>;
+  metrics: Metric[];
+  /** Artifacts, paths relative to the run folder. */
+  artifacts: Artifact[];
+  /** Lines that were refused, as `values.jsonl line N: why`. */
+  warnings: string[];
+}
+
+/**
+ * Folds value lines into values, metrics and artifacts.
+ *
+ * @param lines Valid lines, artifact paths already relative to the run folder.
+ * @returns Values by name, metrics in order, artifacts by name (the last one wins).
+ *
+ * @example Folding lines
+ * ```ts
+ * import { foldValueLines } from "./values.ts";
+ * const got = foldValueLines([
+ *   { kind: "value", name: "n", value: 3, timestamp: "2026-11-27T04:00:00Z" },
+ *   { kind: "metric", name: "acc", value: 0.9, step: null, timestamp: "2026-11-27T04:00:01Z" },
+ * ]);
+ * console.assert(got.values.n === 3 && got.metrics[0]?.value === 0.9);
+ * ```
+ */
+export function foldValueLines(
+  lines: ValueLine[],
+): Pick<AttemptValues, "values" | "metrics" | "artifacts"> {
+  const values: Record<string, JsonValue> = {};
+  const metrics: Metric[] = [];
+  const artifacts = new Map<string, Artifact>();
+  for (const line of lines) {
+    if (line.kind === "value") values[line.name] = line.value;
+    else if (line.kind === "metric") {
+      metrics.push({
+        name: line.name,
+        value: line.value,
+        step: line.step,
+        timestamp: line.timestamp,
+      });
+    } else {
+      const artifact: Artifact = {
+        name: line.name,
+        path: line.path,
+        size: line.size,
+        sha256: line.sha256,
+      };
+      if (line.mediaType !== undefined) artifact.mediaType = line.mediaType;
+      artifacts.set(line.name, artifact);
+    }
+  }
+  return { values, metrics, artifacts: [...artifacts.values()] };
+}
+
+/**
+ * Reads and validates an attempt's `values.jsonl`. A missing file means nothing was logged.
+ *
+ * @param runFolder The run folder.
+ * @param attemptRel The attempt folder, relative to the run folder (`tasks/<slug>/attempt-1`).
+ * @returns The valid lines and what they add up to; refused lines as warnings.
+ *
+ * @example Reading an attempt's values
+ * ```ts ignore
+ * import { readAttemptValues } from "./values.ts";
+ * const got = await readAttemptValues("runs/r1", "tasks/train/attempt-1");
+ * console.log(got.metrics);
+ * ```
+ */
+export async function readAttemptValues(
+  runFolder: string,
+  attemptRel: string,
+): Promise<AttemptValues> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(join(runFolder, attemptRel, "values.jsonl"));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  const lines: ValueLine[] = [];
+  const warnings: string[] = [];
+  text.split("\n").forEach((raw, i) => {
+    if (raw.trim() === "") return;
+    const where = `${attemptRel}/values.jsonl line ${i + 1}`;
+    let data: unknown;
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      warnings.push(`${where}: not JSON, ignored`);
+      return;
+    }
+    const parsed = ValueLineSchema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      warnings.push(`${where}: ${issue?.path.join(".")}: ${issue?.message}, ignored`);
+      return;
+    }
+    const line = parsed.data;
+    if (line.kind === "artifact") {
+      const normal = posix.normalize(line.path);
+      if (
+        !normal.startsWith("artifacts/") || posix.isAbsolute(normal) || normal.includes("\\")
+      ) {
+        warnings.push(`${where}: artifact path ${JSON.stringify(line.path)} leaves artifacts/`);
+        return;
+      }
+      if (!/^[0-9a-f]{64}$/.test(line.sha256)) {
+        warnings.push(`${where}: artifact ${JSON.stringify(line.name)} has no sha256, ignored`);
+        return;
+      }
+      lines.push({ ...line, path: `${attemptRel}/${normal}` });
+    } else {
+      lines.push(line);
+    }
+  });
+  return { lines, warnings, ...foldValueLines(lines) };
+}
