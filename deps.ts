@@ -21,7 +21,9 @@ export { Command, CommanderError, InvalidArgumentError, Option } from "npm:comma
 export { Eta } from "npm:eta@4.6.0";
 // Website (lib/site): markdown, HTML sanitising, code highlighting, ANSI colours, DAG layout.
 export { Marked } from "npm:marked@18.2.1";
-export { default as sanitizeHtml } from "npm:sanitize-html@2.18.1";
+// sanitize-html pulls in postcss/picocolors, which read process.env at import: that would need
+// --allow-env. js-xss is a maintained whitelist sanitiser without that.
+export { FilterXSS, whiteList as xssWhiteList } from "npm:xss@1.0.17";
 export { default as hljs } from "npm:highlight.js@11.12.0/lib/core";
 export { default as hljsPython } from "npm:highlight.js@11.12.0/lib/languages/python";
 export { AnsiUp } from "npm:ansi_up@6.0.6";

@@ -1,0 +1,118 @@
+/**
+ * Draws the Gantt timeline of a run as an SVG: one row per task instance, one bar per attempt on
+ * a real time axis, so retries, failures and waiting time are visible.
+ *
+ * @module
+ */
+import { escapeHtml, formatDuration } from "./_html.ts";
+
+/** One bar: an attempt. */
+export interface GanttBar {
+  /** Attempt number. */
+  attempt: number;
+  /** Attempt status (CSS class `st-<status>`). */
+  status: string;
+  /** Start, ms since epoch. */
+  start: number;
+  /** End, ms since epoch (the run's end for a running attempt). */
+  end: number;
+}
+
+/** One row: a task instance. */
+export interface GanttRow {
+  /** Instance id. */
+  id: string;
+  /** Relative link to the instance page. */
+  href: string;
+  /** Its attempts. */
+  bars: GanttBar[];
+}
+
+const LABEL_W = 240;
+const CHART_W = 640;
+const ROW_H = 24;
+const AXIS_H = 26;
+
+function niceStep(totalSeconds: number): number {
+  const target = totalSeconds / 6;
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200];
+  return steps.find((s) => s >= target) ?? 86400;
+}
+
+function tickLabel(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) {
+    return `${Math.floor(seconds / 60)}m${seconds % 60 ? `${seconds % 60}s` : ""}`;
+  }
+  return `${Math.floor(seconds / 3600)}h${
+    seconds % 3600 ? `${Math.floor((seconds % 3600) / 60)}m` : ""
+  }`;
+}
+
+/**
+ * Draws a Gantt chart.
+ *
+ * @param rows Rows in display order; rows without bars (skipped tasks) are drawn empty.
+ * @returns An `<svg>` element, or an empty-state paragraph when nothing ran.
+ *
+ * @example One bar
+ * ```ts
+ * import { renderGanttSvg } from "./gantt_svg.ts";
+ * const svg = renderGanttSvg([{ id: "a", href: "a.html", bars: [
+ *   { attempt: 1, status: "succeeded", start: 0, end: 5000 },
+ * ] }]);
+ * console.assert(svg.includes("gantt-bar"));
+ * ```
+ */
+export function renderGanttSvg(rows: GanttRow[]): string {
+  const bars = rows.flatMap((r) => r.bars);
+  if (bars.length === 0) return `<p class="muted">Nothing ran.</p>`;
+  const t0 = Math.min(...bars.map((b) => b.start));
+  const t1 = Math.max(...bars.map((b) => b.end), t0 + 1000);
+  const total = (t1 - t0) / 1000;
+  const sx = (t: number) => LABEL_W + ((t - t0) / 1000 / total) * CHART_W;
+  const height = AXIS_H + rows.length * ROW_H + 6;
+  const width = LABEL_W + CHART_W + 16;
+  const parts: string[] = [];
+  const step = niceStep(total);
+  for (let s = 0; s <= total + 1e-9; s += step) {
+    const x = sx(t0 + s * 1000).toFixed(1);
+    parts.push(
+      `<line class="gantt-grid" x1="${x}" x2="${x}" y1="${AXIS_H - 4}" y2="${height}"/>` +
+        `<text class="gantt-tick" x="${x}" y="${AXIS_H - 9}">${tickLabel(s)}</text>`,
+    );
+  }
+  rows.forEach((row, i) => {
+    const y = AXIS_H + i * ROW_H;
+    const label = row.id.length > 34 ? row.id.slice(0, 33) + "…" : row.id;
+    if (i % 2 === 0) {
+      parts.push(
+        `<rect class="gantt-stripe" x="0" y="${y}" width="${width}" height="${ROW_H}"/>`,
+      );
+    }
+    parts.push(
+      `<a href="${escapeHtml(row.href)}"><text class="gantt-label" x="${LABEL_W - 8}" y="${
+        y + ROW_H / 2 + 4
+      }">${escapeHtml(label)}<title>${escapeHtml(row.id)}</title></text></a>`,
+    );
+    for (const b of row.bars) {
+      const x = sx(b.start);
+      const w = Math.max(2, sx(b.end) - x);
+      parts.push(
+        `<a href="${escapeHtml(row.href)}"><rect class="gantt-bar st-${escapeHtml(b.status)}" x="${
+          x.toFixed(1)
+        }" y="${y + 4}" width="${w.toFixed(1)}" height="${ROW_H - 8}" rx="3"><title>${
+          escapeHtml(
+            `${row.id} attempt ${b.attempt}: ${b.status}, ${
+              formatDuration((b.end - b.start) / 1000)
+            }`,
+          )
+        }</title></rect></a>`,
+      );
+    }
+  });
+  return `<svg class="gantt" role="img" aria-label="Timeline of attempts" width="${width}" ` +
+    `height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${
+      parts.join("")
+    }</svg>`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The site model: the validated runs the website shows, the folders it could not read, and the
+ * history file (`data/history.json`) a published site keeps so `--previous` can extend it.
+ *
+ * @module
+ */
+import { z } from "../../deps.ts";
+import { type RunSummary, RunSummarySchema } from "../log/schema.ts";
+
+/** Version of `data/history.json` written by this release. */
+export const HISTORY_FORMAT_VERSION = 1;
+
+/** One run as the site knows it. */
+export interface SiteRun {
+  /** Safe, unique folder name of the run's pages (`runs/<key>/`). */
+  key: string;
+  /** The validated run summary. */
+  summary: RunSummary;
+  /** True when the run has no `run.json` (interrupted or still running). */
+  interrupted: boolean;
+  /** Run folder it was read from in this build; absent for runs carried over from `--previous`. */
+  folder?: string;
+}
+
+/** A run folder that could not be shown, and why. */
+export interface SiteProblem {
+  /** The folder (as given on the command line or found in a runs directory). */
+  folder: string;
+  /** One-paragraph reason. */
+  message: string;
+}
+
+/** Schema of one run in `data/history.json`. */
+export const HistoryRunSchema = z.object({
+  key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+  interrupted: z.boolean(),
+  summary: RunSummarySchema,
+});
+
+/** Schema of `data/history.json`. */
+export const HistorySchema = z.object({
+  historyFormatVersion: z.literal(HISTORY_FORMAT_VERSION),
+  generator: z.string(),
+  title: z.string(),
+  builtAt: z.string(),
+  runs: z.array(HistoryRunSchema),
+});
+
+/** The parsed history file. */
+export type History = z.infer<typeof HistorySchema>;
+
+/**
+ * Orders runs newest first (by start time, then run id), the order of every list in the site.
+ *
+ * @param runs The runs.
+ * @returns A new, sorted array.
+ *
+ * @example Sorting
+ * ```ts ignore
+ * const sorted = sortRuns(runs);
+ * ```
+ */
+export function sortRuns(runs: SiteRun[]): SiteRun[] {
+  return [...runs].sort((a, b) =>
+    (Date.parse(b.summary.startedAt) || 0) - (Date.parse(a.summary.startedAt) || 0) ||
+    (a.summary.runId < b.summary.runId ? 1 : a.summary.runId > b.summary.runId ? -1 : 0)
+  );
+}

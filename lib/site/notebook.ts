@@ -1,0 +1,283 @@
+/**
+ * Renders an executed Jupyter notebook to HTML in TypeScript. Notebook content is untrusted:
+ * markdown goes through `marked` then the `xss` whitelist sanitiser, text is escaped, ANSI colours become
+ * classes, images must be valid base64, SVG is shown as an `<img>` (which never runs scripts) and
+ * raw HTML outputs go into a sandboxed `<iframe srcdoc>` without `allow-scripts`.
+ *
+ * @module
+ */
+import { AnsiUp, FilterXSS, hljs, hljsPython, Marked, xssWhiteList, z } from "../../deps.ts";
+import { escapeHtml } from "./_html.ts";
+
+hljs.registerLanguage("python", hljsPython);
+
+const marked = new Marked({ gfm: true, breaks: false });
+
+const DROP_WITH_CONTENT = ["script", "style", "iframe", "object", "embed", "noscript", "template"];
+const SAFE_IMG = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$/;
+
+const sanitizer = new FilterXSS({
+  whiteList: {
+    ...xssWhiteList,
+    a: ["href", "title"],
+    img: ["src", "alt", "title", "width", "height"],
+    code: ["class"],
+    input: ["type", "checked", "disabled"],
+  },
+  stripIgnoreTag: true,
+  stripIgnoreTagBody: DROP_WITH_CONTENT,
+  onTagAttr(tag: string, name: string, value: string) {
+    // Only inline raster images: anything else would be fetched (blocked by the CSP, or a 404).
+    if (tag === "img" && name === "src") return SAFE_IMG.test(value) ? undefined : "";
+    if (tag === "code" && name === "class") {
+      return /^language-[a-z0-9-]+$/.test(value) ? undefined : "";
+    }
+    if (tag === "input" && name === "type") return value === "checkbox" ? undefined : "";
+    return undefined;
+  },
+});
+
+/**
+ * Renders markdown written by a notebook author to sanitised HTML.
+ *
+ * @param source Markdown text.
+ * @returns Safe HTML: no scripts, event handlers, styles or `javascript:` links.
+ *
+ * @example Markdown
+ * ```ts
+ * import { renderMarkdown } from "./notebook.ts";
+ * console.assert(!renderMarkdown("<script>x()</script>*hi*").includes("<script"));
+ * ```
+ */
+export function renderMarkdown(source: string): string {
+  return sanitizer.process(marked.parse(source, { async: false }))
+    .replace(/<a /g, '<a rel="noopener noreferrer nofollow" ');
+}
+
+/**
+ * Converts text with ANSI colour codes (tracebacks, stderr) to escaped HTML with `ansi-*`
+ * classes; the site's CSP forbids inline styles.
+ *
+ * @param text Text possibly holding ANSI escape codes.
+ * @returns Escaped HTML.
+ *
+ * @example ANSI
+ * ```ts
+ * import { ansiToHtml } from "./notebook.ts";
+ * console.assert(ansiToHtml("\u001b[31m<x>\u001b[0m").includes("ansi-red-fg"));
+ * ```
+ */
+export function ansiToHtml(text: string): string {
+  const ansi = new AnsiUp();
+  ansi.use_classes = true;
+  ansi.escape_html = true;
+  // ansi_up writes 256-colour and true-colour codes as inline styles, which the CSP forbids:
+  // map them to the nearest of the 16 class colours. The attributes are ansi_up's own output.
+  return ansi.ansi_to_html(text).replace(
+    /<span style="([^"]*)"(?: class="([^"]*)")?>/g,
+    (_m, style: string, cls: string | undefined) => {
+      const classes = cls ? cls.split(" ") : [];
+      if (style.includes("font-weight:bold")) classes.push("ansi-bold");
+      if (style.includes("opacity")) classes.push("ansi-faint");
+      if (style.includes("font-style:italic")) classes.push("ansi-italic");
+      if (style.includes("text-decoration:underline")) classes.push("ansi-underline");
+      const fg = /(?:^|;)color:rgb\((\d+),(\d+),(\d+)\)/.exec(style);
+      if (fg) classes.push(`${nearestAnsi(Number(fg[1]), Number(fg[2]), Number(fg[3]))}-fg`);
+      const bg = /background-color:rgb\((\d+),(\d+),(\d+)\)/.exec(style);
+      if (bg) classes.push(`${nearestAnsi(Number(bg[1]), Number(bg[2]), Number(bg[3]))}-bg`);
+      return `<span class="${classes.join(" ")}">`;
+    },
+  );
+}
+
+const ANSI_PALETTE: [string, number, number, number][] = [
+  ["ansi-black", 0, 0, 0],
+  ["ansi-red", 187, 0, 0],
+  ["ansi-green", 0, 187, 0],
+  ["ansi-yellow", 187, 187, 0],
+  ["ansi-blue", 0, 0, 187],
+  ["ansi-magenta", 187, 0, 187],
+  ["ansi-cyan", 0, 187, 187],
+  ["ansi-white", 255, 255, 255],
+  ["ansi-bright-black", 85, 85, 85],
+  ["ansi-bright-red", 255, 85, 85],
+  ["ansi-bright-green", 0, 255, 0],
+  ["ansi-bright-yellow", 255, 255, 85],
+  ["ansi-bright-blue", 85, 85, 255],
+  ["ansi-bright-magenta", 255, 85, 255],
+  ["ansi-bright-cyan", 85, 255, 255],
+];
+
+function nearestAnsi(r: number, g: number, b: number): string {
+  let best = "ansi-white";
+  let dist = Infinity;
+  for (const [name, pr, pg, pb] of ANSI_PALETTE) {
+    const d = (r - pr) ** 2 + (g - pg) ** 2 + (b - pb) ** 2;
+    if (d < dist) [best, dist] = [name, d];
+  }
+  return best;
+}
+
+/**
+ * Highlights Python source code.
+ *
+ * @param code Source code.
+ * @returns Escaped HTML with `hljs-*` classes.
+ *
+ * @example Highlighting
+ * ```ts
+ * import { highlightPython } from "./notebook.ts";
+ * console.assert(highlightPython("def f(): pass").includes("hljs-keyword"));
+ * ```
+ */
+export function highlightPython(code: string): string {
+  try {
+    return hljs.highlight(code, { language: "python", ignoreIllegals: true }).value;
+  } catch {
+    return escapeHtml(code);
+  }
+}
+
+const MultiText = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  Array.isArray(v) ? v.join("") : v
+);
+
+const OutputSchema = z.object({
+  output_type: z.string(),
+  name: z.string().optional(),
+  text: MultiText.optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  ename: z.string().optional(),
+  evalue: z.string().optional(),
+  traceback: z.array(z.string()).optional(),
+  execution_count: z.number().nullable().optional(),
+});
+
+const CellSchema = z.object({
+  cell_type: z.string(),
+  source: MultiText.default(""),
+  execution_count: z.number().nullable().optional(),
+  outputs: z.array(OutputSchema).optional(),
+  metadata: z.object({ tags: z.array(z.string()).optional() }).loose().optional(),
+});
+
+/** The parts of an nbformat 4 notebook the site renders; everything else is ignored. */
+export const NotebookSchema = z.object({
+  cells: z.array(CellSchema),
+  metadata: z.object({
+    kernelspec: z.object({ display_name: z.string().optional() }).loose().optional(),
+  }).loose().optional(),
+});
+
+type Output = z.infer<typeof OutputSchema>;
+
+function text(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.join("");
+  return undefined;
+}
+
+const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
+
+function renderData(data: Record<string, unknown>): string {
+  for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
+    const b64 = text(data[mime]);
+    if (b64 !== undefined) {
+      if (!BASE64.test(b64)) return `<p class="muted">(invalid ${escapeHtml(mime)} output)</p>`;
+      return `<img class="nb-img" alt="output image" src="data:${mime};base64,${
+        b64.replace(/\s+/g, "")
+      }">`;
+    }
+  }
+  const svg = text(data["image/svg+xml"]);
+  if (svg !== undefined) {
+    // As an <img>, an SVG never runs scripts and cannot reach the page.
+    const bytes = new TextEncoder().encode(svg);
+    let bin = "";
+    for (const b of bytes) bin += String.fromCharCode(b);
+    return `<img class="nb-img" alt="SVG output" src="data:image/svg+xml;base64,${btoa(bin)}">`;
+  }
+  const html = text(data["text/html"]);
+  if (html !== undefined) {
+    const lines = html.split("\n").length;
+    const height = Math.min(600, Math.max(80, lines * 22 + 24));
+    // No allow-scripts, no allow-same-origin: the frame is an opaque, inert origin.
+    return `<iframe class="nb-html" sandbox title="HTML output" height="${height}" srcdoc="${
+      escapeHtml(html)
+    }"></iframe>`;
+  }
+  const md = text(data["text/markdown"]);
+  if (md !== undefined) return `<div class="nb-md">${renderMarkdown(md)}</div>`;
+  const json = data["application/json"];
+  if (json !== undefined) {
+    return `<pre class="nb-text">${escapeHtml(JSON.stringify(json, null, 2))}</pre>`;
+  }
+  const plain = text(data["text/plain"]) ?? text(data["text/latex"]);
+  if (plain !== undefined) return `<pre class="nb-text">${ansiToHtml(plain)}</pre>`;
+  const kinds = Object.keys(data).map(escapeHtml).join(", ");
+  return `<p class="muted">(output of type ${kinds} not shown)</p>`;
+}
+
+function renderOutput(out: Output): string {
+  switch (out.output_type) {
+    case "stream": {
+      const cls = out.name === "stderr" ? "nb-stream nb-stderr" : "nb-stream";
+      return `<pre class="${cls}">${ansiToHtml(out.text ?? "")}</pre>`;
+    }
+    case "error":
+      return `<pre class="nb-error">${ansiToHtml((out.traceback ?? []).join("\n"))}</pre>`;
+    case "execute_result":
+    case "display_data":
+      return renderData(out.data ?? {});
+    default:
+      return "";
+  }
+}
+
+/** A rendered notebook. */
+export interface RenderedNotebook {
+  /** HTML of the cells, safe to embed. */
+  html: string;
+  /** Number of cells. */
+  cells: number;
+}
+
+/**
+ * Renders an executed notebook (nbformat 4 JSON text) to safe HTML.
+ *
+ * @param json The `.ipynb` file's text.
+ * @returns The HTML of its cells.
+ * @throws {SyntaxError} When the text is not JSON.
+ * @throws {z.ZodError} When it is not a notebook.
+ *
+ * @example Rendering
+ * ```ts
+ * import { renderNotebook } from "./notebook.ts";
+ * const nb = { cells: [{ cell_type: "markdown", source: "# Hi" }], metadata: {} };
+ * console.assert(renderNotebook(JSON.stringify(nb)).html.includes("<h1>Hi</h1>"));
+ * ```
+ */
+export function renderNotebook(json: string): RenderedNotebook {
+  const nb = NotebookSchema.parse(JSON.parse(json));
+  const parts: string[] = [];
+  for (const cell of nb.cells) {
+    if (cell.cell_type === "markdown") {
+      parts.push(`<div class="nb-cell nb-markdown">${renderMarkdown(cell.source)}</div>`);
+    } else if (cell.cell_type === "code") {
+      const count = cell.execution_count ?? " ";
+      const tags = cell.metadata?.tags ?? [];
+      const injected = tags.includes("injected-parameters") ? " nb-injected" : "";
+      const outputs = (cell.outputs ?? []).map(renderOutput).join("");
+      parts.push(
+        `<div class="nb-cell nb-code${injected}"><div class="nb-prompt">[${
+          escapeHtml(count)
+        }]</div><div class="nb-body"><pre class="nb-source"><code class="hljs">${
+          highlightPython(cell.source)
+        }</code></pre>${outputs ? `<div class="nb-outputs">${outputs}</div>` : ""}</div></div>`,
+      );
+    } else {
+      parts.push(`<div class="nb-cell nb-raw"><pre>${escapeHtml(cell.source)}</pre></div>`);
+    }
+  }
+  return { html: parts.join("\n"), cells: nb.cells.length };
+}

@@ -1,0 +1,373 @@
+/**
+ * Renders one run's pages: the run page (DAG, Gantt, task table, failures first) and a page per
+ * task instance (parameters, values, metrics, artifacts, notebook, stderr, error), and copies
+ * the run's notebooks, stderr and artifacts next to them.
+ *
+ * @module
+ */
+import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
+import type { Artifact, TaskRecord } from "../log/schema.ts";
+import { formatDuration, formatTime, formatValue, safeName } from "./_html.ts";
+import { renderLineChart } from "./chart_svg.ts";
+import { renderDagSvg } from "./dag_svg.ts";
+import { renderGanttSvg } from "./gantt_svg.ts";
+import type { SiteRun } from "./model.ts";
+import { ansiToHtml, renderNotebook } from "./notebook.ts";
+import type { PageContext } from "./page.ts";
+
+/** Task statuses shown first, in this order. */
+const PROBLEM_ORDER = ["failed", "timeout", "cancelled", "running", "pending"];
+/** Extensions served as they are; anything else gets `.download` so a browser never runs it. */
+const SAFE_EXT = new Set([
+  ".png",
+  ".jpg",
+  ".jpeg",
+  ".gif",
+  ".webp",
+  ".avif",
+  ".txt",
+  ".log",
+  ".csv",
+  ".tsv",
+  ".json",
+  ".jsonl",
+  ".md",
+  ".yaml",
+  ".yml",
+  ".ipynb",
+  ".parquet",
+  ".npy",
+  ".npz",
+  ".pkl",
+  ".joblib",
+  ".zip",
+  ".gz",
+  ".tar",
+]);
+const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"]);
+const TEXT_EXT = new Set([
+  ".txt",
+  ".log",
+  ".csv",
+  ".tsv",
+  ".json",
+  ".jsonl",
+  ".md",
+  ".yaml",
+  ".yml",
+]);
+const MAX_TEXT_PREVIEW = 4096;
+const MAX_SVG_INLINE = 512 * 1024;
+const MAX_STDERR = 256 * 1024;
+
+/** Where a run's pages live and how they link to each other. */
+export interface RunLinks {
+  /** Instance id -> page file name inside `runs/<key>/`. */
+  pages: Map<string, string>;
+}
+
+/**
+ * Gives each instance of a run a unique, safe page name (`<slug>.html`).
+ *
+ * @param tasks The run's task instances.
+ * @returns Page names by instance id.
+ *
+ * @example Page names
+ * ```ts ignore
+ * const { pages } = instancePages(run.summary.tasks);
+ * ```
+ */
+export function instancePages(tasks: TaskRecord[]): RunLinks {
+  const pages = new Map<string, string>();
+  const used = new Set<string>(["index"]);
+  for (const t of tasks) {
+    let name = safeName(t.slug || t.id);
+    for (let i = 2; used.has(name.toLowerCase()); i++) name = `${safeName(t.slug || t.id)}-${i}`;
+    used.add(name.toLowerCase());
+    pages.set(t.id, `${name}.html`);
+  }
+  return { pages };
+}
+
+function sortTasks(tasks: TaskRecord[]): TaskRecord[] {
+  const rank = (s: string) => {
+    const i = PROBLEM_ORDER.indexOf(s);
+    return i === -1 ? PROBLEM_ORDER.length : i;
+  };
+  return tasks.map((t, i) => ({ t, i })).sort((a, b) =>
+    rank(a.t.status) - rank(b.t.status) || a.i - b.i
+  ).map((x) => x.t);
+}
+
+/** Counts of task instances by status. */
+export function statusCounts(tasks: TaskRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const t of tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  return counts;
+}
+
+/** Returns the URL if it is http(s), else undefined: links from run data never run script. */
+export function safeUrl(url: string | undefined): string | undefined {
+  return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
+}
+
+/** Resolves a run-relative path, refusing anything that escapes the run folder. */
+function inside(folder: string, rel: string): string | undefined {
+  if (isAbsolute(rel)) return undefined;
+  const abs = resolve(folder, rel);
+  const back = relative(folder, abs);
+  return back.startsWith("..") || isAbsolute(back) ? undefined : abs;
+}
+
+async function readSmall(path: string, max: number): Promise<{ text: string; cut: boolean }> {
+  using file = await Deno.open(path, { read: true });
+  const size = (await file.stat()).size;
+  const buf = new Uint8Array(Math.min(size, max));
+  let off = 0;
+  while (off < buf.length) {
+    const n = await file.read(buf.subarray(off));
+    if (n === null) break;
+    off += n;
+  }
+  return { text: new TextDecoder().decode(buf.subarray(0, off)), cut: size > max };
+}
+
+async function readTail(path: string, max: number): Promise<{ text: string; cut: boolean }> {
+  using file = await Deno.open(path, { read: true });
+  const size = (await file.stat()).size;
+  if (size > max) await file.seek(size - max, Deno.SeekMode.Start);
+  const buf = new Uint8Array(Math.min(size, max));
+  let off = 0;
+  while (off < buf.length) {
+    const n = await file.read(buf.subarray(off));
+    if (n === null) break;
+    off += n;
+  }
+  return { text: new TextDecoder().decode(buf.subarray(0, off)), cut: size > max };
+}
+
+/** An artifact as shown on an instance page. */
+interface ArtifactView {
+  name: string;
+  size: number;
+  sha256: string;
+  mediaType: string;
+  href?: string;
+  image?: string;
+  text?: string;
+  textCut?: boolean;
+  missing?: string;
+}
+
+async function copyInto(src: string, dest: string): Promise<void> {
+  await Deno.mkdir(join(dest, ".."), { recursive: true });
+  await Deno.copyFile(src, dest);
+}
+
+async function artifactView(
+  run: SiteRun,
+  a: Artifact,
+  destDir: string,
+  hrefDir: string,
+  used: Set<string>,
+): Promise<ArtifactView> {
+  const ext = extname(a.name).toLowerCase();
+  const view: ArtifactView = {
+    name: a.name,
+    size: a.size,
+    sha256: a.sha256,
+    mediaType: a.mediaType ?? "",
+  };
+  if (!run.folder) return { ...view, missing: "not kept in the published history" };
+  const src = inside(run.folder, a.path);
+  if (!src) return { ...view, missing: `path '${a.path}' is outside the run folder` };
+  let base = safeName(basename(a.name));
+  if (!SAFE_EXT.has(extname(base).toLowerCase())) base += ".download";
+  while (used.has(base.toLowerCase())) base = `x-${base}`;
+  used.add(base.toLowerCase());
+  try {
+    await copyInto(src, join(destDir, base));
+  } catch (err) {
+    return { ...view, missing: `cannot copy '${a.path}': ${(err as Error).message}` };
+  }
+  view.href = `${hrefDir}/${base}`;
+  const media = a.mediaType ?? "";
+  if (IMAGE_EXT.has(ext) || /^image\/(png|jpeg|gif|webp|avif)$/.test(media)) {
+    view.image = view.href;
+  } else if (ext === ".svg" || media === "image/svg+xml") {
+    if (a.size <= MAX_SVG_INLINE) {
+      const bytes = await Deno.readFile(src);
+      let bin = "";
+      for (const b of bytes) bin += String.fromCharCode(b);
+      view.image = `data:image/svg+xml;base64,${btoa(bin)}`;
+    }
+  } else if (TEXT_EXT.has(ext) || media.startsWith("text/") || media === "application/json") {
+    const { text, cut } = await readSmall(src, MAX_TEXT_PREVIEW);
+    view.text = text;
+    view.textCut = cut;
+  }
+  return view;
+}
+
+function metricViews(t: TaskRecord): { name: string; chart?: string; values: string[] }[] {
+  const byName = new Map<string, TaskRecord["metrics"]>();
+  for (const m of t.metrics) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+  return [...byName.entries()].map(([name, ms]) => {
+    const stepped = ms.filter((m) => typeof m.step === "number");
+    if (stepped.length > 1) {
+      return {
+        name,
+        chart: renderLineChart([{
+          name: "",
+          points: stepped.map((m) => ({
+            x: m.step as number,
+            y: m.value,
+            label: `step ${m.step}: ${m.value}`,
+          })),
+        }], { title: name }),
+        values: [`last ${stepped.at(-1)?.value} at step ${stepped.at(-1)?.step}`],
+      };
+    }
+    return { name, values: ms.map((m) => String(m.value)) };
+  });
+}
+
+/** What {@linkcode renderRunPages} wrote. */
+export interface RunPagesResult {
+  /** Number of pages written. */
+  pages: number;
+  /** Total bytes of HTML written. */
+  bytes: number;
+}
+
+/**
+ * Renders and writes a run's pages into `<out>/runs/<key>/` (replacing what was there).
+ *
+ * @param run The run.
+ * @param ctx Shared page context (templates, output folder).
+ * @returns How many pages were written.
+ *
+ * @example Rendering one run
+ * ```ts ignore
+ * await renderRunPages(run, ctx);
+ * ```
+ */
+export async function renderRunPages(run: SiteRun, ctx: PageContext): Promise<RunPagesResult> {
+  const dir = join(ctx.out, "runs", run.key);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const s = run.summary;
+  const { pages } = instancePages(s.tasks);
+  const runEnd = Date.parse(s.endedAt ?? "") || undefined;
+  const dag = renderDagSvg(s.tasks.map((t) => ({
+    id: t.id,
+    status: t.status,
+    href: pages.get(t.id) ?? "#",
+    needs: t.needs,
+    ...(t.durationSeconds !== undefined ? { detail: formatDuration(t.durationSeconds) } : {}),
+  })));
+  const gantt = renderGanttSvg(s.tasks.map((t) => ({
+    id: t.id,
+    href: pages.get(t.id) ?? "#",
+    bars: t.attempts.flatMap((a) => {
+      const start = Date.parse(a.startedAt);
+      const end = Date.parse(a.endedAt ?? "") ||
+        (a.durationSeconds !== undefined ? start + a.durationSeconds * 1000 : runEnd ?? start);
+      return Number.isNaN(start) ? [] : [{ attempt: a.attempt, status: a.status, start, end }];
+    }),
+  })));
+  let bytes = 0;
+  const write = async (name: string, html: string) => {
+    bytes += html.length;
+    await Deno.writeTextFile(join(dir, name), html);
+  };
+  const root = "../../";
+  const common = {
+    run,
+    s,
+    pages,
+    counts: statusCounts(s.tasks),
+    ciUrl: safeUrl(s.ci?.url),
+    fmt: { duration: formatDuration, time: formatTime, value: formatValue },
+  };
+  await write(
+    "index.html",
+    ctx.page("run", {
+      root,
+      pageTitle: `${s.pipeline.name} · ${s.runId}`,
+      ...common,
+      tasks: sortTasks(s.tasks),
+      dag,
+      gantt,
+      experimentHref: (task: string) => `${root}experiments/${safeName(task)}.html`,
+    }),
+  );
+  for (const t of s.tasks) {
+    const page = pages.get(t.id) ?? "x.html";
+    const slugDir = page.replace(/\.html$/, "");
+    const attempts = [];
+    for (const a of t.attempts) {
+      const rel = `files/${slugDir}/attempt-${a.attempt}`;
+      const view: Record<string, unknown> = { a };
+      for (const [kind, path] of [["notebook", a.notebook], ["stderr", a.stderr]] as const) {
+        if (!run.folder || !path) continue;
+        const src = inside(run.folder, path);
+        if (!src) continue;
+        const name = kind === "notebook" ? "notebook.ipynb" : "stderr.txt";
+        try {
+          await copyInto(src, join(dir, rel, name));
+          view[`${kind}Href`] = `${rel}/${name}`;
+          view[`${kind}Src`] = src;
+        } catch {
+          // Missing file: the page says so.
+        }
+      }
+      attempts.push(view);
+    }
+    const last = attempts.at(-1);
+    let notebookHtml: string | undefined;
+    let notebookError: string | undefined;
+    if (typeof last?.notebookSrc === "string") {
+      try {
+        notebookHtml = renderNotebook(await Deno.readTextFile(last.notebookSrc)).html;
+      } catch (err) {
+        notebookError = `The notebook could not be rendered: ${(err as Error).message}`;
+      }
+    }
+    let stderrHtml: string | undefined;
+    let stderrCut = false;
+    if (typeof last?.stderrSrc === "string") {
+      const { text, cut } = await readTail(last.stderrSrc, MAX_STDERR);
+      if (text.trim()) stderrHtml = ansiToHtml(text);
+      stderrCut = cut;
+    }
+    const used = new Set<string>();
+    const artifacts: ArtifactView[] = [];
+    const lastAttempt = t.attempts.at(-1)?.attempt ?? 1;
+    const artDir = `files/${slugDir}/attempt-${lastAttempt}/artifacts`;
+    for (const a of t.artifacts) {
+      artifacts.push(await artifactView(run, a, join(dir, artDir), artDir, used));
+    }
+    const error = t.attempts.findLast((a) => a.error)?.error;
+    await write(
+      page,
+      ctx.page("instance", {
+        root,
+        pageTitle: `${t.id} · ${s.runId}`,
+        ...common,
+        t,
+        attempts,
+        artifacts,
+        metrics: metricViews(t),
+        notebookHtml,
+        notebookError,
+        stderrHtml,
+        stderrCut,
+        error,
+        errorHtml: error ? ansiToHtml(error.traceback.join("\n")) : undefined,
+        experimentHref: `${root}experiments/${safeName(t.task)}.html`,
+      }),
+    );
+  }
+  return { pages: s.tasks.length + 1, bytes };
+}

@@ -1,0 +1,85 @@
+/**
+ * Loads the site's Eta templates and static assets from `site/`, relative to this module's URL:
+ * read from disk for `file:`, fetched for `https:` (so `deno run https://.../cli.ts site` works).
+ *
+ * @module
+ */
+import { Eta } from "../../deps.ts";
+import { UserError } from "../errors.ts";
+
+/** Template names under `site/templates/<name>.eta`. */
+export const TEMPLATE_NAMES = [
+  "layout",
+  "index",
+  "run",
+  "instance",
+  "experiment",
+  "problems",
+] as const;
+/** Asset names under `site/assets/`, copied to `<out>/assets/`. */
+export const ASSET_NAMES = ["site.css", "site.js"] as const;
+
+/** A template or asset that could not be loaded. */
+export class SiteTemplateError extends UserError {
+  /**
+   * @param message What is wrong.
+   * @param options The cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SiteTemplateError";
+  }
+}
+
+/** The loaded templates, compiled, and the assets' text. */
+export interface SiteFiles {
+  /** An Eta engine with every template registered as `@<name>`. */
+  eta: Eta;
+  /** Asset file contents by name. */
+  assets: Record<string, string>;
+}
+
+/** Default location of `site/`: next to `lib/` in the repository or the published URL. */
+export const DEFAULT_SITE_BASE: URL = new URL("../../site/", import.meta.url);
+
+async function readText(url: URL): Promise<string> {
+  try {
+    if (url.protocol === "file:") return await Deno.readTextFile(url);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+    return await res.text();
+  } catch (err) {
+    throw new SiteTemplateError(
+      `Cannot load site file '${url.href}': ${(err as Error).message}. ` +
+        (url.protocol === "file:"
+          ? "Check that the site/ folder is complete."
+          : `Grant --allow-net=${url.host} to load templates from there.`),
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Loads and compiles every template and reads every asset.
+ *
+ * @param base URL of the `site/` folder.
+ * @returns The Eta engine and the assets.
+ * @throws {SiteTemplateError} When a file cannot be read or fetched.
+ *
+ * @example Loading the bundled templates
+ * ```ts ignore
+ * import { loadSiteFiles } from "./templates.ts";
+ * const { eta } = await loadSiteFiles();
+ * ```
+ */
+export async function loadSiteFiles(base: URL = DEFAULT_SITE_BASE): Promise<SiteFiles> {
+  const eta = new Eta({ autoEscape: true, autoTrim: [false, "nl"], cache: true });
+  const texts = await Promise.all([
+    ...TEMPLATE_NAMES.map((n) => readText(new URL(`templates/${n}.eta`, base))),
+    ...ASSET_NAMES.map((n) => readText(new URL(`assets/${n}`, base))),
+  ]);
+  TEMPLATE_NAMES.forEach((n, i) => eta.loadTemplate(`@${n}`, texts[i] ?? ""));
+  const assets: Record<string, string> = {};
+  ASSET_NAMES.forEach((n, i) => assets[n] = texts[TEMPLATE_NAMES.length + i] ?? "");
+  return { eta, assets };
+}
