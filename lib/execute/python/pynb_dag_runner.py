@@ -133,6 +133,7 @@ class _Log:
 
     def claim(self, names: set, kind: str, name: str) -> None:
         """Registers a name; a second use raises in the runner and warns outside it."""
+        __tracebackhide__ = True
         if name in names:
             if self.inside_runner:
                 raise DuplicateNameError(
@@ -154,6 +155,7 @@ def _now() -> str:
 
 
 def _check_name(kind: str, name: Any) -> str:
+    __tracebackhide__ = True
     if not isinstance(name, str) or not name.strip():
         raise InvalidNameError(f"Cannot log {kind}: its name must be a non-empty string, got {name!r}")
     return name
@@ -240,6 +242,7 @@ def log_metric(name: str, value: Union[int, float], step: Optional[Union[int, fl
 
 
 def _finite_number(context: str, what: str, value: Any) -> Union[int, float]:
+    __tracebackhide__ = True
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise NotJsonError(f"{context}: its {what} must be a number, got {type(value).__name__}")
     number: Union[int, float] = int(value) if isinstance(value, numbers.Integral) else float(value)
@@ -249,6 +252,7 @@ def _finite_number(context: str, what: str, value: Any) -> Union[int, float]:
 
 
 def _check_artifact_name(name: Any) -> str:
+    __tracebackhide__ = True
     _check_name("artifact", name)
     parts = name.split("/")
     if (
