@@ -380,7 +380,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   const folders = await runFolders(runs);
   log(`\nBuilding the website from ${folders.length} run(s) in ${relative(Deno.cwd(), runs)} ...`);
-  await cli(SITE_FLAGS, ["site", ...folders, "--out", site], "build the website");
+  await cli(
+    SITE_FLAGS,
+    ["site", runs, "--out", site, "--title", "mnist-digits demo"],
+    "build the website",
+  );
   return { runFolder, site, python: python.executable, runCode: run.code };
 }
 
