@@ -1,18 +1,86 @@
 /**
- * `cli.ts collect`. Placeholder until its issue lands.
+ * `cli.ts collect --repo owner/name --out runs [--api-url URL] [--cache DIR] [--artifact-prefix P]`:
+ * downloads the run folders kept as workflow artifacts.
+ *
+ * Permissions: `--allow-net=api.github.com,*.blob.core.windows.net,*.actions.githubusercontent.com
+ * --allow-read --allow-write=<out>,<cache> --allow-env=GITHUB_TOKEN`.
  *
  * @module
  */
-import { Command } from "../../deps.ts";
-import { UserError } from "../errors.ts";
+import { Command, InvalidArgumentError } from "../../deps.ts";
+import { type CollectOptions, collectRuns } from "../github/collect.ts";
 
-/** Builds the `collect` sub-command. */
+/** The `--allow-net` hosts of `collect` against github.com. */
+export const COLLECT_NET_HOSTS =
+  "api.github.com,*.blob.core.windows.net,*.actions.githubusercontent.com";
+
+/**
+ * Builds the `collect` sub-command.
+ *
+ * @returns The commander command.
+ *
+ * @example Collecting a repository's runs in a workflow
+ * ```sh
+ * deno run --allow-net=api.github.com,*.blob.core.windows.net,*.actions.githubusercontent.com \
+ *   --allow-read --allow-write=runs,.pynb-cache --allow-env=GITHUB_TOKEN \
+ *   cli.ts collect --repo "$GITHUB_REPOSITORY" --out runs --cache .pynb-cache
+ * ```
+ */
 export function collectCommand(): Command {
   return new Command("collect")
-    .description("(not yet available)")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new UserError("Cannot collect: this command is not available yet");
+    .description(
+      "Download the run folders kept as workflow artifacts of a GitHub repository " +
+        "(all pages, expired ones skipped, cached by artifact id and digest).",
+    )
+    .requiredOption("--repo <owner/name>", "the repository whose artifacts to collect")
+    .requiredOption("--out <dir>", "folder to extract run folders into")
+    .option("--api-url <url>", "GitHub REST API base URL", parseHttpUrl, "https://api.github.com")
+    .option("--cache <dir>", "keep downloaded zips here, so a later call downloads only new ones")
+    .option("--artifact-prefix <prefix>", "only artifacts whose name starts with this", "pynb-run-")
+    .addHelpText(
+      "after",
+      `\nToken: GITHUB_TOKEN (needs actions: read); never printed.\n` +
+        `Permissions: --allow-net=${COLLECT_NET_HOSTS} --allow-read\n` +
+        "  --allow-write=<out>,<cache> --allow-env=GITHUB_TOKEN",
+    )
+    .action(async (opts: {
+      repo: string;
+      out: string;
+      apiUrl: string;
+      cache?: string;
+      artifactPrefix: string;
+    }) => {
+      const token = Deno.env.get("GITHUB_TOKEN");
+      const options: CollectOptions = { apiUrl: opts.apiUrl, prefix: opts.artifactPrefix };
+      if (token) options.token = token;
+      else console.error("note: GITHUB_TOKEN is not set; requests are anonymous");
+      if (opts.cache !== undefined) options.cacheDir = opts.cache;
+      const report = await collectRuns(opts.repo, opts.out, options);
+      for (const a of report.collected) {
+        const what = a.source === "present"
+          ? "already collected"
+          : a.source === "cached"
+          ? "extracted from the cache"
+          : "downloaded";
+        const folders = [...a.written, ...a.present].join(", ");
+        console.log(`${a.name}: ${what} (${folders})`);
+      }
+      for (const name of report.expired) console.log(`${name}: expired, skipped`);
+      for (const f of report.failed) console.error(`warning: ${f.name}: ${f.message}`);
+      const downloaded = report.collected.filter((a) => a.source === "downloaded").length;
+      const written = report.collected.reduce((n, a) => n + a.written.length, 0);
+      console.log(
+        `collected ${report.collected.length} artifact(s) (${downloaded} downloaded), ` +
+          `${written} new run folder(s) in ${opts.out}; ${report.expired.length} expired, ` +
+          `${report.failed.length} failed, ${report.ignored} other artifact(s) ignored`,
+      );
     });
+}
+
+function parseHttpUrl(value: string): string {
+  const url = URL.parse(value);
+  if (url === null || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    throw new InvalidArgumentError(`'${value}' is not an http(s) URL.`);
+  }
+  return url.href.replace(/\/+$/, "");
 }

@@ -1,0 +1,262 @@
+/**
+ * Listing and downloading workflow artifacts through the GitHub REST API.
+ *
+ * The download endpoint answers with a 302 redirect to a short-lived URL on a blob host
+ * (`productionresultssa*.blob.core.windows.net`, or `*.actions.githubusercontent.com` for old
+ * artifacts). That host rejects requests with an `Authorization` header, and must never see the
+ * token anyway, so the redirect is followed here, by hand, without it.
+ *
+ * @module
+ */
+import type { Octokit } from "../../deps.ts";
+import { z } from "../../deps.ts";
+import { type GitHubClientOptions, withRetries } from "./client.ts";
+import { ArtifactGoneError, GitHubResponseError, UnsafeArchiveError } from "./errors.ts";
+
+/** One artifact as `GET /repos/{owner}/{repo}/actions/artifacts` lists it (fields we read). */
+export const WorkflowArtifactSchema = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  size_in_bytes: z.number().int().nonnegative(),
+  expired: z.boolean(),
+  created_at: z.string().nullable().optional(),
+  expires_at: z.string().nullable().optional(),
+  /** `sha256:<hex>` of the zip, for artifacts uploaded with upload-artifact v4 and later. */
+  digest: z.string().nullable().optional(),
+  workflow_run: z.object({
+    id: z.number().int().nullable().optional(),
+    head_branch: z.string().nullable().optional(),
+    head_sha: z.string().nullable().optional(),
+  }).nullable().optional(),
+});
+
+/** One artifact of a repository. */
+export type WorkflowArtifact = z.infer<typeof WorkflowArtifactSchema>;
+
+const ListPageSchema = z.object({
+  total_count: z.number().int().nonnegative(),
+  artifacts: z.array(WorkflowArtifactSchema),
+});
+
+/** A repository, as `owner/name`. */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/**
+ * Lists every artifact of a repository, following the `Link` header through all pages.
+ *
+ * @param client A client from `createGitHubClient`.
+ * @param repo The repository.
+ * @returns All artifacts, validated, newest first (the API's order).
+ * @throws {GitHubResponseError} When a page does not have the documented shape.
+ *
+ * @example Listing
+ * ```ts ignore
+ * import { createGitHubClient } from "./client.ts";
+ * import { listArtifacts } from "./artifacts.ts";
+ * const all = await listArtifacts(createGitHubClient(), { owner: "octo", repo: "demo" });
+ * ```
+ */
+export async function listArtifacts(client: Octokit, repo: RepoRef): Promise<WorkflowArtifact[]> {
+  const out: WorkflowArtifact[] = [];
+  const pages = client.paginate.iterator("GET /repos/{owner}/{repo}/actions/artifacts", {
+    owner: repo.owner,
+    repo: repo.repo,
+    per_page: 100,
+  });
+  for await (const page of pages) {
+    // paginate() already unwrapped `artifacts`; validate what it returned.
+    const parsed = z.array(WorkflowArtifactSchema).safeParse(page.data);
+    if (!parsed.success) {
+      const raw = ListPageSchema.safeParse(page.data);
+      if (raw.success) {
+        out.push(...raw.data.artifacts);
+        continue;
+      }
+      throw new GitHubResponseError(
+        `Cannot list the artifacts of ${repo.owner}/${repo.repo}: the answer does not have ` +
+          `the documented shape (${parsed.error.issues[0]?.path.join(".")}: ${
+            parsed.error.issues[0]?.message
+          })`,
+        { cause: parsed.error },
+      );
+    }
+    out.push(...parsed.data);
+  }
+  return out;
+}
+
+/** Options of {@linkcode downloadArtifact}. */
+export interface DownloadOptions extends GitHubClientOptions {
+  /**
+   * Largest zip accepted, in bytes.
+   * @default 536870912 (512 MiB)
+   */
+  maxBytes?: number;
+  /**
+   * Timeout of the blob download, in milliseconds.
+   * @default 600000
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Downloads an artifact's zip: asks the API for it, follows the redirect to the blob host
+ * without the token, and checks the size and the `digest` when the API gave one.
+ *
+ * @param client A client from `createGitHubClient`.
+ * @param repo The repository.
+ * @param artifact The artifact, as listed.
+ * @param options Size limit, timeout, retries.
+ * @returns The zip's bytes.
+ * @throws {ArtifactGoneError} When the artifact expired or was deleted (410 Gone).
+ * @throws {UnsafeArchiveError} When the zip is too large or does not match its digest.
+ *
+ * @example Downloading one artifact
+ * ```ts ignore
+ * import { createGitHubClient } from "./client.ts";
+ * import { downloadArtifact, listArtifacts } from "./artifacts.ts";
+ * const gh = createGitHubClient({ token: Deno.env.get("GITHUB_TOKEN") });
+ * const repo = { owner: "octo", repo: "demo" };
+ * const [first] = await listArtifacts(gh, repo);
+ * const zip = await downloadArtifact(gh, repo, first!);
+ * ```
+ */
+export async function downloadArtifact(
+  client: Octokit,
+  repo: RepoRef,
+  artifact: WorkflowArtifact,
+  options: DownloadOptions = {},
+): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
+  const tooLarge = (n: number) =>
+    new UnsafeArchiveError(
+      artifact.name,
+      `Cannot download '${artifact.name}': it is ${n} bytes, more than the limit of ${maxBytes}`,
+    );
+  if (artifact.size_in_bytes > maxBytes) throw tooLarge(artifact.size_in_bytes);
+  let res;
+  try {
+    res = await client.request(
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}",
+      {
+        owner: repo.owner,
+        repo: repo.repo,
+        artifact_id: artifact.id,
+        archive_format: "zip",
+        request: { redirect: "manual" },
+      },
+    );
+  } catch (err) {
+    if ((err as { status?: number }).status === 410) {
+      throw new ArtifactGoneError(
+        artifact.name,
+        `Cannot download '${artifact.name}': GitHub answered 410 Gone (it expired or was deleted)`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  let bytes: Uint8Array;
+  const location = res.headers.location;
+  const status: number = res.status;
+  if (status >= 300 && status < 400 && typeof location === "string") {
+    bytes = await fetchBlob(artifact.name, location, maxBytes, options);
+  } else if (status === 200 && (res.data as unknown) instanceof ArrayBuffer) {
+    bytes = new Uint8Array(res.data as unknown as ArrayBuffer);
+  } else {
+    throw new GitHubResponseError(
+      `Cannot download '${artifact.name}': GitHub answered ${status} without a download URL`,
+    );
+  }
+  if (bytes.length > maxBytes) throw tooLarge(bytes.length);
+  if (artifact.digest) {
+    const actual = `sha256:${await sha256Hex(bytes)}`;
+    if (actual !== artifact.digest) {
+      throw new UnsafeArchiveError(
+        artifact.name,
+        `Cannot use '${artifact.name}': its zip's ${actual} does not match the listed ` +
+          `digest ${artifact.digest} (a corrupt or replaced download)`,
+      );
+    }
+  }
+  return bytes;
+}
+
+async function fetchBlob(
+  name: string,
+  url: string,
+  maxBytes: number,
+  options: DownloadOptions,
+): Promise<Uint8Array> {
+  const host = URL.parse(url)?.host ?? "?";
+  return await withRetries(`download '${name}' from ${host}`, async () => {
+    // No Authorization header: the URL itself is the short-lived credential.
+    const res = await fetch(url, {
+      redirect: "follow",
+      signal: AbortSignal.timeout(options.timeoutMs ?? 600_000),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw Object.assign(new Error(`HTTP ${res.status} from ${host}`), {
+        status: res.status,
+        response: { headers: Object.fromEntries(res.headers) },
+      });
+    }
+    const declared = Number(res.headers.get("content-length") ?? "0");
+    if (declared > maxBytes) {
+      await res.body?.cancel();
+      throw new UnsafeArchiveError(
+        name,
+        `Cannot download '${name}': it is larger than ${maxBytes} bytes`,
+      );
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of res.body ?? new ReadableStream<Uint8Array>()) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        throw new UnsafeArchiveError(
+          name,
+          `Cannot download '${name}': it is larger than ${maxBytes} bytes`,
+        );
+      }
+      chunks.push(chunk);
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }, options).catch((err) => {
+    if (
+      (err as { status?: number }).status === 410 || (err as { status?: number }).status === 404
+    ) {
+      throw new ArtifactGoneError(name, `Cannot download '${name}': the download URL is gone`, {
+        cause: err,
+      });
+    }
+    throw err;
+  });
+}
+
+/**
+ * Hex SHA-256 of bytes.
+ *
+ * @param bytes Any bytes.
+ * @returns 64 lower-case hex digits.
+ *
+ * @example Hashing
+ * ```ts
+ * import { sha256Hex } from "./artifacts.ts";
+ * console.assert((await sha256Hex(new Uint8Array())).startsWith("e3b0c442"));
+ * ```
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,239 @@
+/**
+ * `collectRuns()`: every run folder kept as a workflow artifact, downloaded once.
+ *
+ * Artifacts whose name starts with the prefix are listed (all pages), expired ones skipped, the
+ * others downloaded and their run folders extracted into the output folder. With a cache folder
+ * each zip is kept as `<artifact id>.zip` next to `<artifact id>.json` (digest and the run folders
+ * it held), so a later call downloads only new artifacts, and does nothing at all for artifacts
+ * whose run folders are already in the output folder.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { z } from "../../deps.ts";
+import { UserError } from "../errors.ts";
+import {
+  downloadArtifact,
+  type DownloadOptions,
+  listArtifacts,
+  type RepoRef,
+  sha256Hex,
+  type WorkflowArtifact,
+} from "./artifacts.ts";
+import { createGitHubClient } from "./client.ts";
+import { ArtifactGoneError, GitHubResponseError, UnsafeArchiveError } from "./errors.ts";
+import { type ExtractOptions, extractRunFolders } from "./zip.ts";
+
+/** `--repo` is not `owner/name`. */
+export class RepoNameError extends UserError {
+  /**
+   * @param value The value given.
+   */
+  constructor(value: string) {
+    super(
+      `Cannot use repository '${value}': expected owner/name, for example octo-org/demo ` +
+        "(in a workflow: ${{ github.repository }})",
+    );
+    this.name = "RepoNameError";
+  }
+}
+
+/**
+ * Parses `owner/name`.
+ *
+ * @param value The repository as written by the user.
+ * @returns Owner and name.
+ * @throws {RepoNameError} When the value is not `owner/name`.
+ *
+ * @example Parsing a repository
+ * ```ts
+ * import { parseRepo } from "./collect.ts";
+ * console.assert(parseRepo("octo/demo").repo === "demo");
+ * ```
+ */
+export function parseRepo(value: string): RepoRef {
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(value);
+  if (m === null || m[2] === "." || m[2] === "..") throw new RepoNameError(value);
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+/** Options of {@linkcode collectRuns}. */
+export interface CollectOptions extends DownloadOptions, Omit<ExtractOptions, "name"> {
+  /**
+   * Folder keeping downloaded zips between calls.
+   * @default undefined (no cache: every artifact is downloaded)
+   */
+  cacheDir?: string;
+  /**
+   * Only artifacts whose name starts with this are collected.
+   * @default "pynb-run-"
+   */
+  prefix?: string;
+}
+
+/** What happened to one artifact. */
+export interface CollectedArtifact {
+  /** Artifact name. */
+  name: string;
+  /** Artifact id. */
+  id: number;
+  /** `downloaded`, `cached` (extracted from the cache), `present` (nothing to do). */
+  source: "downloaded" | "cached" | "present";
+  /** Run folders newly written to the output folder. */
+  written: string[];
+  /** Run folders that were already there. */
+  present: string[];
+}
+
+/** The outcome of {@linkcode collectRuns}. */
+export interface CollectReport {
+  /** Artifacts collected. */
+  collected: CollectedArtifact[];
+  /** Names of artifacts skipped as expired or gone (410). */
+  expired: string[];
+  /** Artifacts that could not be collected (corrupt, unsafe, too large), with why. */
+  failed: { name: string; id: number; message: string }[];
+  /** Artifacts not matching the prefix. */
+  ignored: number;
+}
+
+const CacheEntrySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  sha256: z.string(),
+  folders: z.array(z.string()),
+});
+type CacheEntry = z.infer<typeof CacheEntrySchema>;
+
+/**
+ * Collects the run folders kept as artifacts of a repository into `outDir`.
+ *
+ * @param repo The repository, `owner/name`.
+ * @param outDir Output folder; each run folder lands in `outDir/<run folder>`.
+ * @param options Token, API URL, cache, prefix, limits.
+ * @returns What was collected, skipped and refused.
+ * @throws {RepoNameError} When `repo` is not `owner/name`.
+ * @throws {GitHubAccessError} On 401, 403 and 404 (the message says how to fix it).
+ * @throws {GitHubRateLimitError} When the rate limit resets too late.
+ *
+ * @example Collecting into runs/
+ * ```ts ignore
+ * import { collectRuns } from "./collect.ts";
+ * const report = await collectRuns("octo/demo", "runs", {
+ *   token: Deno.env.get("GITHUB_TOKEN"),
+ *   cacheDir: ".pynb-cache",
+ * });
+ * console.log(report.collected.length, "artifacts collected");
+ * ```
+ */
+export async function collectRuns(
+  repo: string,
+  outDir: string,
+  options: CollectOptions = {},
+): Promise<CollectReport> {
+  const ref = parseRepo(repo);
+  const prefix = options.prefix ?? "pynb-run-";
+  const client = createGitHubClient(options);
+  const all = await listArtifacts(client, ref);
+  const report: CollectReport = { collected: [], expired: [], failed: [], ignored: 0 };
+  const wanted = all.filter((a) => a.name.startsWith(prefix));
+  report.ignored = all.length - wanted.length;
+  if (options.cacheDir !== undefined) await Deno.mkdir(options.cacheDir, { recursive: true });
+  await Deno.mkdir(outDir, { recursive: true });
+  // Oldest first, so that progress reads in the order the runs happened.
+  wanted.sort((a, b) => a.id - b.id);
+  for (const artifact of wanted) {
+    if (artifact.expired) {
+      report.expired.push(artifact.name);
+      continue;
+    }
+    try {
+      report.collected.push(await collectOne(client, ref, artifact, outDir, options));
+    } catch (err) {
+      if (err instanceof ArtifactGoneError) {
+        report.expired.push(artifact.name);
+      } else if (err instanceof UnsafeArchiveError || err instanceof GitHubResponseError) {
+        report.failed.push({ name: artifact.name, id: artifact.id, message: err.message });
+      } else {
+        throw err;
+      }
+    }
+  }
+  return report;
+}
+
+async function collectOne(
+  client: ReturnType<typeof createGitHubClient>,
+  repo: RepoRef,
+  artifact: WorkflowArtifact,
+  outDir: string,
+  options: CollectOptions,
+): Promise<CollectedArtifact> {
+  const base = { name: artifact.name, id: artifact.id };
+  const cache = options.cacheDir;
+  const cached = cache === undefined ? undefined : await readCacheEntry(cache, artifact);
+  if (cached !== undefined && await allExist(outDir, cached.entry.folders)) {
+    return { ...base, source: "present", written: [], present: cached.entry.folders };
+  }
+  let zip = cached?.zip;
+  const source = zip === undefined ? "downloaded" : "cached";
+  zip ??= await downloadArtifact(client, repo, artifact, options);
+  const result = await extractRunFolders(zip, outDir, { ...options, name: artifact.name });
+  if (cache !== undefined && source === "downloaded") {
+    const entry: CacheEntry = {
+      id: artifact.id,
+      name: artifact.name,
+      sha256: await sha256Hex(zip),
+      folders: [...result.written, ...result.present].sort(),
+    };
+    await writeAtomic(join(cache, `${artifact.id}.zip`), zip);
+    await writeAtomic(
+      join(cache, `${artifact.id}.json`),
+      new TextEncoder().encode(JSON.stringify(entry, null, 2)),
+    );
+  }
+  return { ...base, source, ...result };
+}
+
+/** The cached zip of an artifact, when present, intact and matching the listed digest. */
+async function readCacheEntry(
+  cache: string,
+  artifact: WorkflowArtifact,
+): Promise<{ entry: CacheEntry; zip: Uint8Array } | undefined> {
+  try {
+    const entry = CacheEntrySchema.parse(
+      JSON.parse(await Deno.readTextFile(join(cache, `${artifact.id}.json`))),
+    );
+    const zip = await Deno.readFile(join(cache, `${artifact.id}.zip`));
+    const sha = await sha256Hex(zip);
+    if (sha !== entry.sha256) return undefined;
+    if (artifact.digest && artifact.digest !== `sha256:${sha}`) return undefined;
+    return { entry, zip };
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) throw err;
+    // Missing or damaged cache entries are simply downloaded again.
+    return undefined;
+  }
+}
+
+async function allExist(dir: string, names: string[]): Promise<boolean> {
+  if (names.length === 0) return false;
+  for (const name of names) {
+    try {
+      await Deno.lstat(join(dir, name, "run.json"));
+    } catch {
+      try {
+        await Deno.lstat(join(dir, name, "spans.jsonl"));
+      } catch {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
+  await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
