@@ -1,0 +1,136 @@
+/**
+ * Stopping an attempt with real kernels: the whole-attempt timeout, cancellation through an
+ * AbortSignal, and the runner itself dying. A cell starts `sleep 1000` and a busy loop; afterwards
+ * no process of the attempt may exist: checked by process group, by session, and by the pid of
+ * the `sleep`.
+ */
+import { join } from "node:path";
+import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
+import { ROOT, tempDir } from "./_helpers.ts";
+import {
+  attemptPids,
+  liveProcesses,
+  NOTEBOOKS,
+  runFixture,
+  streamText,
+} from "./attempt_fixture.ts";
+import { runAttempt } from "../lib/execute/attempt.ts";
+import { detectPython } from "../lib/execute/python.ts";
+
+async function sleepPid(attemptDir: string): Promise<{ sleep: number; kernel: number }> {
+  const [sleep, kernel] = (await Deno.readTextFile(join(attemptDir, "child.pid"))).split(" ")
+    .map(Number);
+  return { sleep: sleep!, kernel: kernel! };
+}
+
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+async function assertAllGone(driver: number, kernel: number, sleep: number): Promise<void> {
+  const ids = {
+    pids: [driver, kernel, sleep],
+    groups: [driver, kernel],
+    sessions: [driver, kernel],
+  };
+  assertEquals(await liveProcesses(ids), [], "processes of the attempt are left");
+  assertEquals(await isAlive(sleep), false, `the cell's sleep (pid ${sleep}) survived`);
+}
+
+Deno.test("runAttempt() kills the driver, the kernel and what cells started at the timeout", async () => {
+  await using dir = await tempDir();
+  const run = await runFixture("timeout", dir.path, { timeoutSeconds: 8 });
+  assertEquals(run.result.status, "timeout");
+  assertEquals(run.result.error?.ename, "Timeout");
+  assertEquals(run.result.error?.cellIndex, 1);
+  assertStringIncludes(run.result.error!.evalue, "timeout of 8 s");
+  const { sleep, kernel } = await sleepPid(run.attemptDir);
+  const pids = attemptPids(run.events);
+  assertEquals(pids.kernel, kernel);
+  // The partial notebook was saved with the output of the cell that finished.
+  assertEquals(streamText(run.notebook, 0), `started ${sleep}\n`);
+  await assertAllGone(pids.driver, kernel, sleep);
+});
+
+Deno.test("runAttempt() cancels on abort and leaves no process", async () => {
+  await using dir = await tempDir();
+  const controller = new AbortController();
+  const run = await runFixture("timeout", dir.path, {
+    signal: controller.signal,
+    // Abort once the endless cell runs: deterministic, no timing involved.
+    onEvent: (e) => e.type === "cell_started" && e.cellIndex === 1 && controller.abort(),
+  });
+  assertEquals(run.result.status, "cancelled");
+  assertEquals(run.result.error?.ename, "Cancelled");
+  const { sleep, kernel } = await sleepPid(run.attemptDir);
+  assertEquals(streamText(run.notebook, 0), `started ${sleep}\n`);
+  await assertAllGone(attemptPids(run.events).driver, kernel, sleep);
+
+  await using dir2 = await tempDir();
+  const early = await runAttempt({
+    python: (await detectPython()).path,
+    notebookPath: join(NOTEBOOKS, "timeout.ipynb"),
+    outputNotebookPath: join(dir2.path, "notebook.ipynb"),
+    attemptDir: dir2.path,
+    workDir: dir2.path,
+    kernel: "python3",
+    timeoutSeconds: 60,
+    context: { runId: "r", taskId: "t", instanceId: "t", attempt: 1 },
+    signal: AbortSignal.abort(),
+  });
+  assertEquals([early.status, early.exitCode, early.error?.ename], [
+    "cancelled",
+    null,
+    "Cancelled",
+  ]);
+  // Cancelled before it started: no driver ran, so no notebook was written.
+  assertEquals(await Deno.stat(join(dir2.path, "notebook.ipynb")).catch(() => "none"), "none");
+});
+
+Deno.test("the driver kills its kernel when the runner dies (stdin EOF)", async () => {
+  await using dir = await tempDir();
+  const script = `
+    import { runFixture } from "${new URL("./attempt_fixture.ts", import.meta.url)}";
+    await runFixture("timeout", Deno.args[0], {
+      timeoutSeconds: 600,
+      onEvent: (e) => console.log(JSON.stringify(e)),
+    });`;
+  const runner = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", script, dir.path],
+    cwd: ROOT,
+    env: { TMPDIR: dir.path },
+    stdout: "piped",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  const events: Record<string, unknown>[] = [];
+  const reader = runner.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (!events.some((e) => e.type === "cell_started" && e.cellIndex === 1)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    const lines = buffer.split("\n");
+    buffer = lines.pop()!;
+    events.push(...lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)));
+  }
+  const driver = events.find((e) => e.type === "started")?.pid as number;
+  assertOk(driver, "the runner printed no events");
+  runner.kill("SIGKILL");
+  await runner.status;
+  await reader.cancel();
+  const attemptDir = join(dir.path, "attempt-1");
+  const { sleep, kernel } = await sleepPid(attemptDir);
+  const ids = { pids: [driver, kernel, sleep], groups: [driver, kernel], sessions: [driver] };
+  for (let i = 0; i < 100 && (await liveProcesses(ids)).length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await assertAllGone(driver, kernel, sleep);
+  const notebook = JSON.parse(await Deno.readTextFile(join(attemptDir, "notebook.ipynb")));
+  assertEquals(streamText(notebook, 0), `started ${sleep}\n`);
+});
