@@ -1,26 +1,7 @@
 import { assertEquals } from "../../tests/_deps.ts";
-import { detectPython } from "../execute/python.ts";
+import { runPython } from "../../tests/notebook_helpers.ts";
 import type { JsonValue } from "../plan/types.ts";
 import { pythonLiteral } from "./python_literal.ts";
-
-/** Evaluates Python source in the real interpreter, feeding `stdin`, and returns stdout. */
-export async function runPython(code: string, stdin = ""): Promise<string> {
-  const python = await detectPython();
-  const child = new Deno.Command(python.path, {
-    args: ["-I", "-c", code],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { PYTHONIOENCODING: "utf-8" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
-  const out = await child.output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  if (!out.success) throw new Error(`python failed (${out.code}): ${stderr}`);
-  return new TextDecoder().decode(out.stdout);
-}
 
 // Python compares each literal with the value json.loads gives for the same case (Python's json
 // accepts NaN and Infinity), strictly: same types (int vs float vs bool), NaN equal to NaN,
@@ -91,7 +72,7 @@ Deno.test("pythonLiteral() writes strings Python reads back exactly", async () =
     unicode: "héllo wörld ✓ 日本語 🎉 \u{1F600}",
     separators: "a\u2028b\u2029c\ufeffd",
     lone_surrogates: "x\ud800y\udc00z",
-    triple_quotes: '"""\'\'\'',
+    triple_quotes: "\"\"\"'''",
     looks_like_code: "'); import os; os.system('echo pwned') #",
     braces: "{not} {a} format {string}",
   });
@@ -123,7 +104,7 @@ Deno.test("pythonLiteral() writes booleans, None and nested lists and dicts", as
     false: false,
     none: null,
     list: [1, "two", 3.5, null, false],
-    dict: { b: 1, a: [true, { "key with \"quotes\"": NaN }], "ünï": "x\ny" },
+    dict: { b: 1, a: [true, { 'key with "quotes"': NaN }], "ünï": "x\ny" },
     deep: [[[[{ x: [[], {}] }]]]],
     empty_list: [],
     empty_dict: {},
