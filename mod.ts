@@ -4,3 +4,32 @@
  *
  * @module
  */
+export { definePipeline } from "./lib/spec/define.ts";
+export type { PipelineSpec, PipelineSpecInput, TaskSpec, TaskSpecInput } from "./lib/spec/schema.ts";
+export { loadPipeline, parsePipeline } from "./lib/spec/load.ts";
+export type { LoadedPipeline, PipelineSource } from "./lib/spec/load.ts";
+export {
+  DurationError,
+  ParamFlagError,
+  PipelineFileError,
+  PipelineSpecError,
+} from "./lib/spec/errors.ts";
+export { formatDuration, parseDuration } from "./lib/spec/duration.ts";
+export { parseParamFlag } from "./lib/spec/params.ts";
+export { planPipeline } from "./lib/plan/plan.ts";
+export type { PlanOptions } from "./lib/plan/plan.ts";
+export { CycleError, PlanError, SelectionError } from "./lib/plan/errors.ts";
+export { checkNotebooks, MissingNotebookError } from "./lib/plan/check_files.ts";
+export { criticalPath } from "./lib/plan/critical_path.ts";
+export type { CriticalPath } from "./lib/plan/critical_path.ts";
+export { formatPlan } from "./lib/plan/format.ts";
+export type { PlanFormat } from "./lib/plan/format.ts";
+export type { JsonValue, Plan, PlannedInstance } from "./lib/plan/types.ts";
+export { readNotebook } from "./lib/notebook/read.ts";
+export { NotebookError, ParameterNameError } from "./lib/notebook/errors.ts";
+export { parseIpynb, serializeIpynb } from "./lib/notebook/ipynb.ts";
+export { parsePercent, writePercent } from "./lib/notebook/percent.ts";
+export { checkParameterName, injectParameters } from "./lib/notebook/inject.ts";
+export type { InjectResult, RunContext } from "./lib/notebook/inject.ts";
+export { pythonLiteral } from "./lib/notebook/python_literal.ts";
+export type { Cell, Notebook, Output } from "./lib/notebook/schema.ts";
