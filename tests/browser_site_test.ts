@@ -1,0 +1,254 @@
+/**
+ * The generated website in a real headless Chromium (Debian's `chromium` via playwright-core),
+ * served under a sub-path the way GitHub Pages serves a project site.
+ *
+ * @module
+ */
+import { extname, join, resolve } from "node:path";
+import { type Browser, chromium, type Page } from "./_deps.ts";
+import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
+import { ROOT, tempDir } from "./_helpers.ts";
+import { makeRuns, XSS_MARKER } from "./fixtures/make_runs.ts";
+import { buildSite } from "../lib/site/build.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const PREFIX = "/repo/";
+const SHOTS = join(ROOT, "tests", "__screenshots__");
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css",
+  ".js": "text/javascript",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".txt": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+
+/** Serves `root` under PREFIX like GitHub Pages: no extra security headers, 404 elsewhere. */
+function serve(root: string): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    if (!path.startsWith(PREFIX)) return new Response("not found", { status: 404 });
+    let file = resolve(root, "." + path.slice(PREFIX.length - 1));
+    if (!file.startsWith(root)) return new Response("not found", { status: 404 });
+    if (path.endsWith("/")) file = join(file, "index.html");
+    try {
+      const data = await Deno.readFile(file);
+      const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
+      return new Response(data, { headers: { "content-type": type } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+}
+
+interface Visit {
+  url: string;
+  errors: string[];
+  links: string[];
+}
+
+/** The sandbox doing its job on the XSS corpus's HTML outputs: expected, not an error. */
+const SANDBOX_BLOCKED =
+  /^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;
+
+async function visit(page: Page, url: string): Promise<Visit> {
+  const errors: string[] = [];
+  const onConsole = (msg: { type(): string; text(): string }) => {
+    const text = msg.text();
+    // Resource failures are reported with their URL by onResponse.
+    if (text.startsWith("Failed to load resource")) return;
+    if ((msg.type() === "error" || msg.type() === "warning") && !SANDBOX_BLOCKED.test(text)) {
+      errors.push(text);
+    }
+  };
+  const onError = (err: Error) => errors.push(err.message);
+  const onResponse = (res: { status(): number; url(): string }) => {
+    if (res.status() >= 400) errors.push(`${res.status()} ${res.url()}`);
+  };
+  page.on("console", onConsole);
+  page.on("pageerror", onError);
+  page.on("response", onResponse);
+  const res = await page.goto(url, { waitUntil: "load" });
+  assertEquals(res?.status(), 200, `GET ${url}`);
+  const links = await page.$$eval(
+    "a[href]",
+    (as) => as.map((a) => new URL(a.getAttribute("href") ?? "", document.baseURI).href),
+  );
+  const marker = await page.evaluate((m) => (globalThis as Record<string, unknown>)[m], XSS_MARKER);
+  assertEquals(marker, undefined, `XSS marker set on ${url}`);
+  page.off("console", onConsole);
+  page.off("pageerror", onError);
+  page.off("response", onResponse);
+  return { url, errors, links };
+}
+
+Deno.test({
+  name: "site in Chromium: pages load cleanly, links resolve, charts render, XSS never runs",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    await using dir = await tempDir("pynb-browser-");
+    await makeRuns(join(dir.path, "runs"));
+    const out = join(dir.path, "site");
+    await buildSite([join(dir.path, "runs")], {
+      out,
+      title: "MNIST demo",
+      baseUrl: PREFIX,
+      now: new Date("2026-11-24T00:00:00Z"),
+    });
+    const server = serve(await Deno.realPath(out));
+    const base = `http://127.0.0.1:${server.addr.port}${PREFIX}`;
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await Deno.mkdir(SHOTS, { recursive: true });
+
+      await t.step("a crawl of every internal link finds no 404 and no console error", async () => {
+        const seen = new Set<string>();
+        const queue = [`${base}index.html`];
+        const problems: string[] = [];
+        let pages = 0;
+        while (queue.length) {
+          const url = queue.shift()!;
+          if (seen.has(url)) continue;
+          seen.add(url);
+          if (!url.endsWith(".html")) {
+            const res = await fetch(url);
+            await res.body?.cancel();
+            if (res.status !== 200) problems.push(`${res.status} ${url}`);
+            continue;
+          }
+          const v = await visit(page, url);
+          pages++;
+          for (const e of v.errors) {
+            // The corpus's `<img src=x>` inside the inert HTML-output frame.
+            if (url.endsWith("/evil.html") && e.startsWith("404 ") && e.endsWith("/x")) continue;
+            problems.push(`${url}: ${e}`);
+          }
+          for (const link of v.links) {
+            const u = new URL(link);
+            u.hash = "";
+            if (u.origin === new URL(base).origin && u.pathname.startsWith(PREFIX)) {
+              queue.push(u.href);
+            } else if (u.protocol !== "https:") problems.push(`${url}: unexpected link ${link}`);
+          }
+        }
+        assertEquals(problems, []);
+        // 5 runs (one interrupted) x their instances, index, problems, experiment pages.
+        assertOk(pages >= 30, `crawled only ${pages} pages`);
+      });
+
+      await t.step("the run page draws a DAG and a Gantt chart, failures first", async () => {
+        await visit(page, `${base}runs/2026-11-21T06-00-00Z-b2/index.html`);
+        assertEquals(await page.locator("svg.dag .dag-node").count(), 7);
+        assertEquals(await page.locator("svg.dag .dag-edge").count(), 7);
+        assertEquals(await page.locator("svg.dag .dag-node.st-failed").count(), 1);
+        // ingest has a failed attempt and a retry: two bars in its row.
+        assertEquals(await page.locator("svg.gantt .gantt-bar").count(), 7);
+        assertEquals(await page.locator("svg.gantt .gantt-bar.st-failed").count(), 2);
+        const box = await page.locator("svg.gantt").boundingBox();
+        assertOk(box && box.width > 400 && box.height > 100);
+        const first = await page.locator("table.sortable tbody tr").first().textContent();
+        assertStringIncludes(first ?? "", "summary");
+        assertStringIncludes(await page.locator(".failures").textContent() ?? "", "ValueError");
+        await page.screenshot({ path: join(SHOTS, "run.png"), fullPage: true });
+      });
+
+      await t.step(
+        "an instance page shows metrics, artifacts, the notebook and the error",
+        async () => {
+          await visit(
+            page,
+            `${base}runs/2026-11-21T06-00-00Z-b2/train-model--nr_train_images-600.html`,
+          );
+          assertEquals(await page.locator(".metric svg.chart polyline").count(), 1);
+          const img = page.locator(".artifact img").first();
+          assertOk(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth > 0));
+          assertStringIncludes(
+            await page.locator(".preview").first().textContent() ?? "",
+            "precision",
+          );
+          assertOk(await page.locator(".notebook .nb-cell").count() >= 3);
+          await page.screenshot({ path: join(SHOTS, "instance.png"), fullPage: true });
+          await visit(page, `${base}runs/2026-11-21T06-00-00Z-b2/summary.html`);
+          assertStringIncludes(
+            await page.locator(".error-box").textContent() ?? "",
+            "accuracy too low",
+          );
+          assertOk(await page.locator(".traceback .ansi-red-fg").count() > 0);
+          await page.screenshot({ path: join(SHOTS, "instance-failed.png"), fullPage: true });
+        },
+      );
+
+      await t.step("the runs list filters by status, trigger and branch", async () => {
+        await visit(page, `${base}index.html`);
+        const rows = page.locator("table.runs tbody tr");
+        assertEquals(await rows.count(), 5);
+        await page.screenshot({ path: join(SHOTS, "index.png"), fullPage: true });
+        await page.selectOption("select[data-filter=status]", "failed");
+        assertEquals(await page.locator("table.runs tbody tr:not([hidden])").count(), 3);
+        await page.selectOption("select[data-filter=branch]", "main");
+        assertEquals(await page.locator("table.runs tbody tr:not([hidden])").count(), 1);
+      });
+
+      await t.step("the experiment page charts values over runs and compares runs", async () => {
+        await visit(page, `${base}experiments/train-model.html`);
+        assertOk(await page.locator(".charts svg.chart polyline").count() >= 2);
+        assertEquals(await page.locator("#compare").isVisible(), false);
+        const boxes = page.locator("input.cmp");
+        await boxes.nth(0).check();
+        await boxes.nth(1).check();
+        assertEquals(await page.locator("#compare").isVisible(), true);
+        assertEquals(await page.locator("#compare thead th.cmp-col:not([hidden])").count(), 2);
+        assertOk(await page.locator("#compare tr.differs").count() >= 1);
+        await page.screenshot({ path: join(SHOTS, "experiment.png"), fullPage: true });
+      });
+
+      await t.step("the XSS corpus is shown as text and never runs", async () => {
+        const v = await visit(page, `${base}runs/2026-11-23T06-00-00Z-d4/evil.html`);
+        // At most the 404 of the corpus's `<img src=x>` inside the inert frame.
+        assertEquals(v.errors.filter((e) => e !== `404 ${base}runs/2026-11-23T06-00-00Z-d4/x`), []);
+        assertStringIncludes(await page.locator("main > h1").textContent() ?? "", "<script>");
+        // The raw HTML output is in a sandboxed frame without scripts.
+        const frame = page.locator("iframe.nb-html").first();
+        assertEquals(await frame.getAttribute("sandbox"), "");
+        await page.waitForTimeout(200);
+        const marker = await page.evaluate(
+          (m) => (globalThis as Record<string, unknown>)[m],
+          XSS_MARKER,
+        );
+        assertEquals(marker, undefined);
+        await page.screenshot({ path: join(SHOTS, "xss.png"), fullPage: true });
+        await visit(page, `${base}problems.html`);
+        assertEquals(await page.locator("main tbody tr").count(), 3);
+        await page.screenshot({ path: join(SHOTS, "problems.png"), fullPage: true });
+      });
+
+      await t.step("the site also works from the file system", async () => {
+        const v = await visit(page, `file://${await Deno.realPath(out)}/index.html`);
+        assertEquals(v.errors, []);
+        const bg = await page.locator(".topbar").evaluate((el) =>
+          getComputedStyle(el).backgroundColor
+        );
+        assertEquals(bg, "rgb(36, 41, 47)");
+        await page.selectOption("select[data-filter=trigger]", "pull_request");
+        assertEquals(await page.locator("table.runs tbody tr:not([hidden])").count(), 1);
+      });
+    } finally {
+      await browser?.close();
+      await server.shutdown();
+    }
+  },
+});
