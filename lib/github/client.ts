@@ -124,6 +124,13 @@ export async function withRetries<T>(
     try {
       return await attempt();
     } catch (err) {
+      // Octokit wraps every fetch failure as a 500; a missing --allow-net is not one to retry.
+      const cause = err instanceof Error ? err.cause : undefined;
+      if (
+        cause instanceof Deno.errors.NotCapable || cause instanceof Deno.errors.PermissionDenied
+      ) {
+        throw cause;
+      }
       const status = isHttpFailure(err) ? err.status : 0;
       const headers = isHttpFailure(err) ? err.response?.headers ?? {} : {};
       const wait = rateLimitWait(status, headers, Date.now());
