@@ -1,0 +1,12 @@
+/**
+ * Test-only third-party imports, pinned like `deps.ts`.
+ *
+ * @module
+ */
+
+/**
+ * The official opentelemetry-proto definitions compiled by protobufjs (shipped inside
+ * `@opentelemetry/otlp-transformer` up to 0.217), used to check that `spans.jsonl` is real OTLP.
+ * Only this generated module is loaded, not the package's own code.
+ */
+export { default as otlpProtoRoot } from "npm:@opentelemetry/otlp-transformer@0.216.0/build/src/generated/root.js";

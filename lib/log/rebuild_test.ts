@@ -1,0 +1,133 @@
+import { join } from "node:path";
+import { assertEquals, assertRejects } from "../../tests/_deps.ts";
+import { tempDir } from "../../tests/_helpers.ts";
+import { executePlan, type RunnerRequest } from "../execute/executor.ts";
+import type { PlannedInstance } from "../plan/types.ts";
+import { readRunFolder } from "./read.ts";
+import { readSpansFile } from "./otlp_read.ts";
+import { summaryFromSpans } from "./rebuild.ts";
+import { SpanLog } from "./spans.ts";
+import { UserError } from "../errors.ts";
+
+const inst = (id: string, needs: string[] = [], retries = 0): PlannedInstance => ({
+  id,
+  task: id.replace(/\[.*$/, ""),
+  slug: id.replace(/[^a-z0-9]+/gi, "-"),
+  matrix: id.includes("[") ? { n: 1 } : {},
+  parameters: { n: 1, s: "ü" },
+  needs,
+  notebook: `${id}.py`,
+  timeoutSeconds: 30,
+  retries,
+  kernel: "python3",
+  env: {},
+});
+
+async function fakeAttempt(req: RunnerRequest) {
+  const startedAt = new Date();
+  const lines = [
+    { kind: "value", name: "v", value: [1, "ü"], timestamp: startedAt.toISOString() },
+    { kind: "metric", name: "m", value: 0.5, step: 1, timestamp: startedAt.toISOString() },
+    {
+      kind: "artifact",
+      name: "a.txt",
+      path: "artifacts/a.txt",
+      size: 1,
+      sha256: "b".repeat(64),
+      mediaType: "text/plain",
+      timestamp: startedAt.toISOString(),
+    },
+  ];
+  await Deno.writeTextFile(
+    join(req.attemptDir, "values.jsonl"),
+    lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
+  );
+  await Deno.writeTextFile(join(req.attemptDir, "stderr.txt"), "");
+  const failed = req.context.instanceId === "bad" ||
+    (req.context.instanceId === "flaky" && req.context.attempt === 1);
+  return {
+    status: failed ? "failed" as const : "succeeded" as const,
+    startedAt,
+    endedAt: new Date(startedAt.getTime() + 5),
+    exitCode: failed ? 1 : 0,
+    ...(failed ? { error: { ename: "E", evalue: "x", traceback: ["a", "b"], cellIndex: 2 } } : {}),
+  };
+}
+
+Deno.test("summaryFromSpans() rebuilds the run.json the executor wrote", async () => {
+  await using dir = await tempDir();
+  const runFolder = join(dir.path, "r1");
+  const written = await executePlan({
+    pipeline: "p",
+    baseDir: dir.path,
+    parameters: { n: 1 },
+    instances: [inst("flaky", [], 1), inst("bad"), inst("after[n=1]", ["flaky", "bad"])],
+    layers: [],
+  }, {
+    runner: fakeAttempt,
+    prepare: () => Promise.resolve({ ipynb: "{}", warnings: [] }),
+    runFolder,
+    runId: "r1",
+    pipelineFile: "pipeline.yaml",
+    origin: { trigger: "push", ci: { provider: "github", repository: "o/r", pullRequest: 3 } },
+  });
+  const { spans } = await readSpansFile(join(runFolder, "spans.jsonl"));
+  const rebuilt = summaryFromSpans(spans, "ignored");
+  const byId = <T extends { id: string }>(list: T[]) =>
+    [...list].sort((a, b) => a.id < b.id ? -1 : 1);
+  assertEquals({ ...rebuilt, tasks: byId(rebuilt.tasks) }, {
+    ...written,
+    tasks: byId(written.tasks),
+  });
+  assertEquals(written.tasks.map((t) => t.status), ["succeeded", "failed", "skipped"]);
+});
+
+Deno.test("readRunFolder() of a run killed mid-way rebuilds it as running", async () => {
+  await using dir = await tempDir();
+  const t0 = new Date("2026-11-27T04:00:00Z");
+  const log = new SpanLog(join(dir.path, "spans.jsonl"), {
+    runId: "r9",
+    pipeline: "p",
+    trigger: "local",
+    parameters: {},
+    startedAt: t0,
+  });
+  const done = log.startTask(inst("done"), t0, []);
+  log.recordAttempt(done, {
+    attempt: 1,
+    status: "succeeded",
+    startedAt: t0,
+    endedAt: t0,
+    values: [],
+  });
+  log.endTask(done, { status: "succeeded" }, t0);
+  const busy = log.startTask(inst("busy"), t0, []);
+  log.recordAttempt(busy, {
+    attempt: 1,
+    status: "timeout",
+    startedAt: t0,
+    endedAt: t0,
+    notebook: "tasks/busy/attempt-1/notebook.ipynb",
+    values: [],
+  });
+  // The process dies here: no task end, no run end, and half a line.
+  await Deno.writeTextFile(join(dir.path, "spans.jsonl"), '{"resourceSpans":[{"reso', {
+    append: true,
+  });
+  const run = await readRunFolder(dir.path);
+  assertEquals(run.interrupted, true);
+  assertEquals(run.summary.runId, "r9");
+  assertEquals(run.summary.status, "running");
+  assertEquals(run.summary.endedAt, undefined);
+  assertEquals(
+    run.summary.tasks.map((t) => [t.id, t.slug, t.status, t.attempts.map((a) => a.status)]),
+    [["done", "done", "succeeded", ["succeeded"]], ["busy", "busy", "running", ["timeout"]]],
+  );
+});
+
+Deno.test("readRunFolder() of a folder without run.json and spans is a user error", async () => {
+  await using dir = await tempDir();
+  await assertRejects(() => readRunFolder(dir.path), UserError, "neither run.json nor spans.jsonl");
+  await Deno.writeTextFile(join(dir.path, "spans.jsonl"), "garbage\n");
+  await assertRejects(() => readRunFolder(dir.path), UserError, "not OTLP/JSON");
+});
