@@ -6,7 +6,7 @@
 import type { z } from "../../deps.ts";
 import type { SpecProblem } from "./errors.ts";
 import type { DataPath, PointAt, Position } from "./_positions.ts";
-import { didYouMean } from "./suggest.ts";
+import { closest } from "./suggest.ts";
 import { KNOWN_KEYS } from "./schema.ts";
 
 /** Finds the source position of a data path, when the source has positions. */
@@ -23,6 +23,8 @@ const HINTS: [RegExp, string][] = [
   [/(^|\.)matrix$/, "write a mapping of key: [values], e.g. { nr_train_images: [600, 800] }"],
   [/^defaults$/, "write e.g. defaults: { timeout: 10m, retries: 0 }"],
   [/(^|\.)(description|kernel)$/, "write a string"],
+  [/(^|\.)needs$/, "write a task name or a list of task names, e.g. needs: [ingest]"],
+  [/(^|\.)retries$/, "write a whole number of extra attempts, 0 to 100"],
 ];
 
 /**
@@ -53,14 +55,22 @@ export function issuesToProblems(
   raw: unknown,
   locate: Locate,
 ): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  const add = (path: DataPath, message: string, at: PointAt = "value", shown = path) => {
+  const problems: (SpecProblem & { required?: boolean })[] = [];
+  const suggested: DataPath[] = [];
+  const add = (
+    path: DataPath,
+    message: string,
+    at: PointAt = "value",
+    shown = path,
+    required = false,
+  ) => {
     const pos = locate(path, at);
     problems.push({
       path: formatPath(shown),
       line: pos?.line,
       column: pos?.column,
       message,
+      required,
     });
   };
   for (const issue of issues) {
@@ -70,7 +80,9 @@ export function issuesToProblems(
       case "unrecognized_keys":
         for (const key of issue.keys) {
           const known = knownKeys(path);
-          const hint = didYouMean(key, known);
+          const best = closest(key, known);
+          if (best !== undefined) suggested.push([...path, best]);
+          const hint = best === undefined ? "" : `; did you mean ${JSON.stringify(best)}?`;
           add(
             [...path, key],
             `unknown key ${JSON.stringify(key)}` +
@@ -83,7 +95,7 @@ export function issuesToProblems(
       case "invalid_type": {
         const hint = hintFor(formatPath(path));
         if (value === undefined && !hasKey(raw, path)) {
-          add(path, `is required${hint ? `; ${hint}` : ""}`);
+          add(path, `is required${hint ? `; ${hint}` : ""}`, "value", path, true);
         } else {
           add(
             path,
@@ -95,19 +107,23 @@ export function issuesToProblems(
       }
       case "invalid_key":
         for (const inner of issue.issues) {
-          add(
-            [...path],
-            `key ${JSON.stringify(String(issue.path.at(-1) ?? ""))}: ${inner.message}`,
-            "key",
-            path.slice(0, -1),
-          );
+          // Our key messages quote the key themselves; zod's own ones do not.
+          const key = String(path.at(-1) ?? "");
+          const prefix = inner.message.includes(JSON.stringify(key))
+            ? ""
+            : `key ${JSON.stringify(key)}: `;
+          add(path, `${prefix}${inner.message}`, "key", path.slice(0, -1));
         }
         break;
       default:
         add(path, issue.message);
     }
   }
-  return problems.sort((a, b) =>
+  // A misspelt key ("notebok") also makes the real one ("notebook") missing: say it once.
+  const explained = new Set(suggested.map((p) => formatPath(p)));
+  return problems.filter((p) => !(p.required && explained.has(p.path))).map(
+    ({ required: _, ...p }) => p,
+  ).sort((a, b) =>
     (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0)
   );
 }
@@ -133,6 +149,8 @@ function article(expected: string): string {
       return "a string";
     case "number":
       return "a number";
+    case "int":
+      return "a whole number";
     case "boolean":
       return "true or false";
     default:

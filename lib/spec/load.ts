@@ -6,7 +6,8 @@
  */
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { LineCounter, parseDocument } from "../../deps.ts";
+import { LineCounter } from "../../deps.ts";
+import { parseYaml, yamlToJs } from "./_yaml.ts";
 import { PipelineFileError, PipelineSpecError, type SpecProblem } from "./errors.ts";
 import { type DataPath, type PointAt, type Position, SourcePositions } from "./_positions.ts";
 import { issuesToProblems } from "./_issues.ts";
@@ -108,7 +109,7 @@ export interface ParsePipelineOptions {
 export function parsePipeline(text: string, options: ParsePipelineOptions): LoadedPipeline {
   const shownPath = options.shownPath ?? options.file;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseYaml(text, { lineCounter });
   const positions = new SourcePositions(doc.contents, lineCounter);
   const locate = (p: DataPath, at?: PointAt) => positions.locate(p, at);
   if (doc.errors.length > 0) {
@@ -125,7 +126,7 @@ export function parsePipeline(text: string, options: ParsePipelineOptions): Load
   }
   let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 1000 });
+    raw = yamlToJs(doc);
   } catch (err) {
     throw new PipelineSpecError(shownPath, options.file, [{
       path: "",

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { parseDocument } from "../../deps.ts";
 import type { JsonValue } from "../plan/types.ts";
 import { ParamFlagError } from "./errors.ts";
+import { parseYaml, yamlToJs } from "./_yaml.ts";
 import { PARAM_NAME, RESERVED_PARAMS } from "./schema.ts";
 
 /**
@@ -40,7 +40,7 @@ export function parseParamFlag(text: string): [name: string, value: JsonValue] {
     throw new ParamFlagError(text, `${JSON.stringify(name)} is reserved in Python notebooks`);
   }
   if (raw.trim() === "") return [name, ""];
-  const doc = parseDocument(raw, { prettyErrors: false });
+  const doc = parseYaml(raw);
   const problem = doc.errors[0];
   if (problem !== undefined) {
     throw new ParamFlagError(
@@ -49,7 +49,7 @@ export function parseParamFlag(text: string): [name: string, value: JsonValue] {
         `that contain special characters, e.g. --param 'title="a: b"'`,
     );
   }
-  const value: unknown = doc.toJS();
+  const value: unknown = yamlToJs(doc);
   if (!isJson(value)) {
     throw new ParamFlagError(text, "the value must be JSON-compatible (no .inf, .nan or tags)");
   }

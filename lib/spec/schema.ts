@@ -58,7 +58,7 @@ const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
   ], { error: "must be a JSON value (string, number, boolean, null, list or mapping)" })
 );
 
-function paramName(what: string) {
+function paramName(what: string): z.ZodType<string> {
   return z.string().superRefine((name, ctx) => {
     if (!PARAM_NAME.test(name)) {
       ctx.addIssue({
@@ -103,16 +103,22 @@ const KernelSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g
 
 const EnvSchema = z.record(
   z.string().regex(ENV_NAME, {
-    error: "environment variable names use letters, digits and _ (not first a digit)",
+    error: (iss) =>
+      `environment variable name ${JSON.stringify(iss.input)} is not allowed; use letters, ` +
+      `digits and _ (not first a digit)`,
   }),
   z.union([z.string(), z.number(), z.boolean()], {
     error: "environment values must be strings (or numbers or booleans, turned into strings)",
   }).transform((v) => String(v)),
 );
 
-const NotebookSchema = z.string().min(1, { error: "must be a path to a notebook" }).refine(
+const NotebookSchema = z.string().refine(
   (p) => p.endsWith(".ipynb") || p.endsWith(".py"),
-  { error: "must be a .ipynb notebook or a Jupytext percent-format .py file" },
+  {
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not a notebook path; give a .ipynb notebook or a ` +
+      `Jupytext percent-format .py file, relative to the pipeline file`,
+  },
 );
 
 const NeedsSchema = z.preprocess(
@@ -132,7 +138,7 @@ const MatrixSchema = z.record(
 });
 
 /** One task of the pipeline file, as validated. */
-export const TaskSpecSchema = z.strictObject({
+export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   notebook: NotebookSchema,
   description: z.string().optional(),
   needs: NeedsSchema.optional(),
@@ -145,7 +151,7 @@ export const TaskSpecSchema = z.strictObject({
 });
 
 /** The `defaults` of the pipeline file: values for tasks that do not set their own. */
-export const DefaultsSchema = z.strictObject({
+export const DefaultsSchema: z.ZodType<DefaultsSpec> = z.strictObject({
   timeout: DurationSchema.optional(),
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
@@ -153,7 +159,7 @@ export const DefaultsSchema = z.strictObject({
 });
 
 /** A whole pipeline file. */
-export const PipelineSpecSchema = z.strictObject({
+export const PipelineSpecSchema: z.ZodType<PipelineSpec> = z.strictObject({
   name: z.string({ error: "must be a string naming the pipeline" }).min(1, {
     error: "must not be empty",
   }),
@@ -162,7 +168,9 @@ export const PipelineSpecSchema = z.strictObject({
   defaults: DefaultsSchema.optional(),
   tasks: z.record(
     z.string().regex(TASK_NAME, {
-      error: "task names use letters, digits, _, - and . (not first - or .), e.g. train-model",
+      error: (iss) =>
+        `task name ${JSON.stringify(iss.input)} is not allowed; task names use letters, ` +
+        `digits, _, - and . (not first - or .), e.g. train-model`,
     }),
     TaskSpecSchema,
   ).refine((t) => Object.keys(t).length > 0, {
@@ -171,9 +179,50 @@ export const PipelineSpecSchema = z.strictObject({
 });
 
 /** A validated pipeline: durations are seconds and `needs` is always a list. */
-export type PipelineSpec = z.output<typeof PipelineSpecSchema>;
+export interface PipelineSpec {
+  /** Name of the pipeline. */
+  name: string;
+  /** A sentence about the pipeline. */
+  description?: string | undefined;
+  /** Parameters every task receives. */
+  parameters?: Record<string, JsonValue> | undefined;
+  /** Values for tasks that do not set their own. */
+  defaults?: DefaultsSpec | undefined;
+  /** The tasks, by name, in the order written. */
+  tasks: Record<string, TaskSpec>;
+}
+/** The validated `defaults`. */
+export interface DefaultsSpec {
+  /** Whole-task timeout in seconds. */
+  timeout?: number | undefined;
+  /** Extra attempts after a failure or timeout. */
+  retries?: number | undefined;
+  /** Jupyter kernel name. */
+  kernel?: string | undefined;
+  /** Environment variables for every kernel. */
+  env?: Record<string, string> | undefined;
+}
 /** One validated task. */
-export type TaskSpec = z.output<typeof TaskSpecSchema>;
+export interface TaskSpec {
+  /** Notebook path as written, relative to the pipeline file. */
+  notebook: string;
+  /** A sentence about the task. */
+  description?: string | undefined;
+  /** Names of the tasks this one waits for, without repeats. */
+  needs?: string[] | undefined;
+  /** Parameters of this task. */
+  parameters?: Record<string, JsonValue> | undefined;
+  /** Matrix keys and their values. */
+  matrix?: Record<string, JsonValue[]> | undefined;
+  /** Whole-task timeout in seconds. */
+  timeout?: number | undefined;
+  /** Extra attempts after a failure or timeout. */
+  retries?: number | undefined;
+  /** Jupyter kernel name. */
+  kernel?: string | undefined;
+  /** Extra environment variables for the kernel. */
+  env?: Record<string, string> | undefined;
+}
 /** What a pipeline file (or `definePipeline()`) may contain before validation. */
 export interface PipelineSpecInput {
   /** Name of the pipeline, shown on the website. */

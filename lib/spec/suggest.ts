@@ -5,7 +5,8 @@
  */
 
 /**
- * The Levenshtein distance between two strings.
+ * The edit distance between two strings (optimal string alignment: insertions, deletions,
+ * substitutions and swaps of two neighbouring characters each count 1).
  *
  * @param a First string.
  * @param b Second string.
@@ -19,13 +20,19 @@
  */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      let d = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      }
+      cur[j] = d;
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length] ?? 0;
