@@ -5,7 +5,12 @@
  * @module
  */
 export { definePipeline } from "./lib/spec/define.ts";
-export type { PipelineSpec, PipelineSpecInput, TaskSpec, TaskSpecInput } from "./lib/spec/schema.ts";
+export type {
+  PipelineSpec,
+  PipelineSpecInput,
+  TaskSpec,
+  TaskSpecInput,
+} from "./lib/spec/schema.ts";
 export { loadPipeline, parsePipeline } from "./lib/spec/load.ts";
 export type { LoadedPipeline, PipelineSource } from "./lib/spec/load.ts";
 export {
