@@ -53,6 +53,18 @@ function ticks(min: number, max: number, count: number): number[] {
   return out;
 }
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const TIME_STEPS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY];
+
+/** Ticks on whole hours or days (UTC), about four of them. */
+function timeTicks(min: number, max: number): number[] {
+  const step = TIME_STEPS.find((s) => (max - min) / s <= 5) ?? 90 * DAY;
+  const out: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max; t += step) out.push(t);
+  return out;
+}
+
 function fmt(v: number): string {
   if (Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0)) return v.toExponential(1);
   return String(Number(v.toPrecision(4)));
@@ -97,10 +109,14 @@ export function renderLineChart(series: ChartSeries[], options: ChartOptions = {
     );
   }
   const xt = options.timeAxis
-    ? ticks(x0, x1, 4).filter((t) => t >= x0 && t <= x1)
+    ? timeTicks(x0, x1)
     : ticks(x0, x1, 6).filter((t) => t >= x0 && t <= x1);
+  const hourly = options.timeAxis && xt.length > 1 && (xt[1]! - xt[0]!) < DAY;
   for (const t of xt) {
-    const label = options.timeAxis ? new Date(t).toISOString().slice(5, 10) : fmt(t);
+    const iso = new Date(t).toISOString();
+    const label = options.timeAxis
+      ? (hourly ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(5, 10))
+      : fmt(t);
     parts.push(
       `<text class="chart-xtick" x="${sx(t).toFixed(1)}" y="${H - M.b + 16}">${label}</text>`,
     );
