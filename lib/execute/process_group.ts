@@ -18,6 +18,8 @@ export interface ProcessInfo {
   sid: number;
   /** One-letter state: `R`, `S`, `Z` (dead, not yet reaped)... */
   state: string;
+  /** Start time in clock ticks after boot: with the pid, identifies a process across pid reuse. */
+  start?: number;
 }
 
 /** The processes that belong to an attempt. */
@@ -78,7 +80,16 @@ export function parseProcStat(text: string): ProcessInfo | undefined {
   if (state === undefined || ppid === undefined || pgid === undefined || sid === undefined) {
     return undefined;
   }
-  return { pid, state, ppid: Number(ppid), pgid: Number(pgid), sid: Number(sid) };
+  const info: ProcessInfo = {
+    pid,
+    state,
+    ppid: Number(ppid),
+    pgid: Number(pgid),
+    sid: Number(sid),
+  };
+  const start = Number(fields[19]);
+  if (Number.isFinite(start)) info.start = start;
+  return info;
 }
 
 /**
@@ -113,7 +124,8 @@ export async function listProcesses(): Promise<ProcessInfo[] | undefined> {
 
 /**
  * Selects the live members of a process set: the given pids, every process in one of the groups
- * or sessions, and all their descendants. Zombies (already dead) are left out.
+ * or sessions, all their descendants, and the sessions and groups these lead. Zombies (already
+ * dead) are left out.
  *
  * @param processes All processes, from {@linkcode listProcesses}.
  * @param set The pids, groups and sessions of the attempt.
@@ -141,14 +153,25 @@ export function selectMembers(processes: ProcessInfo[], set: ProcessSet): Set<nu
     if (!children.has(p.ppid)) children.set(p.ppid, []);
     children.get(p.ppid)!.push(p);
   }
-  const queue: ProcessInfo[] = processes.filter((p) =>
+  // A member that leads a session or group (the kernel does) brings the whole of it in, also
+  // the processes already re-parented away from it.
+  const visited = new Set<number>();
+  let queue: ProcessInfo[] = processes.filter((p) =>
     pids.has(p.pid) || groups.has(p.pgid) || sessions.has(p.sid)
   );
   while (queue.length > 0) {
-    const p = queue.pop()!;
-    if (members.has(p.pid)) continue;
-    if (p.state !== "Z") members.add(p.pid);
-    queue.push(...(children.get(p.pid) ?? []));
+    while (queue.length > 0) {
+      const p = queue.pop()!;
+      if (visited.has(p.pid)) continue;
+      visited.add(p.pid);
+      if (p.state !== "Z") members.add(p.pid);
+      if (p.sid === p.pid) sessions.add(p.sid);
+      if (p.pgid === p.pid) groups.add(p.pgid);
+      queue.push(...(children.get(p.pid) ?? []));
+    }
+    queue = processes.filter((p) =>
+      !visited.has(p.pid) && (groups.has(p.pgid) || sessions.has(p.sid))
+    );
   }
   members.delete(Deno.pid);
   return members;
@@ -170,7 +193,18 @@ function signalAll(set: ProcessSet, members: Iterable<number>, sig: Deno.Signal)
   return hit;
 }
 
-async function liveMembers(set: ProcessSet, seen: Set<number>): Promise<Set<number> | undefined> {
+/** Processes met earlier, as `pid:start`, so that a reused pid is not mistaken for one. */
+type Seen = Map<number, number | undefined>;
+
+function remember(seen: Seen, processes: ProcessInfo[] | undefined, pids: Iterable<number>): void {
+  const byPid = new Map((processes ?? []).map((p) => [p.pid, p.start]));
+  for (const pid of pids) if (!seen.has(pid)) seen.set(pid, byPid.get(pid));
+}
+
+async function liveMembers(
+  set: ProcessSet,
+  seen: Seen,
+): Promise<Set<number> | undefined> {
   const processes = await listProcesses();
   if (processes === undefined) return undefined;
   // Never the runner's own group or session (a driver killed before its setsid() is still in it).
@@ -182,8 +216,15 @@ async function liveMembers(set: ProcessSet, seen: Set<number>): Promise<Set<numb
       sessions: set.sessions.filter((s) => s !== self.sid),
     };
   }
-  // Processes seen before stay members after their parent died (re-parented to init).
-  return selectMembers(processes, { ...set, pids: [...set.pids, ...seen] });
+  // Processes seen before stay members after their parent died (re-parented to init), as long
+  // as their pid still names the same process.
+  const still = processes.filter((p) => seen.has(p.pid) && seen.get(p.pid) === p.start);
+  const members = selectMembers(processes, {
+    ...set,
+    pids: [...set.pids, ...still.map((p) => p.pid)],
+  });
+  remember(seen, processes, members);
+  return members;
 }
 
 /**
@@ -208,10 +249,10 @@ export async function killProcessSet(
   options: KillOptions = {},
 ): Promise<KillReport> {
   const graceMs = options.graceMs ?? 1500;
-  const seen = new Set<number>();
+  const seen: Seen = new Map();
   let members = await liveMembers(set, seen);
-  for (const pid of members ?? set.pids) seen.add(pid);
   const terminated = signalAll(set, members ?? set.pids, "SIGTERM");
+  const signalled = new Set(terminated);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     members = await liveMembers(set, seen);
@@ -221,8 +262,8 @@ export async function killProcessSet(
     }
     if (members.size === 0) return { terminated, killed: [], survivors: [] };
     for (const pid of members) {
-      if (!seen.has(pid)) signal(pid, "SIGTERM"); // started during the grace
-      seen.add(pid);
+      if (!signalled.has(pid)) signal(pid, "SIGTERM"); // started during the grace
+      signalled.add(pid);
     }
     await sleep(POLL_MS);
   }

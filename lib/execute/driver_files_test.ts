@@ -1,0 +1,43 @@
+import { fileURLToPath } from "node:url";
+import { assertEquals, assertOk, assertRejects } from "../../tests/_deps.ts";
+import { driverFiles, DriverFilesError } from "./driver_files.ts";
+
+Deno.test("driverFiles() downloads the Python files when loaded from an http URL", async () => {
+  const root = fileURLToPath(new URL("./", import.meta.url));
+  let requests = 0;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      requests++;
+      const path = new URL(req.url).pathname.replace(/^\/lib\/execute\//, "");
+      if (path.includes("..")) return new Response("no", { status: 400 });
+      try {
+        return new Response(await Deno.readFile(root + path));
+      } catch {
+        return new Response("missing", { status: 404 });
+      }
+    },
+  );
+  const base = new URL(`http://127.0.0.1:${server.addr.port}/lib/execute/`);
+  const files = await driverFiles(base);
+  assertEquals(
+    await Deno.readTextFile(files.driver),
+    await Deno.readTextFile(root + "driver.py"),
+  );
+  assertEquals(
+    await Deno.readTextFile(`${files.moduleDir}/pynb_dag_runner.py`),
+    await Deno.readTextFile(root + "python/pynb_dag_runner.py"),
+  );
+  assertOk(!files.driver.startsWith(root), "not a temporary copy");
+  assertEquals(await driverFiles(base), files);
+  assertEquals(requests, 2, "downloaded more than once");
+
+  const missing = new URL(`http://127.0.0.1:${server.addr.port}/nowhere/`);
+  await assertRejects(() => driverFiles(missing), DriverFilesError, "HTTP 404");
+});
+
+Deno.test("driverFiles() reads the files in place from a file URL", async () => {
+  const files = await driverFiles();
+  assertOk(files.driver.endsWith("/lib/execute/driver.py"));
+  assertOk((await Deno.stat(`${files.moduleDir}/pynb_dag_runner.py`)).isFile);
+});
