@@ -10,3 +10,6 @@
  * Only this generated module is loaded, not the package's own code.
  */
 export { default as otlpProtoRoot } from "npm:@opentelemetry/otlp-transformer@0.216.0/build/src/generated/root.js";
+
+/** Property-based testing (the planner's DAG properties, with a fixed seed). */
+export { default as fc } from "npm:fast-check@4.11.0";
