@@ -18,6 +18,8 @@ export interface FakeArtifact {
   gone?: boolean;
   /** Listed digest (`sha256:...`); computed from `zip` when true. */
   digest?: boolean;
+  /** Branch of the workflow run that uploaded it. @default "main" */
+  branch?: string;
 }
 
 /** Faults of the fake API. */
@@ -189,7 +191,7 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
             id: 1000 + a.id,
             repository_id: 1,
             head_repository_id: 1,
-            head_branch: "main",
+            head_branch: a.branch ?? "main",
             head_sha: "0123456789abcdef0123456789abcdef01234567",
           },
         })),

@@ -1,5 +1,6 @@
 /**
- * `cli.ts collect --repo owner/name --out runs [--api-url URL] [--cache DIR] [--artifact-prefix P]`:
+ * `cli.ts collect --repo owner/name --out runs [--api-url URL] [--cache DIR] [--artifact-prefix P]
+ * [--branch B] [--limit N]`:
  * downloads the run folders kept as workflow artifacts.
  *
  * Permissions: `--allow-net=api.github.com,*.blob.core.windows.net,*.actions.githubusercontent.com
@@ -37,6 +38,8 @@ export function collectCommand(): Command {
     .option("--api-url <url>", "GitHub REST API base URL", parseHttpUrl, "https://api.github.com")
     .option("--cache <dir>", "keep downloaded zips here, so a later call downloads only new ones")
     .option("--artifact-prefix <prefix>", "only artifacts whose name starts with this", "pynb-run-")
+    .option("--branch <name>", "only artifacts of workflow runs on this branch")
+    .option("--limit <n>", "only the newest N artifacts that have not expired", positiveInt)
     .addHelpText(
       "after",
       `\nToken: GITHUB_TOKEN (needs actions: read); never printed.\n` +
@@ -49,12 +52,16 @@ export function collectCommand(): Command {
       apiUrl: string;
       cache?: string;
       artifactPrefix: string;
+      branch?: string;
+      limit?: number;
     }) => {
       const token = Deno.env.get("GITHUB_TOKEN");
       const options: CollectOptions = { apiUrl: opts.apiUrl, prefix: opts.artifactPrefix };
       if (token) options.token = token;
       else console.error("note: GITHUB_TOKEN is not set; requests are anonymous");
       if (opts.cache !== undefined) options.cacheDir = opts.cache;
+      if (opts.branch !== undefined) options.branch = opts.branch;
+      if (opts.limit !== undefined) options.limit = opts.limit;
       const report = await collectRuns(opts.repo, opts.out, options);
       for (const a of report.collected) {
         const what = a.source === "present"
@@ -75,6 +82,14 @@ export function collectCommand(): Command {
           `${report.failed.length} failed, ${report.ignored} other artifact(s) ignored`,
       );
     });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`needs a whole number of 1 or more, got '${value}'.`);
+  }
+  return n;
 }
 
 function parseHttpUrl(value: string): string {

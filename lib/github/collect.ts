@@ -69,6 +69,17 @@ export interface CollectOptions extends DownloadOptions, Omit<ExtractOptions, "n
    * @default "pynb-run-"
    */
   prefix?: string;
+  /**
+   * Only artifacts of workflow runs on this branch (for a pull request's baseline: the default
+   * branch).
+   * @default undefined (every branch)
+   */
+  branch?: string;
+  /**
+   * Only the newest N artifacts that have not expired (after the prefix and branch filters).
+   * @default undefined (all)
+   */
+  limit?: number;
 }
 
 /** What happened to one artifact. */
@@ -93,7 +104,7 @@ export interface CollectReport {
   expired: string[];
   /** Artifacts that could not be collected (corrupt, unsafe, too large), with why. */
   failed: { name: string; id: number; message: string }[];
-  /** Artifacts not matching the prefix. */
+  /** Artifacts left out by the prefix, branch and limit filters. */
   ignored: number;
 }
 
@@ -136,7 +147,14 @@ export async function collectRuns(
   const client = createGitHubClient(options);
   const all = await listArtifacts(client, ref);
   const report: CollectReport = { collected: [], expired: [], failed: [], ignored: 0 };
-  const wanted = all.filter((a) => a.name.startsWith(prefix));
+  let wanted = all.filter((a) =>
+    a.name.startsWith(prefix) &&
+    (options.branch === undefined || a.workflow_run?.head_branch === options.branch)
+  );
+  if (options.limit !== undefined) {
+    const newest = wanted.filter((a) => !a.expired).sort((a, b) => b.id - a.id);
+    wanted = newest.slice(0, options.limit);
+  }
   report.ignored = all.length - wanted.length;
   if (options.cacheDir !== undefined) await Deno.mkdir(options.cacheDir, { recursive: true });
   await Deno.mkdir(outDir, { recursive: true });

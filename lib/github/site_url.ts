@@ -1,8 +1,12 @@
 /**
- * Where a run's page lives on the published site, for links from the step summary.
+ * Where a run's page lives on the published site, for links from the step summary. The site
+ * writes a run's pages to `runs/<key>/`, with `key` from the site's own `safeName(runId)`
+ * (a run whose key collides with another's gets a suffix there that this link cannot know;
+ * that takes two run ids differing only in characters the site replaces).
  *
  * @module
  */
+import { safeName } from "../site/_html.ts";
 
 /**
  * The URL of a run's page on the published site.
@@ -20,5 +24,5 @@
  */
 export function runPageUrl(siteUrl: URL, runId: string): string {
   const base = new URL(siteUrl.href.endsWith("/") ? siteUrl.href : `${siteUrl.href}/`);
-  return new URL(`runs/${encodeURIComponent(runId)}/`, base).href;
+  return new URL(`runs/${encodeURIComponent(safeName(runId))}/`, base).href;
 }

@@ -1,0 +1,100 @@
+import { join } from "node:path";
+import { assertEquals, assertOk, assertStringIncludes, zipSync } from "./_deps.ts";
+import { runCliProcess, tempDir } from "./_helpers.ts";
+import { demoRun, writeRun } from "./github_fixtures.ts";
+import { startFakeGitHub } from "./github_fake_api.ts";
+import type { RunSummary } from "../lib/log/schema.ts";
+
+const TOKEN = "ghs_e2eTokenNeverPrinted";
+
+type Tree = { [name: string]: Uint8Array | Tree };
+async function readTree(dir: string): Promise<Tree> {
+  const out: Tree = {};
+  for await (const e of Deno.readDir(dir)) {
+    out[e.name] = e.isDirectory
+      ? await readTree(join(dir, e.name))
+      : await Deno.readFile(join(dir, e.name));
+  }
+  return out;
+}
+async function runZip(scratch: string, run: RunSummary): Promise<Uint8Array> {
+  return zipSync({ [run.runId]: await readTree(await writeRun(scratch, run)) });
+}
+
+Deno.test("collect -> site -> summary: a pull request compared with the newest main run", async () => {
+  await using scratch = await tempDir();
+  await using work = await tempDir();
+  const older = { ...demoRun("base"), runId: "main-older" };
+  const newest = { ...demoRun("base"), runId: "main-newest" };
+  const pr = { ...demoRun("head"), runId: "pr-42" };
+  await using fake = await startFakeGitHub({
+    token: TOKEN,
+    artifacts: [
+      { id: 1, name: "pynb-run-v1-1-1", zip: await runZip(scratch.path, older) },
+      { id: 2, name: "pynb-run-v1-2-1", zip: await runZip(scratch.path, pr), branch: "feature/x" },
+      { id: 3, name: "pynb-run-v1-3-1", zip: await runZip(scratch.path, newest), digest: true },
+      { id: 4, name: "pynb-run-v1-4-1", expired: true },
+    ],
+  });
+  const runs = join(work.path, "runs");
+  const baseline = join(work.path, "baseline");
+  const site = join(work.path, "_site");
+  const flags = (out: string) => [
+    fake.netFlag,
+    "--allow-read",
+    `--allow-write=${out}`,
+    "--allow-env=GITHUB_TOKEN",
+  ];
+  const common = ["collect", "--repo", "octo/demo", "--api-url", fake.apiUrl];
+
+  // The baseline of a pull request: the newest run on main only.
+  const base = await runCliProcess([
+    ...common,
+    "--out",
+    baseline,
+    "--branch",
+    "main",
+    "--limit",
+    "1",
+  ], {
+    flags: flags(baseline),
+    env: { GITHUB_TOKEN: TOKEN },
+  });
+  assertEquals(base.code, 0, base.stderr);
+  assertEquals([...Deno.readDirSync(baseline)].map((e) => e.name), ["main-newest"]);
+
+  // The publish job: every run, then the site.
+  const all = await runCliProcess([...common, "--out", runs], {
+    flags: flags(runs),
+    env: { GITHUB_TOKEN: TOKEN },
+  });
+  assertEquals(all.code, 0, all.stderr);
+  assertEquals([...Deno.readDirSync(runs)].map((e) => e.name).sort(), [
+    "main-newest",
+    "main-older",
+    "pr-42",
+  ]);
+  const built = await runCliProcess(["site", runs, "--out", site, "--base-url", "/demo/"], {
+    flags: ["--allow-read", `--allow-write=${site}`],
+  });
+  assertEquals(built.code, 0, built.stderr);
+  const index = await Deno.readTextFile(join(site, "index.html"));
+  for (const id of ["main-newest", "main-older", "pr-42"]) assertStringIncludes(index, id);
+
+  // The step summary links to the run's page that the site really has.
+  const summary = await runCliProcess([
+    "summary",
+    join(runs, "pr-42"),
+    "--compare",
+    join(baseline, "main-newest"),
+    "--site-url",
+    "https://octo.github.io/demo/",
+  ]);
+  assertEquals(summary.code, 0, summary.stderr);
+  assertStringIncludes(summary.stdout, "(https://octo.github.io/demo/runs/pr-42/)");
+  assertStringIncludes(summary.stdout, "Compared with run `main-newest`");
+  assertOk((await Deno.stat(join(site, "runs", "pr-42", "index.html"))).isFile);
+  for (const r of [base, all, built, summary]) {
+    assertOk(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN));
+  }
+});
