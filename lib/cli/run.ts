@@ -1,18 +1,210 @@
 /**
- * `cli.ts run`. Placeholder until its issue lands.
+ * `cli.ts run <pipeline>`: run a pipeline's notebooks and write the run folder.
  *
  * @module
  */
-import { Command } from "../../deps.ts";
+import { join, relative, resolve } from "node:path";
+import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
+import { runAttempt } from "../execute/attempt.ts";
+import { executePlan } from "../execute/executor.ts";
+import { notebookPreparer } from "../execute/prepare.ts";
+import { detectPython } from "../execute/python.ts";
+import { readCiContext } from "../log/ci_context.ts";
+import { checkRunId, newRunId } from "../log/run_id.ts";
+import { readNotebook } from "../notebook/read.ts";
+import { checkNotebooks } from "../plan/check_files.ts";
+import { type PlanOptions, planPipeline } from "../plan/plan.ts";
+import type { JsonValue } from "../plan/types.ts";
+import { loadPipeline } from "../spec/load.ts";
+import { parseParamFlag } from "../spec/params.ts";
+import { Progress } from "./_progress.ts";
 
-/** Builds the `run` sub-command. */
+/** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
+export const EXIT_INTERRUPTED = 130;
+
+/** The permission flags `run` needs, as documented in its help and the `run` task. */
+export const RUN_PERMISSIONS = "--allow-read --allow-write --allow-run --allow-env";
+
+/** The run folder exists already: a run never overwrites another. */
+export class RunFolderExistsError extends UserError {
+  /** The folder. */
+  folder: string;
+  /** @param folder The folder that exists. */
+  constructor(folder: string) {
+    super(
+      `Cannot start the run: the run folder '${folder}' already exists; ` +
+        "choose another --run-id or --out",
+    );
+    this.name = "RunFolderExistsError";
+    this.folder = folder;
+  }
+}
+
+interface RunFlags {
+  out: string;
+  runId?: string;
+  concurrency?: number;
+  only?: string[];
+  from?: string[];
+  to?: string[];
+  param?: Record<string, JsonValue>;
+  python?: string;
+  failFast?: boolean;
+}
+
+function parseConcurrency(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to 1024, got '${text}'.`);
+  }
+  return n;
+}
+
+function collectParam(
+  text: string,
+  acc: Record<string, JsonValue> | undefined,
+): Record<string, JsonValue> {
+  const [name, value] = parseParamFlag(text);
+  return { ...acc, [name]: value };
+}
+
+const encoder = new TextEncoder();
+function writeErr(text: string): void {
+  Deno.stderr.writeSync(encoder.encode(text));
+}
+
+/**
+ * Builds the `run` sub-command: validates and plans the pipeline, runs every instance in its own
+ * Jupyter kernel on a local pool, writes `<out>/<run-id>/`, prints its path on stdout and exits
+ * 0 (all succeeded), 1 (something failed), 2 (bad input) or 130 (interrupted).
+ *
+ * @returns The sub-command.
+ *
+ * @example Running a pipeline
+ * ```sh
+ * deno run --allow-read --allow-write --allow-run --allow-env cli.ts run pipeline.yaml --out runs
+ * ```
+ */
 export function runCommand(): Command {
   return new Command("run")
-    .description("(not yet available)")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new UserError("Cannot run: this command is not available yet");
+    .description("Run a pipeline's notebooks and write the run folder <out>/<run-id>/.")
+    .argument("<pipeline>", "pipeline file: .yaml, .yml, .json, or a .ts module")
+    .option("-o, --out <folder>", "folder that receives the run folder", "runs")
+    .option("--run-id <id>", "the run's id and folder name (default: start time + random)")
+    .option(
+      "-j, --concurrency <n>",
+      "notebooks running at once (default: number of CPUs)",
+      parseConcurrency,
+    )
+    .option("--only <names...>", "run only these tasks or instance ids")
+    .option("--from <names...>", "run these tasks or instances and everything downstream")
+    .option("--to <names...>", "run these tasks or instances and everything upstream")
+    .option(
+      "-p, --param <name=value>",
+      "override a parameter for every instance; the value is YAML (repeatable)",
+      collectParam,
+    )
+    .option("--python <path>", "Python interpreter with nbclient and ipykernel (or PYNB_PYTHON)")
+    .option("--fail-fast", "cancel everything else after the first instance fails for good")
+    .addHelpText(
+      "after",
+      `
+Prints the run folder on stdout. Progress goes to stderr: live on a terminal, plain lines
+otherwise. Exit code: 0 all succeeded, 1 an instance failed, timed out or was skipped,
+2 bad input, 130 interrupted (SIGINT/SIGTERM: every kernel is stopped, the run is
+recorded as cancelled).
+
+Parameters: --param > task parameters and matrix values > pipeline parameters.
+
+Permissions: ${RUN_PERMISSIONS}
+  --allow-read   the pipeline, notebooks, and /proc to find every process of a kernel
+  --allow-write  the run folder under --out and the temporary folder of kernels
+  --allow-run    the Python interpreter, and stopping kernels' process groups
+  --allow-env    the kernels inherit the environment; GITHUB_* describe the CI run
+                 (tokens are never read into the run log)
+
+Examples:
+  deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml
+  deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml --only train-model --param epochs=3
+  deno task run examples/mnist-digits-demo-pipeline/pipeline.yaml --out runs --fail-fast
+`,
+    )
+    .action(async (path: string, flags: RunFlags) => {
+      Deno.exitCode = await run(path, flags);
     });
+}
+
+async function run(path: string, flags: RunFlags): Promise<number> {
+  const startedAt = new Date();
+  const pipeline = await loadPipeline(path);
+  const options: PlanOptions = { overrides: flags.param ?? {} };
+  if (flags.only !== undefined) options.only = flags.only;
+  if (flags.from !== undefined) options.from = flags.from;
+  if (flags.to !== undefined) options.to = flags.to;
+  const plan = planPipeline(pipeline, options);
+  await checkNotebooks(plan);
+  // Every notebook is read (and validated) before anything is written or started.
+  const notebooks = new Set(plan.instances.map((i) => resolve(plan.baseDir, i.notebook)));
+  for (const nb of notebooks) await readNotebook(nb);
+  const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
+  const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
+
+  const shownFolder = join(flags.out, runId);
+  const runFolder = resolve(shownFolder);
+  await Deno.mkdir(resolve(flags.out), { recursive: true });
+  try {
+    await Deno.mkdir(runFolder);
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
+    throw err;
+  }
+
+  const live = Deno.stderr.isTerminal();
+  const progress = new Progress({
+    live,
+    write: writeErr,
+    total: plan.instances.length,
+    color: live && Deno.env.get("NO_COLOR") === undefined,
+  });
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) {
+      progress.note("still stopping the kernels...");
+      return;
+    }
+    progress.note("interrupted: stopping every kernel, then writing the run folder");
+    interrupt.abort();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+
+  const pipelineFile = relative(Deno.cwd(), pipeline.file) || pipeline.file;
+  progress.note(
+    `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
+      `Python ${python.version} (nbclient ${python.nbclient})`,
+  );
+  progress.start();
+  let summary;
+  try {
+    summary = await executePlan(plan, {
+      runner: (request) => runAttempt({ ...request, python: python.path }),
+      prepare: notebookPreparer(),
+      runFolder,
+      runId,
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+      failFast: flags.failFast ?? false,
+      signal: interrupt.signal,
+      observer: progress,
+      pipelineFile,
+      origin: readCiContext(),
+    });
+  } finally {
+    progress.stop();
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+  writeErr(`\n${progress.table(summary)}`);
+  Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
+  if (summary.status === "cancelled") return EXIT_INTERRUPTED;
+  return summary.status === "succeeded" ? 0 : 1;
 }

@@ -1,0 +1,203 @@
+/**
+ * Progress of `cli.ts run` on stderr: a live view of the running instances on a terminal, plain
+ * timestamped lines otherwise (CI logs), and a final table.
+ *
+ * @module
+ */
+import type { RunObserver } from "../execute/executor.ts";
+import type { AttemptRecord, RunSummary, TaskRecord } from "../log/schema.ts";
+import type { PlannedInstance } from "../plan/types.ts";
+
+/** Options of {@linkcode Progress}. */
+export interface ProgressOptions {
+  /** Redraw a live view (a terminal) instead of writing plain lines. */
+  live: boolean;
+  /** Writes text to the terminal or log. */
+  write: (text: string) => void;
+  /** Number of instances in the run. */
+  total: number;
+  /** The clock, in milliseconds. @default Date.now */
+  now?: () => number;
+  /** Colour the statuses (live view only). @default false */
+  color?: boolean;
+}
+
+/** Names and messages come from pipelines and notebooks: no control characters reach the terminal. */
+export function safeText(text: string, max = 300): string {
+  // deno-lint-ignore no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** Seconds as `4.2s`, `3m05s` or `1h02m`. */
+export function formatSeconds(s: number | undefined): string {
+  if (s === undefined) return "-";
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+const COLORS: Record<string, string> = {
+  succeeded: "\x1b[32m",
+  failed: "\x1b[31m",
+  timeout: "\x1b[31m",
+  skipped: "\x1b[33m",
+  cancelled: "\x1b[33m",
+};
+
+function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/**
+ * Shows a run's progress. Hand it to `executePlan` as its observer, call
+ * {@linkcode Progress.start} before and {@linkcode Progress.finish} after.
+ *
+ * @example Plain lines, as in a CI log
+ * ```ts
+ * import { Progress } from "./_progress.ts";
+ * let out = "";
+ * const progress = new Progress({ live: false, write: (s) => out += s, total: 1, now: () => 0 });
+ * progress.warning("something to know");
+ * console.assert(out.includes("warning: something to know"));
+ * ```
+ */
+export class Progress implements RunObserver {
+  #o: ProgressOptions;
+  #now: () => number;
+  #running = new Map<string, { attempt: number; since: number; retries: number }>();
+  #done = 0;
+  #drawn = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** @param options Where and how to write. */
+  constructor(options: ProgressOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Starts redrawing the live view every second (live mode only). */
+  start(): void {
+    if (this.#o.live) this.#timer = setInterval(() => this.#redraw(), 1000);
+  }
+
+  /** Stops the live view and removes it from the screen. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#clear();
+  }
+
+  /** A line above the live view (or a plain line). */
+  note(text: string): void {
+    this.#clear();
+    this.#o.write(`${text}\n`);
+    this.#redraw();
+  }
+
+  /** {@inheritDoc RunObserver.attemptStarted} */
+  attemptStarted(instance: PlannedInstance, attempt: number, _at: Date): void {
+    this.#running.set(instance.id, {
+      attempt,
+      since: this.#now(),
+      retries: instance.retries,
+    });
+    if (!this.#o.live) {
+      const of = instance.retries > 0 ? ` (attempt ${attempt}/${instance.retries + 1})` : "";
+      this.note(`${clock(this.#now())} start     ${safeText(instance.id)}${of}`);
+    } else this.#redraw();
+  }
+
+  /** {@inheritDoc RunObserver.attemptEnded} */
+  attemptEnded(instance: PlannedInstance, record: AttemptRecord, willRetry: boolean): void {
+    if (!willRetry) return;
+    const why = record.error === undefined
+      ? record.status
+      : `${record.error.ename}: ${record.error.evalue}`;
+    this.note(
+      `${clock(this.#now())} retry     ${safeText(instance.id)}: attempt ${record.attempt} ` +
+        `${record.status} (${safeText(why, 200)})`,
+    );
+  }
+
+  /** {@inheritDoc RunObserver.taskEnded} */
+  taskEnded(record: TaskRecord): void {
+    this.#running.delete(record.id);
+    this.#done++;
+    const status = record.status.padEnd(9);
+    let line = `${clock(this.#now())} ${this.#paint(record.status, status)} ${safeText(record.id)}`;
+    if (record.status === "skipped" || record.status === "cancelled") {
+      line += `: ${safeText(record.reason ?? "")}`;
+    } else {
+      line += ` in ${formatSeconds(record.durationSeconds)}`;
+      const error = record.attempts.at(-1)?.error;
+      if (record.status !== "succeeded" && error !== undefined) {
+        line += `: ${safeText(`${error.ename}: ${error.evalue}`, 200)}`;
+      }
+    }
+    this.note(line);
+  }
+
+  /** {@inheritDoc RunObserver.warning} */
+  warning(message: string): void {
+    this.note(`warning: ${safeText(message, 500)}`);
+  }
+
+  /**
+   * The final table: task, status, attempts, duration, and the run's outcome.
+   *
+   * @param summary The run.
+   * @returns Lines of text.
+   */
+  table(summary: RunSummary): string {
+    const rows = summary.tasks.map((t) => [
+      safeText(t.id, 60),
+      t.status,
+      String(t.attempts.length),
+      formatSeconds(t.durationSeconds),
+    ]);
+    const head = ["task", "status", "attempts", "duration"];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[], paint: boolean) =>
+      r.map((c, i) => {
+        const cell = i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!);
+        return paint && i === 1 ? this.#paint(c, cell) : cell;
+      }).join("  ").trimEnd();
+    const counts = new Map<string, number>();
+    for (const t of summary.tasks) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+    const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+    return [
+      fmt(head, false),
+      ...rows.map((r) => fmt(r, true)),
+      "",
+      `run ${summary.status} in ${formatSeconds(summary.durationSeconds)}` +
+      (tally ? ` (${tally})` : ""),
+      "",
+    ].join("\n");
+  }
+
+  #paint(status: string, text: string): string {
+    const c = COLORS[status];
+    return this.#o.live && this.#o.color && c !== undefined ? `${c}${text}\x1b[0m` : text;
+  }
+
+  #clear(): void {
+    if (!this.#o.live || this.#drawn === 0) return;
+    this.#o.write(`\x1b[${this.#drawn}A\x1b[J`);
+    this.#drawn = 0;
+  }
+
+  #redraw(): void {
+    if (!this.#o.live || this.#timer === undefined) return;
+    this.#clear();
+    const now = this.#now();
+    const lines = [...this.#running].map(([id, r]) => {
+      const of = r.retries > 0 ? ` attempt ${r.attempt}/${r.retries + 1}` : "";
+      return `  running ${safeText(id, 80)}${of}  ${formatSeconds((now - r.since) / 1000)}`;
+    });
+    lines.push(`  ${this.#done}/${this.#o.total} done, ${this.#running.size} running`);
+    this.#o.write(lines.join("\n") + "\n");
+    this.#drawn = lines.length;
+  }
+}
