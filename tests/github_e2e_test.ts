@@ -34,6 +34,13 @@ Deno.test("collect -> site -> summary: a pull request compared with the newest m
       { id: 2, name: "pynb-run-v1-2-1", zip: await runZip(scratch.path, pr), branch: "feature/x" },
       { id: 3, name: "pynb-run-v1-3-1", zip: await runZip(scratch.path, newest), digest: true },
       { id: 4, name: "pynb-run-v1-4-1", expired: true },
+      // A fork's pull request from its own "main" branch is not a baseline.
+      {
+        id: 5,
+        name: "pynb-run-v1-5-1",
+        zip: await runZip(scratch.path, { ...pr, runId: "fork-main" }),
+        fork: true,
+      },
     ],
   });
   const runs = join(work.path, "runs");
@@ -70,6 +77,7 @@ Deno.test("collect -> site -> summary: a pull request compared with the newest m
   });
   assertEquals(all.code, 0, all.stderr);
   assertEquals([...Deno.readDirSync(runs)].map((e) => e.name).sort(), [
+    "fork-main",
     "main-newest",
     "main-older",
     "pr-42",

@@ -20,6 +20,8 @@ export interface FakeArtifact {
   digest?: boolean;
   /** Branch of the workflow run that uploaded it. @default "main" */
   branch?: string;
+  /** Uploaded by a pull request from a fork (another head repository). */
+  fork?: boolean;
 }
 
 /** Faults of the fake API. */
@@ -190,7 +192,7 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
           workflow_run: {
             id: 1000 + a.id,
             repository_id: 1,
-            head_repository_id: 1,
+            head_repository_id: a.fork ? 2 : 1,
             head_branch: a.branch ?? "main",
             head_sha: "0123456789abcdef0123456789abcdef01234567",
           },

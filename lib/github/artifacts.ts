@@ -25,6 +25,8 @@ export const WorkflowArtifactSchema = z.object({
   digest: z.string().nullable().optional(),
   workflow_run: z.object({
     id: z.number().int().nullable().optional(),
+    repository_id: z.number().int().nullable().optional(),
+    head_repository_id: z.number().int().nullable().optional(),
     head_branch: z.string().nullable().optional(),
     head_sha: z.string().nullable().optional(),
   }).nullable().optional(),

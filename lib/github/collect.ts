@@ -148,8 +148,7 @@ export async function collectRuns(
   const all = await listArtifacts(client, ref);
   const report: CollectReport = { collected: [], expired: [], failed: [], ignored: 0 };
   let wanted = all.filter((a) =>
-    a.name.startsWith(prefix) &&
-    (options.branch === undefined || a.workflow_run?.head_branch === options.branch)
+    a.name.startsWith(prefix) && (options.branch === undefined || onBranch(a, options.branch))
   );
   if (options.limit !== undefined) {
     const newest = wanted.filter((a) => !a.expired).sort((a, b) => b.id - a.id);
@@ -178,6 +177,15 @@ export async function collectRuns(
     }
   }
   return report;
+}
+
+/** On the branch of this repository, not on a fork's branch of the same name. */
+function onBranch(a: WorkflowArtifact, branch: string): boolean {
+  const run = a.workflow_run;
+  if (run?.head_branch !== branch) return false;
+  const own = run.repository_id;
+  const head = run.head_repository_id;
+  return typeof own !== "number" || typeof head !== "number" || own === head;
 }
 
 async function collectOne(
