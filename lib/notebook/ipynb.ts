@@ -267,7 +267,8 @@ function dumpJson(value: unknown, indent: string): string {
  */
 function pyNumber(n: number): string {
   if (!Number.isFinite(n)) return "null";
-  if (Number.isInteger(n)) return Object.is(n, -0) ? "-0.0" : BigInt(n).toString();
+  // Integral numbers beyond 2^53 came from float notation (JavaScript holds no such ints).
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) return Object.is(n, -0) ? "-0.0" : String(n);
   return pyFloatRepr(n);
 }
 
@@ -323,11 +324,66 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function jsonErrorWhere(err: unknown, text: string): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const m = /position (\d+)/.exec(message);
-  if (!m || /line \d+ column \d+/.test(message)) return message;
-  const before = text.slice(0, Number(m[1]));
+  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+  const offset = jsonErrorOffset(text);
+  if (offset === undefined) return message;
+  const before = text.slice(0, offset);
   const line = before.split("\n").length;
-  const column = before.length - before.lastIndexOf("\n");
-  return `${message} (line ${line}, column ${column})`;
+  const column = offset - before.lastIndexOf("\n");
+  const near = JSON.stringify(text.slice(offset, offset + 20));
+  return `syntax error at line ${line}, column ${column} (near ${near})`;
+}
+
+// JSON strings exclude control characters.
+const JSON_TOKEN =
+  // deno-lint-ignore no-control-regex
+  /(?:"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)/y;
+
+/** The offset of the first JSON syntax error in `text` (`JSON.parse` no longer says where). */
+function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const value = (): boolean => {
+    ws();
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      const close = c === "{" ? "}" : "]";
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return true;
+      }
+      for (;;) {
+        if (c === "{") {
+          ws();
+          if (text[i] !== '"' || !value()) return false;
+          ws();
+          if (text[i] !== ":") return false;
+          i++;
+        }
+        if (!value()) return false;
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === close) {
+          i++;
+          return true;
+        }
+        return false;
+      }
+    }
+    JSON_TOKEN.lastIndex = i;
+    const m = JSON_TOKEN.exec(text);
+    if (!m) return false;
+    i += m[0].length;
+    return true;
+  };
+  if (!value()) return i;
+  ws();
+  return i < text.length ? i : undefined;
 }

@@ -120,7 +120,10 @@ Deno.test("parsePercent() rejects a broken YAML header naming the file and line"
       () => parsePercent("# ---\n# jupyter:\n#   kernelspec: [oops\n# ---\n", { path: "x.py" }),
       NotebookError,
     );
-    assertMatch(err.message, /^Cannot read notebook 'x\.py': line 3: the 'jupyter:' section of the YAML header/);
+    assertMatch(
+      err.message,
+      /^Cannot read notebook 'x\.py': line 3: the 'jupyter:' section of the YAML header/,
+    );
   });
   await t.step("another encoding", () => {
     const err = assertThrows(
