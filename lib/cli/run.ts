@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { join, relative, resolve } from "node:path";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
@@ -179,7 +179,11 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
 
-  const pipelineFile = relative(Deno.cwd(), pipeline.file) || pipeline.file;
+  // Recorded as the user knows it, without the machine's folders above the working folder.
+  const rel = relative(Deno.cwd(), pipeline.file);
+  const pipelineFile = rel === "" || rel.startsWith("..") || isAbsolute(rel)
+    ? basename(pipeline.file)
+    : rel;
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
       `Python ${python.version} (nbclient ${python.nbclient})`,
