@@ -11,7 +11,15 @@
 import { z } from "../../deps.ts";
 import type { JsonValue } from "../plan/types.ts";
 
-/** Any JSON value (metadata, `application/json` outputs). */
+/**
+ * Any JSON value (metadata, `application/json` outputs).
+ *
+ * @example Validating metadata
+ * ```ts
+ * import { JsonSchema } from "./schema.ts";
+ * console.assert(JsonSchema.safeParse({ tags: ["parameters"] }).success);
+ * ```
+ */
 export const JsonSchema: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([
     z.string(),
@@ -90,7 +98,16 @@ const ErrorOutputSchema = z.looseObject({
   traceback: z.array(z.string(), { error: "expected a list of strings" }),
 });
 
-/** One output of a code cell: `stream`, `display_data`, `execute_result` or `error`. */
+/**
+ * One output of a code cell: `stream`, `display_data`, `execute_result` or `error`.
+ *
+ * @example A stream output stored as lines
+ * ```ts
+ * import { OutputSchema } from "./schema.ts";
+ * const out = OutputSchema.parse({ output_type: "stream", name: "stdout", text: ["a\n", "b"] });
+ * console.assert(out.output_type === "stream" && out.text === "a\nb");
+ * ```
+ */
 export const OutputSchema = z.discriminatedUnion(
   "output_type",
   [StreamOutputSchema, DisplayDataSchema, ExecuteResultSchema, ErrorOutputSchema],
@@ -127,14 +144,31 @@ const RawCellSchema = z.looseObject({
   attachments: AttachmentsSchema,
 });
 
-/** One cell: `code`, `markdown` or `raw`. */
+/**
+ * One cell: `code`, `markdown` or `raw`.
+ *
+ * @example A code cell without outputs gets the defaults
+ * ```ts
+ * import { CellSchema } from "./schema.ts";
+ * const cell = CellSchema.parse({ cell_type: "code", source: "x = 1" });
+ * console.assert(cell.cell_type === "code" && cell.outputs.length === 0);
+ * ```
+ */
 export const CellSchema = z.discriminatedUnion(
   "cell_type",
   [CodeCellSchema, MarkdownCellSchema, RawCellSchema],
   { error: "expected cell_type 'code', 'markdown' or 'raw'" },
 );
 
-/** A notebook in nbformat 4 (any minor version). */
+/**
+ * A notebook in nbformat 4 (any minor version).
+ *
+ * @example Rejecting nbformat 3
+ * ```ts
+ * import { NotebookSchema } from "./schema.ts";
+ * console.assert(!NotebookSchema.safeParse({ nbformat: 3, nbformat_minor: 0, cells: [] }).success);
+ * ```
+ */
 export const NotebookSchema = z.looseObject({
   nbformat: z.literal(4, { error: "expected 4 (only nbformat 4 notebooks are supported)" }),
   nbformat_minor: z.int({ error: "expected an integer" }).nonnegative(),
