@@ -332,8 +332,9 @@ async function supervise(
   let stopReason: "timeout" | "cancelled" | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (reason: "timeout" | "cancelled") => {
-    if (stopReason !== undefined || done !== undefined) return;
-    stopReason = reason;
+    if (stopping !== undefined) return;
+    // Once the notebook reported its end, its outcome stands; the driver is only made to exit.
+    if (done === undefined) stopReason = reason;
     stopping = (async () => {
       // The driver first: it saves the partial notebook and kills its kernel.
       try {
@@ -403,7 +404,7 @@ async function supervise(
     };
   }
   const finished = done as Extract<DriverEvent, { type: "done" }> | undefined;
-  if (finished?.status === "succeeded" && exitCode === 0) return { ...base, status: "succeeded" };
+  if (finished?.status === "succeeded") return { ...base, status: "succeeded" };
   if (finished?.status === "failed" && finished.error) {
     return { ...base, status: "failed", error: finished.error };
   }
