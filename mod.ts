@@ -38,3 +38,25 @@ export { checkParameterName, injectParameters } from "./lib/notebook/inject.ts";
 export type { InjectResult, RunContext } from "./lib/notebook/inject.ts";
 export { pythonLiteral } from "./lib/notebook/python_literal.ts";
 export type { Cell, Notebook, Output } from "./lib/notebook/schema.ts";
+export { executePlan } from "./lib/execute/executor.ts";
+export type {
+  AttemptContext,
+  AttemptRunner,
+  ExecuteOptions,
+  NotebookPreparer,
+  RunnerRequest,
+  RunnerResult,
+  RunObserver,
+} from "./lib/execute/executor.ts";
+export { notebookPreparer } from "./lib/execute/prepare.ts";
+export { Pool, PoolAbortedError } from "./lib/execute/pool.ts";
+export { SpanLog } from "./lib/log/spans.ts";
+export type { AttemptSpanInfo, RunSpanInfo, TaskSpanHandle } from "./lib/log/spans.ts";
+export { parseSpansJsonl, readSpansFile } from "./lib/log/otlp_read.ts";
+export type { FlatSpan, SpansFile } from "./lib/log/otlp_read.ts";
+export { rebuildSummaryFromSpans, summaryFromSpans } from "./lib/log/rebuild.ts";
+export { writeRunSummary } from "./lib/log/write_summary.ts";
+export { readAttemptValues } from "./lib/log/values.ts";
+export { CI_ENV_NAMES, readCiContext } from "./lib/log/ci_context.ts";
+export type { EnvReader, RunOrigin } from "./lib/log/ci_context.ts";
+export { checkRunId, InvalidRunIdError, newRunId } from "./lib/log/run_id.ts";
