@@ -48,6 +48,11 @@ export function parseIpynb(text: string, options: ParseIpynbOptions = {}): Noteb
   try {
     raw = JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text);
   } catch (err) {
+    if (err instanceof RangeError) {
+      throw new NotebookError(path, "the JSON is nested too deeply to be a notebook", {
+        cause: err,
+      });
+    }
     throw new NotebookError(path, `not valid JSON: ${jsonErrorWhere(err, text)}`, { cause: err });
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
@@ -61,7 +66,18 @@ export function parseIpynb(text: string, options: ParseIpynbOptions = {}): Noteb
         `'jupyter nbconvert --to notebook --nbformat 4 ${path}'`,
     );
   }
-  const parsed = NotebookSchema.safeParse(raw);
+  let parsed: ReturnType<typeof NotebookSchema.safeParse>;
+  try {
+    parsed = NotebookSchema.safeParse(raw);
+  } catch (err) {
+    // Validation recurses into metadata and outputs; absurd nesting overflows the stack.
+    if (err instanceof RangeError) {
+      throw new NotebookError(path, "the JSON is nested too deeply to be a notebook", {
+        cause: err,
+      });
+    }
+    throw err;
+  }
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) =>
       `${formatPath(i.path)}: ${i.message}`

@@ -138,6 +138,12 @@ Deno.test("parseIpynb() names what is wrong and where", async (t) => {
       assertMatch(err.message, message);
     });
   }
+  await t.step("absurdly deep nesting", () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    const text = `{"nbformat": 4, "nbformat_minor": 5, "metadata": {"x": ${deep}}, "cells": []}`;
+    const err = assertThrows(() => parseIpynb(text, { path: "nb.ipynb" }), NotebookError);
+    assertMatch(err.message, /nested too deeply/);
+  });
   await t.step("invalid JSON, with line and column", () => {
     const err = assertThrows(
       () => parseIpynb('{\n "cells": [\n  1,,\n ]\n}', { path: "nb.ipynb" }),
