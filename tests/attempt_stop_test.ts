@@ -134,3 +134,13 @@ Deno.test("the driver kills its kernel when the runner dies (stdin EOF)", async 
   const notebook = JSON.parse(await Deno.readTextFile(join(attemptDir, "notebook.ipynb")));
   assertEquals(streamText(notebook, 0), `started ${sleep}\n`);
 });
+
+Deno.test("runAttempt() finds and kills a daemon a cell forked off by the pipe it holds", async () => {
+  await using dir = await tempDir();
+  const run = await runFixture("escape", dir.path);
+  assertEquals(run.result.status, "succeeded", JSON.stringify(run.result.error));
+  const daemon = Number(await Deno.readTextFile(join(run.attemptDir, "daemon.pid")));
+  assertEquals(streamText(run.notebook, 0), `daemon ${daemon}\n`);
+  assertStringIncludes(run.stderr, `killed escaped processes ${daemon}`);
+  assertEquals(await isAlive(daemon), false, `the daemon (pid ${daemon}) survived`);
+});

@@ -10,7 +10,13 @@ import { join } from "node:path";
 import type { TaskError } from "../log/schema.ts";
 import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
 import { driverFiles } from "./driver_files.ts";
-import { guardOnExit, killProcessSet, type ProcessSet } from "./process_group.ts";
+import {
+  findPipeHolders,
+  guardOnExit,
+  killProcessSet,
+  pipeOf,
+  type ProcessSet,
+} from "./process_group.ts";
 
 export type { DriverEvent } from "./driver_events.ts";
 
@@ -275,6 +281,8 @@ async function supervise(
   const stdin = child.stdin.getWriter(); // held open: EOF tells the driver that we died
 
   let done: Extract<DriverEvent, { type: "done" }> | undefined;
+  // The driver's stderr, which the kernel and whatever forks from it inherit.
+  let stderrPipe: Promise<string | undefined> = Promise.resolve(undefined);
   let runningCell: number | undefined;
   const tail = new Tail();
   let stderrBytes = 0;
@@ -290,6 +298,9 @@ async function supervise(
 
   const handle = (event: DriverEvent) => {
     switch (event.type) {
+      case "started":
+        stderrPipe = pipeOf(event.pid, 2);
+        break;
       case "kernel_started":
         if (event.pid !== null) set.pids.push(event.pid), set.sessions.push(event.pid);
         if (event.pgid !== null) set.groups.push(event.pgid);
@@ -361,17 +372,31 @@ async function supervise(
     request.signal?.removeEventListener("abort", onAbort);
     release();
   }
-  // Every process is gone, so the pipes close now, unless a process escaped to a new session.
-  const drained = await Promise.race([
-    Promise.all([stdoutPump.done, stderrPump.done]).then(() => true),
-    sleep(PIPE_DRAIN_MS).then(() => false),
-  ]);
-  if (!drained) {
-    stdoutPump.cancel();
-    stderrPump.cancel();
-    await writeStderr(
-      encoder.encode("[pynb-dag-runner] output pipes still open after the attempt; closed them\n"),
-    );
+  // Every process is gone, so the pipes close now, unless a process escaped to a session of its
+  // own (a daemon forked off by a cell) and holds them: find it by the pipe, kill it, move on.
+  const drained = () =>
+    Promise.race([
+      Promise.all([stdoutPump.done, stderrPump.done]).then(() => true),
+      sleep(PIPE_DRAIN_MS).then(() => false),
+    ]);
+  if (!await drained()) {
+    const pipe = await stderrPipe;
+    const holders = pipe === undefined ? [] : await findPipeHolders([pipe]);
+    if (holders.length > 0) {
+      await killProcessSet({ pids: holders, groups: [], sessions: [] }, { graceMs: KILL_GRACE_MS });
+      await writeStderr(
+        encoder.encode(`[pynb-dag-runner] killed escaped processes ${holders.join(", ")}\n`),
+      );
+    }
+    if (holders.length === 0 || !await drained()) {
+      stdoutPump.cancel();
+      stderrPump.cancel();
+      await writeStderr(
+        encoder.encode(
+          "[pynb-dag-runner] output pipes still open after the attempt; closed them\n",
+        ),
+      );
+    }
   }
   await stdin.close().catch(() => {});
   if (pending.trim() !== "") {

@@ -306,3 +306,64 @@ export function guardOnExit(set: ProcessSet): () => void {
   active.add(set);
   return () => void active.delete(set);
 }
+
+/**
+ * Reads which pipe a process has on one of its file descriptors.
+ *
+ * @param pid The process.
+ * @param fd The file descriptor.
+ * @returns The pipe's identity (`pipe:[12345]`), or `undefined` when it is not a pipe or `/proc`
+ *   is not available.
+ *
+ * @example This process's standard input
+ * ```ts
+ * import { pipeOf } from "./process_group.ts";
+ * const pipe = await pipeOf(Deno.pid, 0);
+ * console.assert(pipe === undefined || pipe.startsWith("pipe:"));
+ * ```
+ */
+export async function pipeOf(pid: number, fd: number): Promise<string | undefined> {
+  try {
+    const target = await Deno.readLink(`/proc/${pid}/fd/${fd}`);
+    return target.startsWith("pipe:") ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds the processes (other than this one) that hold one of the given pipes open: e.g. a daemon
+ * a cell forked off into a session of its own, which keeps the driver's stderr open.
+ *
+ * @param pipes Pipe identities from {@linkcode pipeOf}.
+ * @returns The pids holding one of them; empty where `/proc` is not available.
+ *
+ * @example Nobody holds an unknown pipe
+ * ```ts
+ * import { findPipeHolders } from "./process_group.ts";
+ * console.assert((await findPipeHolders(["pipe:[0]"])).length === 0);
+ * ```
+ */
+export async function findPipeHolders(pipes: string[]): Promise<number[]> {
+  const wanted = new Set(pipes);
+  const holders: number[] = [];
+  if (wanted.size === 0) return holders;
+  try {
+    for await (const proc of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(proc.name) || Number(proc.name) === Deno.pid) continue;
+      try {
+        for await (const fd of Deno.readDir(`/proc/${proc.name}/fd`)) {
+          if (wanted.has(await Deno.readLink(`/proc/${proc.name}/fd/${fd.name}`).catch(() => ""))) {
+            holders.push(Number(proc.name));
+            break;
+          }
+        }
+      } catch {
+        // Gone, or another user's process.
+      }
+    }
+  } catch {
+    // No /proc.
+  }
+  return holders;
+}
