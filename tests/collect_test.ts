@@ -58,7 +58,12 @@ async function collect(
     ],
     {
       flags: extra.flags ??
-        [fake.netFlag, "--allow-read", `--allow-write=${out},${cache}`, "--allow-env=GITHUB_TOKEN"],
+        [
+          fake.netFlag,
+          `--allow-read=${out},${cache}`,
+          `--allow-write=${out},${cache}`,
+          "--allow-env=GITHUB_TOKEN",
+        ],
       env: extra.env ?? { GITHUB_TOKEN: TOKEN },
     },
   );

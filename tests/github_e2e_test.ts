@@ -48,7 +48,7 @@ Deno.test("collect -> site -> summary: a pull request compared with the newest m
   const site = join(work.path, "_site");
   const flags = (out: string) => [
     fake.netFlag,
-    "--allow-read",
+    `--allow-read=${out}`,
     `--allow-write=${out}`,
     "--allow-env=GITHUB_TOKEN",
   ];

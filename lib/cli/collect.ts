@@ -4,7 +4,7 @@
  * downloads the run folders kept as workflow artifacts.
  *
  * Permissions: `--allow-net=api.github.com,*.blob.core.windows.net,*.actions.githubusercontent.com
- * --allow-read --allow-write=<out>,<cache> --allow-env=GITHUB_TOKEN`.
+ * --allow-read=<out>,<cache> --allow-write=<out>,<cache> --allow-env=GITHUB_TOKEN`.
  *
  * @module
  */
@@ -23,7 +23,7 @@ export const COLLECT_NET_HOSTS =
  * @example Collecting a repository's runs in a workflow
  * ```sh
  * deno run --allow-net=api.github.com,*.blob.core.windows.net,*.actions.githubusercontent.com \
- *   --allow-read --allow-write=runs,.pynb-cache --allow-env=GITHUB_TOKEN \
+ *   --allow-read=runs,.pynb-cache --allow-write=runs,.pynb-cache --allow-env=GITHUB_TOKEN \
  *   cli.ts collect --repo "$GITHUB_REPOSITORY" --out runs --cache .pynb-cache
  * ```
  */
@@ -43,8 +43,8 @@ export function collectCommand(): Command {
     .addHelpText(
       "after",
       `\nToken: GITHUB_TOKEN (needs actions: read); never printed.\n` +
-        `Permissions: --allow-net=${COLLECT_NET_HOSTS} --allow-read\n` +
-        "  --allow-write=<out>,<cache> --allow-env=GITHUB_TOKEN",
+        `Permissions: --allow-net=${COLLECT_NET_HOSTS}\n` +
+        "  --allow-read=<out>,<cache> --allow-write=<out>,<cache> --allow-env=GITHUB_TOKEN",
     )
     .action(async (opts: {
       repo: string;
