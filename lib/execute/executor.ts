@@ -421,7 +421,26 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     artifacts: Object.fromEntries(u.artifacts.map((a) => [a.name, join(runFolder, a.path)])),
   });
 
-  plan.instances.forEach((inst, index) => done.set(inst.id, runInstance(inst, index)));
+  /** A bug in one instance must not lose the run: it is recorded, with its stack on stderr. */
+  const internalFailure = (inst: PlannedInstance, err: unknown): TaskRecord => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    observer.warning?.(`internal error in '${inst.id}': ${e.stack ?? e.message}`);
+    const at = now();
+    const record: TaskRecord = {
+      ...baseRecord(inst),
+      status: "failed",
+      reason: `internal error: ${e.message}`,
+      startedAt: iso(at),
+      endedAt: iso(at),
+      durationSeconds: 0,
+    };
+    observer.taskEnded?.(record);
+    return record;
+  };
+
+  plan.instances.forEach((inst, index) =>
+    done.set(inst.id, runInstance(inst, index).catch((err) => internalFailure(inst, err)))
+  );
   let tasks: TaskRecord[];
   try {
     tasks = await Promise.all(plan.instances.map((inst) => done.get(inst.id)!));

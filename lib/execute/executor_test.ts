@@ -311,3 +311,23 @@ Deno.test("executePlan() refuses value lines that are invalid or escape the atte
   assertEquals(warnings.length, 3);
   assertStringIncludes(warnings[2]!, "leaves artifacts/");
 });
+
+Deno.test("executePlan() records an internal error of one instance and still writes run.json", async () => {
+  await using dir = await tempDir();
+  const warnings: string[] = [];
+  // "b" needs an instance planned after it: a broken plan, so a bug, not a user error.
+  const p = plan(dir.path, [inst("b", ["z"]), inst("z"), inst("c", ["b"])]);
+  const summary = await executePlan(p, {
+    ...options(dir.path, fakeRunner({})),
+    observer: { warning: (m) => warnings.push(m) },
+  });
+  assertEquals(summary.status, "failed");
+  assertEquals(summary.tasks.map((t) => [t.id, t.status]), [
+    ["b", "failed"],
+    ["z", "succeeded"],
+    ["c", "skipped"],
+  ]);
+  assertStringIncludes(summary.tasks[0]!.reason!, "internal error: Cannot run 'b'");
+  assertStringIncludes(warnings.join("\n"), "    at ");
+  assertEquals((await readRunFolder(join(dir.path, "runs", "r1"))).summary.status, "failed");
+});
