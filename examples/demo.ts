@@ -52,13 +52,12 @@ export const DEMO_PIPELINE: string = join(
 /** Oldest Deno the project supports (`npm install` brings the pinned one). */
 export const MIN_DENO = "2.0.0";
 
-/** Permission flags `cli.ts run` is started with: see `cli.ts run --help`. */
+/** Permission flags `cli.ts run` is started with: those of `cli.ts run --help`. */
 export const RUN_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-run",
   "--allow-env",
-  "--allow-sys",
 ];
 
 /** Permission flags `cli.ts site` is started with: read runs, write the site, nothing else. */

@@ -19,9 +19,6 @@ nr_train_images = 600
 
 # %%
 import joblib
-import matplotlib
-
-matplotlib.use("agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, auc, roc_curve

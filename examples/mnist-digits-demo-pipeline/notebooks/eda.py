@@ -17,9 +17,6 @@
 images_per_digit = 10
 
 # %%
-import matplotlib
-
-matplotlib.use("agg")  # files only: no display is needed or wanted
 import matplotlib.pyplot as plt
 import numpy as np
 

@@ -19,9 +19,6 @@
 import csv
 import io
 
-import matplotlib
-
-matplotlib.use("agg")
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
@@ -75,7 +72,7 @@ table = io.StringIO()
 writer = csv.DictWriter(table, fieldnames=list(rows[0]))
 writer.writeheader()
 writer.writerows(rows)
-pdr.log_artifact("models.csv", table.getvalue())
+csv_path = pdr.log_artifact("models.csv", table.getvalue())
 
 # %% [markdown]
 # ## Mean AUC against training-set size

@@ -62,4 +62,5 @@ print(f"fitted on {len(y_train)} images in {fit_seconds:.2f} s: training accurac
 # %%
 buffer = io.BytesIO()
 joblib.dump(model, buffer)
-pdr.log_artifact("model.joblib", buffer.getvalue())
+model_path = pdr.log_artifact("model.joblib", buffer.getvalue())
+print(f"model saved: {model_path.stat().st_size} bytes")

@@ -1,0 +1,324 @@
+/**
+ * The demo end to end: `examples/demo.ts` under the permission flags of `deno task demo` runs
+ * the mnist-digits pipeline through the real `cli.ts run` (real Jupyter kernels, real
+ * scikit-learn) and builds its website with `cli.ts site`.
+ *
+ * For speed the pipeline runs on a copy whose matrix has two training sizes instead of four
+ * (eight instances instead of twelve); the real pipeline file is planned in full.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { readRunFolder } from "../lib/log/read.ts";
+import type { RunSummary, TaskRecord } from "../lib/log/schema.ts";
+import { serveSite } from "../examples/serve.ts";
+import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { assertEquals, assertMatch, assertOk, assertStringIncludes, chromium } from "./_deps.ts";
+
+const DEMO_DIR = join(ROOT, "examples", "mnist-digits-demo-pipeline");
+const SMALL_MATRIX = [600, 1200];
+
+/** The permission flags of `deno task demo`, read from deno.json so the test runs exactly them. */
+async function demoTaskFlags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const command: string = config.tasks.demo.command;
+  const flags = command.split(/\s+/).filter((part) => part.startsWith("--allow-"));
+  assertOk(flags.length > 0, `no permission flags in the demo task: ${command}`);
+  return flags;
+}
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copyDir(join(from, entry.name), join(to, entry.name));
+    else if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
+  }
+}
+
+/** A copy of the demo pipeline with a two-value matrix. */
+async function smallDemo(dir: string): Promise<string> {
+  const copy = join(dir, "pipeline");
+  await copyDir(DEMO_DIR, copy);
+  const file = join(copy, "pipeline.yaml");
+  const text = await Deno.readTextFile(file);
+  const small = text.replaceAll("[600, 800, 1000, 1200]", `[${SMALL_MATRIX.join(", ")}]`);
+  assertEquals(small.split(`[${SMALL_MATRIX.join(", ")}]`).length - 1, 2, "matrices not found");
+  await Deno.writeTextFile(file, small);
+  return file;
+}
+
+async function runDemo(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-prompt", ...await demoTaskFlags(), "examples/demo.ts", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+function metric(task: TaskRecord, name: string): number {
+  const points = task.metrics.filter((m) => m.name === name);
+  assertOk(points.length > 0, `${task.id} logged no metric ${name}`);
+  return points.at(-1)!.value;
+}
+
+function tasksOf(summary: RunSummary, name: string): TaskRecord[] {
+  return summary.tasks.filter((t) => t.task === name);
+}
+
+async function isPng(path: string): Promise<boolean> {
+  const bytes = await Deno.readFile(path);
+  return [137, 80, 78, 71, 13, 10, 26, 10].every((b, i) => bytes[i] === b);
+}
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * Serves the site with `examples/serve.ts`, visits every page reachable from the index in
+ * headless Chromium, and lists what went wrong: console errors, failed requests, images that
+ * did not load, links that lead nowhere.
+ */
+async function crawlSite(site: string): Promise<string[]> {
+  const stop = new AbortController();
+  const server = await serveSite(site, { port: 0, signal: stop.signal });
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  const problems: string[] = [];
+  try {
+    const page = await browser.newPage();
+    let current = "";
+    page.on("console", (msg) => {
+      if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) {
+        problems.push(`${current}: console: ${msg.text()}`);
+      }
+    });
+    page.on("pageerror", (err) => problems.push(`${current}: ${err.message}`));
+    page.on("response", (res) => {
+      // Browsers ask for /favicon.ico on their own; the site does not have to answer.
+      if (res.status() >= 400 && !res.url().endsWith("/favicon.ico")) {
+        problems.push(`${current}: ${res.status()} ${res.url()}`);
+      }
+    });
+    const queue = [`${origin}/`];
+    const seen = new Set(queue);
+    while (queue.length > 0 && seen.size <= 200) {
+      current = queue.shift()!;
+      await page.goto(current, { waitUntil: "load" });
+      const broken = await page.$$eval(
+        "img",
+        (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src),
+      );
+      for (const src of broken) problems.push(`${current}: image did not load: ${src}`);
+      const links = await page.$$eval(
+        "a[href]",
+        // getAttribute: the DAG's SVG links have no string `href` property.
+        (as) => as.map((a) => new URL(a.getAttribute("href") ?? "", document.baseURI).href),
+      );
+      for (const link of links) {
+        const url = new URL(link);
+        url.hash = "";
+        const next = url.href;
+        if (url.origin !== origin || seen.has(next)) continue;
+        seen.add(next);
+        if (/(\.html|\/)$/.test(url.pathname)) {
+          queue.push(next);
+        } else {
+          // Artifacts, notebooks, stderr files: they must exist, not render.
+          const res = await fetch(next, { method: "HEAD" });
+          if (res.status !== 200) problems.push(`${current}: ${res.status} ${next}`);
+        }
+      }
+    }
+    assertOk(seen.size >= 4 + 2 * SMALL_MATRIX.length, `only ${seen.size} pages reachable`);
+  } finally {
+    await browser.close();
+    stop.abort();
+    await server.finished;
+  }
+  return problems;
+}
+
+Deno.test("the demo pipeline plans six tasks into twelve instances", async () => {
+  const result = await runCliProcess([
+    "plan",
+    join(DEMO_DIR, "pipeline.yaml"),
+    "--format",
+    "json",
+  ], { flags: ["--allow-read", "--allow-env"] });
+  assertEquals(result.code, 0, result.stderr);
+  const plan = JSON.parse(result.stdout) as {
+    instances: { id: string; task: string; needs: string[]; parameters: Record<string, unknown> }[];
+  };
+  const ids = plan.instances.map((i) => i.id);
+  assertEquals(ids.length, 12);
+  const bench = plan.instances.find((i) => i.id === "benchmark-model[nr_train_images=800]");
+  assertEquals(bench?.needs.sort(), ["split-train-test", "train-model[nr_train_images=800]"]);
+  const summary = plan.instances.find((i) => i.id === "summary");
+  assertEquals(summary?.needs.length, 4);
+  const split = plan.instances.find((i) => i.id === "split-train-test");
+  assertEquals(split?.parameters.train_test_ratio, 0.7);
+});
+
+Deno.test("deno task demo runs the pipeline and builds a website of sane results", async (t) => {
+  await using dir = await tempDir("pynb-demo-test-");
+  const pipeline = await smallDemo(dir.path);
+  const runs = join(dir.path, "runs");
+  const site = join(dir.path, "_site");
+
+  const result = await runDemo([
+    "--no-install",
+    "--pipeline",
+    pipeline,
+    "--runs",
+    runs,
+    "--site",
+    site,
+  ]);
+  assertEquals(result.code, 0, `demo failed:\n${result.stderr}\n${result.stdout}`);
+  assertStringIncludes(result.stdout, "every task of the demo succeeded");
+  assertStringIncludes(result.stdout, `file://${site}/index.html`);
+
+  const folders: string[] = [];
+  for await (const entry of Deno.readDir(runs)) if (entry.isDirectory) folders.push(entry.name);
+  assertEquals(folders.length, 1);
+  const { summary } = await readRunFolder(join(runs, folders[0]!));
+
+  await t.step("every instance succeeded", () => {
+    assertEquals(summary.status, "succeeded");
+    const expected = 4 + 2 * SMALL_MATRIX.length;
+    assertEquals(summary.tasks.length, expected);
+    const failed = summary.tasks.filter((task) => task.status !== "succeeded");
+    assertEquals(failed.map((task) => `${task.id}: ${task.status}`), []);
+  });
+
+  await t.step("ingest and split log the data sizes", () => {
+    const [ingest] = tasksOf(summary, "ingest");
+    assertEquals(ingest?.values.data_shape, [1797, 64]);
+    assertEquals(ingest?.values.target_shape, [1797]);
+    const [split] = tasksOf(summary, "split-train-test");
+    assertEquals(split?.values.nr_train_images, 1257);
+    assertEquals(split?.values.nr_test_images, 540);
+  });
+
+  await t.step("every model has a mean AUC above 0.9", () => {
+    const benchmarks = tasksOf(summary, "benchmark-model");
+    assertEquals(
+      benchmarks.map((b) => Number(b.matrix.nr_train_images)).sort((a, b) => a - b),
+      SMALL_MATRIX,
+    );
+    for (const bench of benchmarks) {
+      const mean = metric(bench, "mean_auc");
+      assertOk(mean > 0.9 && mean <= 1, `${bench.id}: mean AUC ${mean}`);
+      const perDigit = bench.values.auc_per_digit as Record<string, number>;
+      assertEquals(Object.keys(perDigit).sort(), [
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+      ]);
+      const average = Object.values(perDigit).reduce((a, b) => a + b, 0) / 10;
+      assertOk(Math.abs(average - mean) < 1e-5, `${bench.id}: mean AUC is not the mean`);
+    }
+    for (const train of tasksOf(summary, "train-model")) {
+      assertOk(metric(train, "train_accuracy") > 0.9, `${train.id}: training accuracy`);
+    }
+  });
+
+  await t.step("the summary compares every model", () => {
+    const [summaryTask] = tasksOf(summary, "summary");
+    const models = summaryTask?.values.models as { nr_train_images: number; mean_auc: number }[];
+    assertEquals(models.map((m) => m.nr_train_images), SMALL_MATRIX);
+    for (const bench of tasksOf(summary, "benchmark-model")) {
+      const row = models.find((m) => m.nr_train_images === bench.matrix.nr_train_images);
+      assertOk(row && Math.abs(row.mean_auc - metric(bench, "mean_auc")) < 1e-5);
+    }
+  });
+
+  await t.step("figures and the models are stored as artifacts", async () => {
+    const wanted: [string, string][] = [
+      ["eda", "images-per-digit.png"],
+      ["eda", "pixel-values.png"],
+      ["eda", "example-images.png"],
+      ["summary", "mean-auc-vs-training-size.png"],
+      ...tasksOf(summary, "benchmark-model").flatMap((b): [string, string][] => [
+        [b.id, "roc-curves.png"],
+        [b.id, "confusion-matrix.png"],
+      ]),
+    ];
+    for (const [id, name] of wanted) {
+      const task = summary.tasks.find((task) => task.id === id);
+      const artifact = task?.artifacts.find((a) => a.name === name);
+      assertOk(artifact, `${id} has no artifact ${name}`);
+      const path = join(runs, folders[0]!, artifact.path);
+      assertOk(await isPng(path), `${path} is not a PNG`);
+      assertEquals((await Deno.stat(path)).size, artifact.size);
+    }
+    for (const train of tasksOf(summary, "train-model")) {
+      const model = train.artifacts.find((a) => a.name === "model.joblib");
+      assertOk(model && model.size > 1000, `${train.id} stored no model`);
+    }
+  });
+
+  await t.step("the website shows the run", async () => {
+    const index = await Deno.readTextFile(join(site, "index.html"));
+    assertStringIncludes(index, "mnist-digits");
+    const pages: string[] = [];
+    async function walk(folder: string) {
+      for await (const entry of Deno.readDir(folder)) {
+        const path = join(folder, entry.name);
+        if (entry.isDirectory) await walk(path);
+        else if (entry.name.endsWith(".html")) pages.push(path);
+      }
+    }
+    await walk(site);
+    let sawAuc = false;
+    let sawRocImage = false;
+    for (const page of pages) {
+      const html = await Deno.readTextFile(page);
+      sawAuc ||= html.includes("mean_auc");
+      sawRocImage ||= /<img[^>]+roc-curves\.png/.test(html);
+    }
+    assertOk(sawAuc, "no page shows the mean_auc metric");
+    assertOk(sawRocImage, "no page previews roc-curves.png");
+    assertMatch(index, /<html/i);
+  });
+
+  await t.step("every page loads in Chromium, served by deno task serve", async () => {
+    const problems = await crawlSite(site);
+    assertEquals(problems, []);
+  });
+});
+
+Deno.test("deno task demo exits 2 with one message for an unusable --python", async () => {
+  await using dir = await tempDir();
+  const result = await runDemo(["--python", join(dir.path, "no-such-python")]);
+  assertEquals(result.code, 2, result.stderr);
+  assertMatch(result.stderr, /^error: Cannot use the Python interpreter '.*no-such-python'/);
+  assertOk(!result.stderr.includes("    at "), "no stack trace");
+  assertEquals(result.stdout, "");
+});
