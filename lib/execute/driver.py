@@ -141,7 +141,8 @@ def main(argv):
         async def async_start_new_kernel(self, **kwargs):
             await super().async_start_new_kernel(**kwargs)
             provisioner = getattr(self.km, "provisioner", None)
-            process = getattr(provisioner, "process", None)
+            # jupyter_client >= 7 keeps the Popen in the provisioner, older ones in `kernel`.
+            process = getattr(provisioner, "process", None) or getattr(self.km, "kernel", None)
             pid = getattr(process, "pid", None)
             pgid = getattr(provisioner, "pgid", None)
             if pgid is None and pid is not None:
