@@ -53,7 +53,7 @@ import {
   textToMetadata,
   updateMetadataFilters,
 } from "./_metadata.ts";
-import { pep8LinesBetweenCells } from "./_pep8.ts";
+import { type Lines, linesFrom, pep8LinesBetweenCells } from "./_pep8.ts";
 import type { Cell, JsonObject, Notebook } from "./schema.ts";
 
 /** Options of {@linkcode parsePercent}. */
@@ -116,12 +116,6 @@ function isObject(v: unknown): v is JsonObject {
 
 function jupytextOf(metadata: JsonObject): JsonObject | undefined {
   return isObject(metadata.jupytext) ? metadata.jupytext : undefined;
-}
-
-function lastTwoLinesBlank(source: string[]): boolean {
-  const n = source.length;
-  return n >= 3 && !BLANK.test(source[n - 3]!) && BLANK.test(source[n - 2]!) &&
-    BLANK.test(source[n - 1]!);
 }
 
 function defaultLanguage(metadata: JsonObject, popMainLanguage: boolean): string {
@@ -227,7 +221,7 @@ function readHeader(lines: string[], path: string): Header {
   }
   let cell: Cell | undefined;
   if (header.length) {
-    const expected = pep8LinesBetweenCells(["---"], lines.slice(i + 1));
+    const expected = pep8LinesBetweenCells(["---"], linesFrom(lines, i + 1));
     cell = {
       cell_type: "raw",
       metadata: linesToNextCell === expected ? {} : { lines_to_next_cell: linesToNextCell },
@@ -296,11 +290,18 @@ interface ReadCell {
 }
 
 /** Reads the cell at the start of `lines` (Jupytext's DoublePercentScriptCellReader). */
-function readCell(lines: string[], defaultLang: string, commentMagics: boolean): ReadCell {
+function readCell(
+  all: readonly string[],
+  start: number,
+  defaultLang: string,
+  commentMagics: boolean,
+): ReadCell {
+  const total = all.length - start;
+  const lineAt = (i: number) => all[start + i]!;
   let metadata: JsonObject = {};
   let json = false;
   let comment = "#";
-  const first = lines[0]!;
+  const first = lineAt(0);
   if (START.test(first)) {
     const line = uncomment([first])[0]!;
     const options = line.slice(line.indexOf("%%") + 2);
@@ -349,10 +350,10 @@ function readCell(lines: string[], defaultLang: string, commentMagics: boolean):
   } else {
     cellType = "code";
   }
-  let nextCell = lines.length;
+  let nextCell = total;
   const parser = new StringParser(language ?? defaultLang);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  for (let i = 0; i < total; i++) {
+    const line = lineAt(i);
     if (parser.isQuoted()) {
       parser.readLine(line);
       continue;
@@ -364,23 +365,25 @@ function readCell(lines: string[], defaultLang: string, commentMagics: boolean):
     }
   }
   let cellEnd = nextCell;
-  if (lastTwoLinesBlank(lines.slice(0, nextCell))) cellEnd = nextCell - 2;
-  else if (nextCell > 0 && BLANK.test(lines[nextCell - 1]!)) cellEnd = nextCell - 1;
+  const blankAt = (i: number) => i >= 0 && BLANK.test(lineAt(i));
+  if (nextCell >= 3 && !blankAt(nextCell - 3) && blankAt(nextCell - 2) && blankAt(nextCell - 1)) {
+    cellEnd = nextCell - 2;
+  } else if (blankAt(nextCell - 1)) cellEnd = nextCell - 1;
 
   // find_cell_content
   const cellStart = START.test(first) || ALT_START.test(first) ? 1 : 0;
-  const source = lines.slice(cellStart, cellEnd);
+  const source = all.slice(start + cellStart, start + cellEnd);
   const orgContent = [...source];
   const content = extractContent(source);
   let linesToNextCell = 1;
-  if (cellEnd < lines.length) {
+  if (cellEnd < total) {
     linesToNextCell = nextCell - cellEnd;
-    if (nextCell >= lines.length) linesToNextCell += 1;
+    if (nextCell >= total) linesToNextCell += 1;
   }
 
   const expected = pep8LinesBetweenCells(
     orgContent.length ? orgContent : [""],
-    lines.slice(nextCell),
+    linesFrom(all, start + nextCell),
   );
   if (linesToNextCell !== expected) metadata.lines_to_next_cell = linesToNextCell;
   if (language) metadata.language = language;
@@ -460,19 +463,18 @@ function readCell(lines: string[], defaultLang: string, commentMagics: boolean):
  */
 export function parsePercent(text: string, options: ParsePercentOptions = {}): Notebook {
   const path = options.path ?? "<text>";
-  let lines = splitLines(text.startsWith("\ufeff") ? text.slice(1) : text);
+  const lines = splitLines(text.startsWith("\ufeff") ? text.slice(1) : text);
   const header = readHeader(lines, path);
   const metadata = header.metadata;
   const defaultLang = defaultLanguage(metadata, false);
   const commentMagics = jupytextOf(metadata)?.comment_magics !== false;
   const cells: Cell[] = header.cell ? [header.cell] : [];
-  lines = lines.slice(header.next);
   let json = false;
-  while (lines.length) {
-    const read = readCell(lines, defaultLang, commentMagics);
+  for (let start = header.next; start < lines.length;) {
+    const read = readCell(lines, start, defaultLang, commentMagics);
     cells.push(read.cell);
     json ||= read.json;
-    lines = lines.slice(read.next > 0 ? read.next : 1);
+    start += read.next > 0 ? read.next : 1;
   }
   setMainAndCellLanguage(metadata, cells);
   const keys = new Set(cells.flatMap((c) => Object.keys(c.metadata)));
@@ -689,12 +691,22 @@ export function writePercent(nb: Notebook, options: WritePercentOptions = {}): s
   const headerContent = yamlLines.length ? commentLines(["---", ...yamlLines, "---"], "#") : [];
 
   const texts = cells.map((cell) => cellToText(cell, defaultLang, fmt, unsupported));
-  let lines: string[] = [];
+  // The script is assembled backwards (PEP 8 spacing depends on what follows), in reverse order
+  // so that each cell is copied once.
+  const reversed: string[] = [];
+  const following: Lines = {
+    get length() {
+      return reversed.length;
+    },
+    at: (k) => (k < 0 ? undefined : reversed[reversed.length - 1 - k]),
+  };
   for (let i = texts.length - 1; i >= 0; i--) {
     const { text, linesToNextCell } = texts[i]!;
-    const n = linesToNextCell ?? pep8LinesBetweenCells(text, lines);
-    lines = [...text, ...Array<string>(n).fill(""), ...lines];
+    const n = linesToNextCell ?? pep8LinesBetweenCells(text, following);
+    for (let k = 0; k < n; k++) reversed.push("");
+    for (let k = text.length - 1; k >= 0; k--) reversed.push(text[k]!);
   }
+  const lines = reversed.reverse();
   const n = headerLinesToNextCell ?? pep8LinesBetweenCells(headerContent, lines);
   header.push(...headerContent, ...Array<string>(n).fill(""));
   if (unsupported.size) options.onUnsupportedKeys?.([...unsupported].sort());
