@@ -126,8 +126,9 @@ function statusTable(run: RunSummary): string {
   const rows = sortedTasks(run.tasks).map((t) => {
     const attempts = t.attempts.length;
     const note = t.reason ?? lastError(t)?.headline ?? "";
+    const ran = t.durationSeconds !== undefined && attempts > 0;
     return `| ${escapeMarkdown(t.id)} | ${ICON[t.status]} ${t.status} | ${
-      t.durationSeconds === undefined ? "" : formatDuration(t.durationSeconds)
+      ran ? formatDuration(t.durationSeconds!) : ""
     } | ${attempts} | ${escapeMarkdown(truncate(note, MAX_VALUE_CHARS))} |`;
   });
   return `### Tasks\n\n| Task | Status | Duration | Attempts | Note |\n| --- | --- | ---: | ---: | --- |\n${
@@ -209,7 +210,8 @@ function dag(run: RunSummary): string {
 }
 
 function gantt(run: RunSummary): string {
-  const timed = run.tasks.filter((t) => t.startedAt !== undefined);
+  // Only instances that ran: a skipped one has no bar to draw.
+  const timed = run.tasks.filter((t) => t.startedAt !== undefined && t.attempts.length > 0);
   if (timed.length === 0) return "";
   const lines = ["gantt", "  dateFormat x", "  axisFormat %H:%M:%S", "  section Tasks"];
   timed.forEach((t) => {
