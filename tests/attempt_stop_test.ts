@@ -52,8 +52,12 @@ Deno.test("runAttempt() kills the driver, the kernel and what cells started at t
   const { sleep, kernel } = await sleepPid(run.attemptDir);
   const pids = attemptPids(run.events);
   assertEquals(pids.kernel, kernel);
-  // The partial notebook was saved with the output of the cell that finished.
+  // The partial notebook was saved with the output of the cell that finished, and the running
+  // cell says why it stopped.
   assertEquals(streamText(run.notebook, 0), `started ${sleep}\n`);
+  const stopped = run.notebook.cells[1]?.outputs?.at(-1);
+  assertEquals([stopped?.output_type, stopped?.ename], ["error", "Timeout"]);
+  assertStringIncludes(String(stopped?.evalue), "did not finish within its timeout of 8 s");
   await assertAllGone(pids.driver, kernel, sleep);
 });
 
@@ -69,6 +73,11 @@ Deno.test("runAttempt() cancels on abort and leaves no process", async () => {
   assertEquals(run.result.error?.ename, "Cancelled");
   const { sleep, kernel } = await sleepPid(run.attemptDir);
   assertEquals(streamText(run.notebook, 0), `started ${sleep}\n`);
+  const stopped = run.notebook.cells[1]?.outputs?.at(-1);
+  assertEquals([stopped?.output_type, stopped?.evalue], [
+    "error",
+    "pynb-dag-runner stopped the notebook: the run was cancelled",
+  ]);
   await assertAllGone(attemptPids(run.events).driver, kernel, sleep);
 
   await using dir2 = await tempDir();

@@ -340,6 +340,8 @@ async function supervise(
     await writeStderr(chunk);
   });
 
+  const exitsWithin = (ms: number) =>
+    Promise.race([child.status.then(() => true), sleep(ms).then(() => false)]);
   let stopReason: "timeout" | "cancelled" | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (reason: "timeout" | "cancelled") => {
@@ -347,13 +349,22 @@ async function supervise(
     // Once the notebook reported its end, its outcome stands; the driver is only made to exit.
     if (done === undefined) stopReason = reason;
     stopping = (async () => {
-      // The driver first: it saves the partial notebook and kills its kernel.
+      // The driver first: asked on stdin, it notes why in the running cell, saves the partial
+      // notebook and kills its kernel; SIGTERM if it does not answer; then both groups.
+      const ename = reason === "timeout" ? "Timeout" : "Cancelled";
+      const message = reason === "timeout"
+        ? `pynb-dag-runner stopped the notebook: it did not finish within its timeout of ` +
+          `${request.timeoutSeconds} s`
+        : "pynb-dag-runner stopped the notebook: the run was cancelled";
+      const line = JSON.stringify({ stop: reason, ename, message }) + "\n";
+      await Promise.race([stdin.write(encoder.encode(line)).catch(() => {}), sleep(500)]);
+      if (await exitsWithin(DRIVER_GRACE_MS)) return;
       try {
         Deno.kill(child.pid, "SIGTERM");
       } catch {
         // Already gone.
       }
-      await Promise.race([child.status, sleep(DRIVER_GRACE_MS)]);
+      await exitsWithin(DRIVER_GRACE_MS);
       await killProcessSet(set, { graceMs: KILL_GRACE_MS });
     })();
   };

@@ -10,8 +10,9 @@ Started by pynb-dag-runner (lib/execute/attempt.ts) with the detected interprete
 - The executed notebook is written to OUTPUT (atomically: temporary file + rename) once at the
   start, after every cell, every few seconds while a cell prints, and when the driver is stopped.
 - The first error stops the notebook (`allow_errors` off). The kernel is shut down immediately.
-- SIGTERM, SIGINT or EOF on stdin (the runner died) save the notebook, kill the kernel's process
-  group and exit with 143.
+- A line `{"stop": "timeout", "ename": "Timeout", "message": "..."}` on stdin (sent by the
+  runner), SIGTERM, SIGINT, or EOF on stdin (the runner died) save the notebook (with the message
+  as an error output of the running cell), kill the kernel's process group and exit with 143.
 - Anything the kernel or a library writes to file descriptor 1 goes to stderr: stdout carries
   events only, each a complete line of ASCII JSON.
 
@@ -124,11 +125,23 @@ def main(argv):
             if sig == signal.SIGTERM:
                 time.sleep(0.2)
 
-    def stop(reason):
-        """Saves what was executed so far, kills the kernel, exits: signal or runner gone."""
+    def stop(reason, ename=None, message=None):
+        """Saves what was executed so far, kills the kernel, exits: asked by the runner, a
+        signal, or the runner gone. With a message, the running cell gets an error output
+        saying why it stopped, as the rendered notebook's last word."""
         if state["stopping"]:
             return
         state["stopping"] = True
+        running = state.get("running")
+        if message and running is not None and running < len(nb.cells):
+            try:
+                nb.cells[running].setdefault("outputs", []).append(
+                    nbformat.v4.new_output(
+                        "error", ename=ename or "Stopped", evalue=message, traceback=[message]
+                    )
+                )
+            except Exception:  # noqa: BLE001 - the annotation is a courtesy
+                traceback.print_exc()
         save_quietly()
         kill_kernel_group()
         emit("done", status="terminated", reason=reason)
@@ -193,6 +206,7 @@ def main(argv):
 
     async def on_cell_execute(cell, cell_index, **_):
         cell_started_at[cell_index] = time.monotonic()
+        state["running"] = cell_index
         emit(
             "cell_started",
             cellIndex=cell_index,
@@ -211,6 +225,7 @@ def main(argv):
     async def on_cell_executed(cell, cell_index, execute_reply, **_):
         content = execute_reply.get("content", {}) if execute_reply else {}
         started = cell_started_at.get(cell_index, time.monotonic())
+        state["running"] = None
         save_quietly()
         emit(
             "cell_done",
@@ -234,20 +249,34 @@ def main(argv):
         on_cell_executed=on_cell_executed,
     )
 
-    def on_stdin_eof():
+    stdin_buffer = [b""]
+
+    def on_stdin():
+        """EOF: the runner died. A line `{"stop": reason, "ename": ..., "message": ...}`: the
+        runner stops the notebook (timeout, cancellation)."""
         try:
             data = os.read(0, 4096)
         except OSError:
             data = b""
         if not data:
             stop("stdin closed")
+            return
+        stdin_buffer[0] += data
+        *lines, stdin_buffer[0] = stdin_buffer[0].split(b"\n")
+        for line in lines:
+            try:
+                request = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(request, dict) and "stop" in request:
+                stop(str(request["stop"]), request.get("ename"), request.get("message"))
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop, signal.Signals(sig).name)
     if args.watch_stdin:
-        loop.add_reader(0, on_stdin_eof)
+        loop.add_reader(0, on_stdin)
 
     save()
     emit(
