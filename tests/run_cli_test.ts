@@ -1,7 +1,7 @@
 /**
  * `cli.ts run` end to end, as a real subprocess under its documented permission flags, with real
  * Jupyter kernels: one run of the fixture pipeline covers success with parameters and `P`, a cell
- * error (partial notebook, traceback, skipped downstream), a retry that succeeds, matrix fan-out
+ * error (partial notebook, traceback, skipped downstream), a timeout, a retry that succeeds, matrix fan-out
  * and fan-in through `upstream()`, unicode, the CI context and `--param`. Another run is sent
  * SIGTERM while a cell sleeps.
  */
@@ -114,8 +114,10 @@ Deno.test("cli.ts run runs the fixture pipeline in real kernels and writes a com
   assertEquals(summary.tasks.map((t) => [t.id, t.status, t.attempts.map((a) => a.status)]), [
     ["hello", "succeeded", ["succeeded"]],
     ["broken", "failed", ["failed"]],
+    ["slow", "timeout", ["timeout"]],
     ["flaky", "succeeded", ["failed", "succeeded"]],
     ["after-broken", "skipped", []],
+    ["after-slow", "skipped", []],
     ["fan[n=1]", "succeeded", ["succeeded"]],
     ["fan[n=2]", "succeeded", ["succeeded"]],
     ["fanin", "succeeded", ["succeeded"]],
@@ -148,6 +150,10 @@ Deno.test("cli.ts run runs the fixture pipeline in real kernels and writes a com
   assertEquals(brokenOut.includes("never printed"), false);
   assertEquals(task("after-broken").reason, "upstream 'broken' failed");
 
+  // The whole-task timeout: the attempt is stopped, the downstream skipped.
+  assertEquals(task("slow").attempts[0]!.error?.ename, "Timeout");
+  assertEquals(task("after-slow").reason, "upstream 'slow' timed out");
+
   // The retry, the fan-out and the fan-in.
   assertEquals(task("flaky").attempts[0]!.error?.evalue, "first attempt fails");
   assertEquals(task("flaky").values, { attempt: 2 });
@@ -155,10 +161,10 @@ Deno.test("cli.ts run runs the fixture pipeline in real kernels and writes a com
   assertEquals(task("fan[n=2]").metrics.map((m) => m.step), [0, 1, 2]);
   assertEquals(task("fanin").values, { seen: [1, 2], total: 3 });
 
-  // Spans: one run, seven instances, seven attempts (two of flaky, none of after-broken).
+  // Spans: one run, nine instances, eight attempts (two of flaky, none of the skipped).
   const { spans, problems } = await readSpansFile(join(folder, "spans.jsonl"));
   assertEquals(problems, []);
-  assertEquals(spans.length, 1 + 7 + 7);
+  assertEquals(spans.length, 1 + 9 + 8);
   assertEquals(spans.at(-1)!.name, "run run-fixture");
   assertEquals(spans.filter((s) => s.name === "task fanin")[0]!.links.length, 2);
 
