@@ -27,6 +27,7 @@ export interface RunFixture {
 /** Options of {@linkcode runFixture}. */
 export interface RunFixtureOptions {
   timeoutSeconds?: number;
+  kernel?: string;
   signal?: AbortSignal;
   upstreamFile?: string;
   env?: Record<string, string>;
@@ -57,7 +58,7 @@ export async function runFixture(
     outputNotebookPath: notebookPath,
     attemptDir,
     workDir: dir,
-    kernel: "python3",
+    kernel: options.kernel ?? "python3",
     timeoutSeconds: options.timeoutSeconds ?? 60,
     context: { runId: "run-1", taskId: name, instanceId: `${name}[k=1]`, attempt: 1 },
     ...(options.signal ? { signal: options.signal } : {}),

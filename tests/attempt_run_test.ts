@@ -151,3 +151,15 @@ Deno.test("runAttempt() keeps 5 MB of output and unicode intact", async () => {
   assertEquals((result?.data as Record<string, unknown>)["text/plain"], ["'result: ∑'"]);
   await assertNothingLeft(run.events);
 });
+
+Deno.test("runAttempt() names the installed kernels when the kernel does not exist", async () => {
+  await using dir = await tempDir();
+  const run = await runFixture("empty", dir.path, { kernel: "no-such-kernel" });
+  assertEquals(run.result.status, "failed");
+  assertEquals(run.result.error?.ename, "NoSuchKernel");
+  assertMatch(
+    run.result.error!.evalue,
+    /^Cannot start kernel 'no-such-kernel': no such kernel \(installed: .*python3.*\)$/,
+  );
+  assertEquals(run.events.some((e) => e.type === "kernel_started"), false);
+});

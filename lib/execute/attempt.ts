@@ -34,7 +34,7 @@ export interface AttemptRequest {
   workDir: string;
   /** Kernel name, e.g. `python3`. */
   kernel: string;
-  /** Whole-attempt timeout in seconds. */
+  /** Whole-attempt timeout in seconds (`Infinity`, or more than 24 days: none). */
   timeoutSeconds: number;
   /** Extra environment variables for the kernel (the task's `env`). */
   env?: Record<string, string>;
@@ -368,7 +368,11 @@ async function supervise(
       await killProcessSet(set, { graceMs: KILL_GRACE_MS });
     })();
   };
-  const timer = setTimeout(() => stop("timeout"), Math.max(0, request.timeoutSeconds * 1000));
+  // Timers take at most 2^31-1 ms (24.8 days); longer fire at once, so longer means "none".
+  const timeoutMs = request.timeoutSeconds * 1000;
+  const timer = Number.isFinite(timeoutMs) && timeoutMs < 2 ** 31
+    ? setTimeout(() => stop("timeout"), Math.max(0, timeoutMs))
+    : undefined;
   const onAbort = () => stop("cancelled");
   request.signal?.addEventListener("abort", onAbort, { once: true });
 
