@@ -186,12 +186,17 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
   const slugs = slugify(instances.map((i) => i.id));
   instances.forEach((inst, i) => inst.slug = slugs[i]!);
 
-  const kept = selectIds(name, sortTopologically(instances, layerOf, order), options);
+  const selecting = options.only !== undefined || options.from !== undefined ||
+    options.to !== undefined;
+  const kept = selecting
+    ? selectIds(name, sortTopologically(instances, layerOf, order), options)
+    : undefined;
   const selected = kept === undefined ? instances : instances.filter((i) => kept.has(i.id));
   if (kept !== undefined) {
     for (const inst of selected) inst.needs = inst.needs.filter((n) => kept.has(n));
     layerOf.clear();
-    for (const inst of sortTopologically(selected, undefined, order)) {
+    // Creation order is topological (tasks are expanded upstream first).
+    for (const inst of selected) {
       layerOf.set(inst.id, inst.needs.reduce((m, n) => Math.max(m, layerOf.get(n)! + 1), 0));
     }
   }
@@ -298,10 +303,12 @@ function taskOrder(names: string[], needs: Map<string, string[]>): string[] {
 /** By layer, then by the order instances were created (task order, then matrix order). */
 function sortTopologically(
   instances: PlannedInstance[],
-  layerOf: Map<string, number> | undefined,
+  layerOf: Map<string, number>,
   order: Map<string, number>,
 ): PlannedInstance[] {
-  const ord = (i: PlannedInstance) => order.get(i.id)!;
-  if (layerOf === undefined) return [...instances].sort((a, b) => ord(a) - ord(b));
-  return [...instances].sort((a, b) => layerOf.get(a.id)! - layerOf.get(b.id)! || ord(a) - ord(b));
+  const size = order.size + 1;
+  return instances
+    .map((inst) => ({ inst, key: layerOf.get(inst.id)! * size + order.get(inst.id)! }))
+    .sort((a, b) => a.key - b.key)
+    .map((e) => e.inst);
 }
