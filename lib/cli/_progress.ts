@@ -22,14 +22,38 @@ export interface ProgressOptions {
   color?: boolean;
 }
 
-/** Names and messages come from pipelines and notebooks: no control characters reach the terminal. */
+/**
+ * Makes text safe for a terminal line: names and messages come from pipelines and notebooks, so
+ * control characters (escape sequences, carriage returns) are replaced and long text is cut.
+ *
+ * @param text The text.
+ * @param max The longest result.
+ * @returns One line of printable text.
+ *
+ * @example Removing an escape sequence
+ * ```ts
+ * import { safeText } from "./_progress.ts";
+ * console.assert(safeText("a\u001b[2Jb") === "a [2Jb");
+ * ```
+ */
 export function safeText(text: string, max = 300): string {
   // deno-lint-ignore no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-/** Seconds as `4.2s`, `3m05s` or `1h02m`. */
+/**
+ * Formats seconds for people: `4.2s`, `3m05s` or `1h02m`.
+ *
+ * @param s Seconds, or `undefined` for `-`.
+ * @returns The text.
+ *
+ * @example Formatting durations
+ * ```ts
+ * import { formatSeconds } from "./_progress.ts";
+ * console.assert(formatSeconds(185) === "3m05s");
+ * ```
+ */
 export function formatSeconds(s: number | undefined): string {
   if (s === undefined) return "-";
   if (s < 60) return `${s.toFixed(1)}s`;

@@ -26,7 +26,16 @@ export const EXIT_INTERRUPTED = 130;
 /** The permission flags `run` needs, as documented in its help and the `run` task. */
 export const RUN_PERMISSIONS = "--allow-read --allow-write --allow-run --allow-env";
 
-/** The run folder exists already: a run never overwrites another. */
+/**
+ * The run folder exists already: a run never overwrites another.
+ *
+ * @example The message
+ * ```ts
+ * import { RunFolderExistsError } from "./run.ts";
+ * const err = new RunFolderExistsError("runs/nightly");
+ * console.assert(err.message.includes("'runs/nightly' already exists"));
+ * ```
+ */
 export class RunFolderExistsError extends UserError {
   /** The folder. */
   folder: string;

@@ -5,7 +5,21 @@
  * @module
  */
 
-/** Raised to a waiter when its signal aborts before it got a slot. */
+/**
+ * Raised to a waiter when its signal aborts before it got a slot.
+ *
+ * @example Giving up the wait
+ * ```ts
+ * import { Pool, PoolAbortedError } from "./pool.ts";
+ * const pool = new Pool(1);
+ * const release = await pool.acquire(0);
+ * const stop = new AbortController();
+ * const waiting = pool.acquire(0, stop.signal);
+ * stop.abort();
+ * await waiting.catch((err) => console.assert(err instanceof PoolAbortedError));
+ * release();
+ * ```
+ */
 export class PoolAbortedError extends Error {
   /** @param options The abort reason as cause. */
   constructor(options?: ErrorOptions) {

@@ -8,7 +8,19 @@ import { UserError } from "../errors.ts";
 /** What a run id may look like: letters, digits, `.`, `_`, `-`; starts with a letter or digit. */
 export const RUN_ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** A `--run-id` that cannot name a folder. */
+/**
+ * A `--run-id` that cannot name a folder.
+ *
+ * @example Catching a bad id
+ * ```ts
+ * import { checkRunId, InvalidRunIdError } from "./run_id.ts";
+ * try {
+ *   checkRunId("a/b");
+ * } catch (err) {
+ *   console.assert(err instanceof InvalidRunIdError && err.runId === "a/b");
+ * }
+ * ```
+ */
 export class InvalidRunIdError extends UserError {
   /** The rejected id. */
   runId: string;
