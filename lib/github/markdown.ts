@@ -88,7 +88,7 @@ export function fence(text: string, lang = ""): string {
 export function mermaidLabel(text: string): string {
   return stripAnsi(text)
     .replace(/\s+/g, " ")
-    .replace(/[#"<>&`|{}[\]();:]/g, (c) => `#${c.charCodeAt(0)};`)
+    .replace(/[#"<>&`|{}[\]();:%]/g, (c) => `#${c.charCodeAt(0)};`)
     .replace(/#34;/g, "#quot;");
 }
 
