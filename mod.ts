@@ -60,3 +60,20 @@ export { readAttemptValues } from "./lib/log/values.ts";
 export { CI_ENV_NAMES, readCiContext } from "./lib/log/ci_context.ts";
 export type { EnvReader, RunOrigin } from "./lib/log/ci_context.ts";
 export { checkRunId, InvalidRunIdError, newRunId } from "./lib/log/run_id.ts";
+export { renderSummary } from "./lib/github/summary.ts";
+export type { SummaryOptions } from "./lib/github/summary.ts";
+export { collectRuns, parseRepo, RepoNameError } from "./lib/github/collect.ts";
+export type { CollectedArtifact, CollectOptions, CollectReport } from "./lib/github/collect.ts";
+export { downloadArtifact, listArtifacts } from "./lib/github/artifacts.ts";
+export type { RepoRef, WorkflowArtifact } from "./lib/github/artifacts.ts";
+export { createGitHubClient } from "./lib/github/client.ts";
+export type { GitHubClientOptions } from "./lib/github/client.ts";
+export { extractRunFolders } from "./lib/github/zip.ts";
+export type { ExtractOptions, ExtractResult } from "./lib/github/zip.ts";
+export {
+  ArtifactGoneError,
+  GitHubAccessError,
+  GitHubRateLimitError,
+  GitHubResponseError,
+  UnsafeArchiveError,
+} from "./lib/github/errors.ts";
