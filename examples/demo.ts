@@ -274,7 +274,7 @@ export async function preparePython(options: DemoOptions = {}): Promise<PythonPr
   }
   log(`${found}\nInstalling them (${
     plan.kind === "apt" ? "Debian packages" : "pip, in " +
-      relative(Deno.cwd(), venv)
+      display(venv)
   }):\n${commands}`);
   for (const command of plan.commands) {
     const code = await runStep(command, "install the Python packages", {
@@ -313,6 +313,9 @@ async function runFolders(runs: string): Promise<string[]> {
   return folders.sort();
 }
 
+/** Exit code of an interrupted step (128 + SIGINT), passed on as the demo's own. */
+const EXIT_INTERRUPTED = 130;
+
 async function cli(flags: readonly string[], args: string[], step: string) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--no-prompt", ...flags, join(ROOT, "cli.ts"), ...args],
@@ -320,10 +323,20 @@ async function cli(flags: readonly string[], args: string[], step: string) {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const [status, stdout] = await Promise.all([
-    child.status,
-    new Response(child.stdout).text(),
-  ]);
+  // Ctrl-C reaches the child too (same process group): let it stop its kernels and record the
+  // run as cancelled, and wait for it, instead of leaving it behind.
+  const ignore = () => {};
+  Deno.addSignalListener("SIGINT", ignore);
+  let status: Deno.CommandStatus;
+  let stdout: string;
+  try {
+    [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
+  } finally {
+    Deno.removeSignalListener("SIGINT", ignore);
+  }
+  if (status.code === EXIT_INTERRUPTED || status.signal === "SIGINT") {
+    throw new DemoStepError(step, EXIT_INTERRUPTED, `Cannot ${step}: interrupted.`);
+  }
   if (status.code > 1 || status.signal) {
     throw new DemoStepError(
       step,
@@ -361,7 +374,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const runs = resolve(options.runs ?? "runs");
   const site = resolve(options.site ?? "_site");
 
-  log(`\nRunning ${relative(Deno.cwd(), pipeline)} ...`);
+  log(`\nRunning ${display(pipeline)} ...`);
   const run = await cli(
     RUN_FLAGS,
     ["run", pipeline, "--out", runs, "--python", python.executable],
@@ -378,7 +391,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 
   const folders = await runFolders(runs);
-  log(`\nBuilding the website from ${folders.length} run(s) in ${relative(Deno.cwd(), runs)} ...`);
+  log(`\nBuilding the website from ${folders.length} run(s) in ${display(runs)} ...`);
   await cli(
     SITE_FLAGS,
     ["site", runs, "--out", site, "--title", "mnist-digits demo"],
@@ -423,26 +436,39 @@ function parseDemoArgs(args: string[]): DemoOptions {
   };
 }
 
+/** A path for people: relative when under the current folder, absolute otherwise. */
+function display(path: string): string {
+  const rel = relative(Deno.cwd(), path);
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
+
 if (import.meta.main) {
   const started = performance.now();
   try {
     const result = await runDemo(parseDemoArgs(Deno.args));
     const seconds = Math.round((performance.now() - started) / 1000);
     const index = join(result.site, "index.html");
+    const serve = result.site === join(ROOT, "_site")
+      ? "deno task serve"
+      : `deno run --allow-net=127.0.0.1 --allow-read=${result.site} examples/serve.ts ${result.site}`;
     console.log(
       [
         "",
         result.runCode === 0
           ? `Done in ${seconds} s: every task of the demo succeeded.`
           : `Done in ${seconds} s, but some tasks failed: the website shows which and why.`,
-        `  run folder: ${relative(Deno.cwd(), result.runFolder)}`,
+        `  run folder: ${display(result.runFolder)}`,
         `  website:    ${pathToFileURL(index).href}`,
-        "Open the website in a browser, or serve it with `deno task serve` and open " +
+        `Open the website in a browser, or serve it with \`${serve}\` and open ` +
         "http://127.0.0.1:8000/",
       ].join("\n"),
     );
     Deno.exit(result.runCode);
   } catch (err) {
+    if (err instanceof DemoStepError && err.code === EXIT_INTERRUPTED) {
+      console.error(`error: ${err.message}`);
+      Deno.exit(EXIT_INTERRUPTED);
+    }
     if (err instanceof UserError || err instanceof Deno.errors.NotCapable) {
       console.error(`error: ${(err as Error).message}`);
       Deno.exit(2);

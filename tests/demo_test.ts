@@ -322,3 +322,80 @@ Deno.test("deno task demo exits 2 with one message for an unusable --python", as
   assertOk(!result.stderr.includes("    at "), "no stack trace");
   assertEquals(result.stdout, "");
 });
+
+/**
+ * Processes whose command line or environment mentions `text`: a kernel's environment holds
+ * its attempt folder (`PYNB_ATTEMPT_DIR`), so a kernel left behind by a run shows up here.
+ */
+async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
+    for (const file of ["cmdline", "environ"]) {
+      try {
+        const data = new TextDecoder().decode(await Deno.readFile(`/proc/${entry.name}/${file}`));
+        if (data.includes(text)) {
+          found.push(`${entry.name}: ${data.replaceAll("\0", " ").slice(0, 200)}`);
+          break;
+        }
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+  }
+  return found;
+}
+
+Deno.test("Ctrl-C during deno task demo stops every kernel and records the run as cancelled", async () => {
+  await using dir = await tempDir("pynb-demo-int-");
+  const runs = join(dir.path, "runs");
+  // setsid: a process group of its own, so the test can send SIGINT to it as a terminal would.
+  const child = new Deno.Command("setsid", {
+    args: [
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      "--no-prompt",
+      ...await demoTaskFlags(),
+      "examples/demo.ts",
+      "--no-install",
+      "--runs",
+      runs,
+      "--site",
+      join(dir.path, "_site"),
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout = new Response(child.stdout).text();
+  let stderr = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    while (!/start\s+ingest/.test(stderr)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+    assertMatch(stderr, /start\s+ingest/);
+    Deno.kill(-child.pid, "SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const status = await child.status;
+  await stdout;
+  assertEquals(status.code, 130, stderr);
+  assertStringIncludes(stderr, "error: Cannot run the demo pipeline: interrupted.");
+  const [folder] = await Array.fromAsync(Deno.readDir(runs));
+  assertOk(folder, "no run folder");
+  const { summary } = await readRunFolder(join(runs, folder.name));
+  assertEquals(summary.status, "cancelled");
+  assertEquals(await processesMentioning(runs), []);
+});
