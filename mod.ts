@@ -49,6 +49,13 @@ export type {
   RunObserver,
 } from "./lib/execute/executor.ts";
 export { notebookPreparer } from "./lib/execute/prepare.ts";
+export { runAttempt } from "./lib/execute/attempt.ts";
+export type { AttemptRequest, AttemptResult, DriverEvent } from "./lib/execute/attempt.ts";
+export { DriverEventSchema, parseDriverEvent } from "./lib/execute/driver_events.ts";
+export { detectPython, PythonNotFoundError } from "./lib/execute/python.ts";
+export type { DetectPythonOptions, PythonInfo } from "./lib/execute/python.ts";
+export { killProcessSet, listProcesses } from "./lib/execute/process_group.ts";
+export type { KillReport, ProcessSet } from "./lib/execute/process_group.ts";
 export { Pool, PoolAbortedError } from "./lib/execute/pool.ts";
 export { SpanLog } from "./lib/log/spans.ts";
 export type { AttemptSpanInfo, RunSpanInfo, TaskSpanHandle } from "./lib/log/spans.ts";

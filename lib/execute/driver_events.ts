@@ -14,8 +14,66 @@ const ErrorSchema = z.object({
   cellIndex: z.number().int().optional(),
 });
 
-/** One event of the driver: a discriminated union on `type`. */
-export const DriverEventSchema = z.discriminatedUnion("type", [
+/** The error of a failed notebook, as the driver reports it. */
+export interface DriverError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+  cellIndex?: number | undefined;
+}
+
+/**
+ * One event of the driver, a union on `type`; `time` is the driver's clock (seconds since the
+ * epoch).
+ */
+export type DriverEvent =
+  | {
+    type: "started";
+    time: number;
+    pid: number;
+    pgid: number;
+    python: string;
+    nbclient: string;
+    cellCount: number;
+    codeCellCount: number;
+  }
+  | {
+    type: "kernel_started";
+    time: number;
+    pid: number | null;
+    pgid: number | null;
+    kernel: string;
+  }
+  | { type: "cell_started"; time: number; cellIndex: number; codeCellNumber: number | null }
+  | {
+    type: "stream";
+    time: number;
+    cellIndex: number;
+    name: string;
+    text: string;
+    truncated: boolean;
+    chars: number;
+  }
+  | { type: "display"; time: number; cellIndex: number; outputType: string; mimeTypes: string[] }
+  | {
+    type: "cell_error";
+    time: number;
+    cellIndex: number;
+    ename: string;
+    evalue: string;
+    traceback: string[];
+  }
+  | { type: "cell_done"; time: number; cellIndex: number; status: string; durationSeconds: number }
+  | {
+    type: "done";
+    time: number;
+    status: "succeeded" | "failed" | "kernel_died" | "error" | "terminated";
+    error?: DriverError | null | undefined;
+    reason?: string | undefined;
+  };
+
+/** Validates one event of the driver: a discriminated union on `type`. */
+export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("type", [
   /** The driver runs: its pid and process group, the notebook's cell counts. */
   z.object({
     type: z.literal("started"),
@@ -89,9 +147,6 @@ export const DriverEventSchema = z.discriminatedUnion("type", [
     reason: z.string().optional(),
   }),
 ]);
-
-/** One event of the driver. */
-export type DriverEvent = z.infer<typeof DriverEventSchema>;
 
 /**
  * Parses one line of the driver's stdout.
