@@ -108,7 +108,7 @@ const ErrorOutputSchema = z.looseObject({
  * console.assert(out.output_type === "stream" && out.text === "a\nb");
  * ```
  */
-export const OutputSchema = z.discriminatedUnion(
+export const OutputSchema: z.ZodType<Output> = z.discriminatedUnion(
   "output_type",
   [StreamOutputSchema, DisplayDataSchema, ExecuteResultSchema, ErrorOutputSchema],
   { error: "expected output_type 'stream', 'display_data', 'execute_result' or 'error'" },
@@ -154,7 +154,7 @@ const RawCellSchema = z.looseObject({
  * console.assert(cell.cell_type === "code" && cell.outputs.length === 0);
  * ```
  */
-export const CellSchema = z.discriminatedUnion(
+export const CellSchema: z.ZodType<Cell> = z.discriminatedUnion(
   "cell_type",
   [CodeCellSchema, MarkdownCellSchema, RawCellSchema],
   { error: "expected cell_type 'code', 'markdown' or 'raw'" },
@@ -169,18 +169,127 @@ export const CellSchema = z.discriminatedUnion(
  * console.assert(!NotebookSchema.safeParse({ nbformat: 3, nbformat_minor: 0, cells: [] }).success);
  * ```
  */
-export const NotebookSchema = z.looseObject({
+export const NotebookSchema: z.ZodType<Notebook> = z.looseObject({
   nbformat: z.literal(4, { error: "expected 4 (only nbformat 4 notebooks are supported)" }),
   nbformat_minor: z.int({ error: "expected an integer" }).nonnegative(),
   metadata: JsonObjectSchema.default({}),
   cells: z.array(CellSchema, { error: "expected a list of cells" }),
 });
 
-/** A notebook as this library holds it: every multi-line string joined into one string. */
-export type Notebook = z.output<typeof NotebookSchema>;
-/** One cell of a {@linkcode Notebook}. */
-export type Cell = z.output<typeof CellSchema>;
-/** A code cell. */
-export type CodeCell = z.output<typeof CodeCellSchema>;
+/** A mime bundle: mime type to content (text joined into one string, JSON as it is). */
+export type MimeBundle = { [mime: string]: JsonValue };
+
+/** Text a kernel printed on `stdout` or `stderr`. */
+export interface StreamOutput {
+  /** Kind of output. */
+  output_type: "stream";
+  /** `stdout` or `stderr`. */
+  name: string;
+  /** The text, joined into one string. */
+  text: string;
+  /** Other keys, kept as they are. */
+  [key: string]: unknown;
+}
+/** A rich display (`display(...)`, plots). */
+export interface DisplayDataOutput {
+  /** Kind of output. */
+  output_type: "display_data";
+  /** The content by mime type. */
+  data: MimeBundle;
+  /** Per-mime-type metadata. */
+  metadata: JsonObject;
+  /** Other keys (such as `transient`), kept as they are. */
+  [key: string]: unknown;
+}
+/** The value of a cell's last expression. */
+export interface ExecuteResultOutput {
+  /** Kind of output. */
+  output_type: "execute_result";
+  /** The execution count of the cell. */
+  execution_count: number | null;
+  /** The content by mime type. */
+  data: MimeBundle;
+  /** Per-mime-type metadata. */
+  metadata: JsonObject;
+  /** Other keys, kept as they are. */
+  [key: string]: unknown;
+}
+/** An exception raised by a cell. */
+export interface ErrorOutput {
+  /** Kind of output. */
+  output_type: "error";
+  /** Exception class name. */
+  ename: string;
+  /** Exception message. */
+  evalue: string;
+  /** Traceback lines (with ANSI colours). */
+  traceback: string[];
+  /** Other keys, kept as they are. */
+  [key: string]: unknown;
+}
 /** One output of a code cell. */
-export type Output = z.output<typeof OutputSchema>;
+export type Output = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput;
+
+/** A code cell. */
+export interface CodeCell {
+  /** Kind of cell. */
+  cell_type: "code";
+  /** Cell id (nbformat 4.5 and later). */
+  id?: string | undefined;
+  /** Cell metadata (`tags`, ...). */
+  metadata: JsonObject;
+  /** Source, joined into one string. */
+  source: string;
+  /** Outputs of the last execution. */
+  outputs: Output[];
+  /** Execution count of the last execution. */
+  execution_count: number | null;
+  /** Other keys, kept as they are. */
+  [key: string]: unknown;
+}
+/** A markdown cell. */
+export interface MarkdownCell {
+  /** Kind of cell. */
+  cell_type: "markdown";
+  /** Cell id (nbformat 4.5 and later). */
+  id?: string | undefined;
+  /** Cell metadata. */
+  metadata: JsonObject;
+  /** Markdown source, joined into one string. */
+  source: string;
+  /** Attached files by name. */
+  attachments?: Record<string, MimeBundle> | undefined;
+  /** Other keys, kept as they are. */
+  [key: string]: unknown;
+}
+/** A raw cell, passed through untouched. */
+export interface RawCell {
+  /** Kind of cell. */
+  cell_type: "raw";
+  /** Cell id (nbformat 4.5 and later). */
+  id?: string | undefined;
+  /** Cell metadata. */
+  metadata: JsonObject;
+  /** Source, joined into one string. */
+  source: string;
+  /** Attached files by name. */
+  attachments?: Record<string, MimeBundle> | undefined;
+  /** Other keys, kept as they are. */
+  [key: string]: unknown;
+}
+/** One cell of a {@linkcode Notebook}. */
+export type Cell = CodeCell | MarkdownCell | RawCell;
+
+/** A notebook as this library holds it: every multi-line string joined into one string. */
+export interface Notebook {
+  /** Always 4. */
+  nbformat: 4;
+  /** Minor version; cell ids exist from 5 on. */
+  nbformat_minor: number;
+  /** Notebook metadata (`kernelspec`, `jupytext`, `papermill`, `pynb`, ...). */
+  metadata: JsonObject;
+  /** The cells. */
+  cells: Cell[];
+  /** Other keys, kept as they are. */
+  [key: string]: unknown;
+}
