@@ -32,8 +32,10 @@ export interface ExtractOptions {
    */
   maxTotalBytes?: number;
   /**
-   * Highest compression ratio accepted for an entry larger than 1 MiB (zip bombs reach 1000+).
-   * @default 200
+   * Highest compression ratio accepted for an entry larger than 16 MiB. Deflate cannot pass
+   * about 1030, which bombs reach; real data rarely passes 100. The unpacked total limit is the
+   * main defence: fflate never writes more than an entry's declared size.
+   * @default 1000
    */
   maxRatio?: number;
 }
@@ -85,7 +87,7 @@ export async function extractRunFolders(
   const archive = options.name ?? "artifact";
   const maxEntries = options.maxEntries ?? 20000;
   const maxTotal = options.maxTotalBytes ?? 1024 * 1024 * 1024;
-  const maxRatio = options.maxRatio ?? 200;
+  const maxRatio = options.maxRatio ?? 1000;
   const fail = (why: string) =>
     new UnsafeArchiveError(archive, `Cannot extract '${archive}': ${why}`);
 
@@ -102,7 +104,7 @@ export async function extractRunFolders(
     if (entries.length >= maxEntries) throw fail(`it holds more than ${maxEntries} entries`);
     total += f.originalSize;
     if (total > maxTotal) throw fail(`it unpacks to more than ${maxTotal} bytes`);
-    if (f.originalSize > 1024 * 1024 && f.originalSize / Math.max(f.size, 1) > maxRatio) {
+    if (f.originalSize > 16 * 1024 * 1024 && f.originalSize / Math.max(f.size, 1) > maxRatio) {
       throw fail(`its entry '${f.name}' is compressed more than ${maxRatio} times (a zip bomb?)`);
     }
     entries.push({ name: f.name, parts, dir: f.name.endsWith("/"), size: f.originalSize });

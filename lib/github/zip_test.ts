@@ -81,7 +81,11 @@ Deno.test("extractRunFolders() refuses unsafe archives and writes nothing", asyn
       }),
       "is a symbolic link",
     ],
-    ["a zip bomb", zipSync({ r1: { ...RUN, big: new Uint8Array(8 * 1024 * 1024) } }), "zip bomb"],
+    [
+      "a zip bomb",
+      zipSync({ r1: { ...RUN, big: new Uint8Array(32 * 1024 * 1024) } }),
+      "zip bomb",
+    ],
     ["no run folder", zipSync({ "notes.txt": strToU8("x") }), "holds no run folder"],
     ["a corrupt zip", strToU8("PK\u0003\u0004 this is not a zip at all"), "the zip is corrupt"],
     ["a hidden folder name", zipSync({ ".git": RUN }), "is not allowed"],
