@@ -7,6 +7,7 @@ import { ROOT } from "./_helpers.ts";
 import { runPython } from "./notebook_helpers.ts";
 import { parseIpynb, serializeIpynb } from "../lib/notebook/ipynb.ts";
 import { parsePercent, writePercent } from "../lib/notebook/percent.ts";
+import { injectParameters } from "../lib/notebook/inject.ts";
 import { filterMetadata, IGNORE_CELL_METADATA } from "../lib/notebook/_metadata.ts";
 import type { Cell } from "../lib/notebook/schema.ts";
 
@@ -101,4 +102,28 @@ print(json.dumps(written))
   NAMES.forEach((name, i) => {
     assertEquals(serializeIpynb(parseIpynb(texts[i]!)), expected[i], name);
   });
+});
+
+Deno.test("parsePercent() and injectParameters() give notebooks nbformat.validate accepts", async () => {
+  const notebooks = NAMES.map((name) => {
+    const nb = parsePercent(Deno.readTextFileSync(`${DIR}/percent/${name}.py`));
+    const context = { runId: "r", taskId: "t", instanceId: "t", attempt: 1 };
+    return serializeIpynb(injectParameters(nb, { n: 1, s: "x\ny" }, context).notebook);
+  });
+  const out = await runPython(
+    `
+import json, sys, warnings, nbformat
+warnings.simplefilter("error")  # e.g. MissingIDFieldWarning fails the case
+problems = []
+for text in json.load(sys.stdin):
+    try:
+        nbformat.validate(nbformat.reads(text, as_version=nbformat.NO_CONVERT))
+        problems.append(None)
+    except Exception as err:
+        problems.append(str(err)[:300])
+print(json.dumps(problems))
+`,
+    JSON.stringify(notebooks),
+  );
+  assertEquals(JSON.parse(out), NAMES.map(() => null));
 });

@@ -140,3 +140,21 @@ Deno.test("writePercent() writes shebang and encoding lines back", () => {
   assertEquals((nb.metadata.jupytext as Record<string, unknown>).executable, "/usr/bin/env python");
   assertEquals(writePercent(nb), text);
 });
+
+Deno.test("writePercent() reports metadata keys it cannot write and leaves them out", () => {
+  let reported: string[] = [];
+  const text = writePercent({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{
+      cell_type: "code",
+      metadata: { "has space": 1, "@scope/ok-key": 2, collapsed: true },
+      source: "x = 1",
+      outputs: [],
+      execution_count: null,
+    }],
+  }, { onUnsupportedKeys: (keys) => (reported = keys) });
+  assertEquals(reported, ["has space"]);
+  assertEquals(text, "# %% @scope/ok-key=2\nx = 1\n");
+});
