@@ -90,7 +90,10 @@ function clock(ms: number): string {
 export class Progress implements RunObserver {
   #o: ProgressOptions;
   #now: () => number;
-  #running = new Map<string, { attempt: number; since: number; retries: number }>();
+  #running = new Map<
+    string,
+    { attempt: number; since: number; retries: number; cell?: string }
+  >();
   #done = 0;
   #drawn = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -131,6 +134,12 @@ export class Progress implements RunObserver {
       const of = instance.retries > 0 ? ` (attempt ${attempt}/${instance.retries + 1})` : "";
       this.note(`${clock(this.#now())} start     ${safeText(instance.id)}${of}`);
     } else this.#redraw();
+  }
+
+  /** {@inheritDoc RunObserver.cellStarted} */
+  cellStarted(instance: PlannedInstance, _attempt: number, cell: number, cells: number): void {
+    const running = this.#running.get(instance.id);
+    if (running !== undefined) running.cell = cells > 0 ? `cell ${cell}/${cells}` : `cell ${cell}`;
   }
 
   /** {@inheritDoc RunObserver.attemptEnded} */
@@ -218,7 +227,8 @@ export class Progress implements RunObserver {
     const now = this.#now();
     const lines = [...this.#running].map(([id, r]) => {
       const of = r.retries > 0 ? ` attempt ${r.attempt}/${r.retries + 1}` : "";
-      return `  running ${safeText(id, 80)}${of}  ${formatSeconds((now - r.since) / 1000)}`;
+      const cell = r.cell === undefined ? "" : `  ${r.cell}`;
+      return `  running ${safeText(id, 80)}${of}  ${formatSeconds((now - r.since) / 1000)}${cell}`;
     });
     lines.push(`  ${this.#done}/${this.#o.total} done, ${this.#running.size} running`);
     this.#o.write(lines.join("\n") + "\n");

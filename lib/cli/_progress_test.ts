@@ -72,15 +72,19 @@ Deno.test("Progress redraws the running instances in place on a terminal", async
   try {
     p.attemptStarted(instance("a"), 1, new Date(0));
     p.attemptStarted(instance("b"), 1, new Date(0));
+    p.cellStarted(instance("b"), 1, 2, 5);
     now = 2500;
     await new Promise((r) => setTimeout(r, 1100));
-    assertStringIncludes(out, "  running a  2.5s\n  running b  2.5s\n  0/3 done, 2 running\n");
+    assertStringIncludes(
+      out,
+      "  running a  2.5s\n  running b  2.5s  cell 2/5\n  0/3 done, 2 running\n",
+    );
     p.taskEnded(record("a", "succeeded", { durationSeconds: 2.5 }));
     // The live block is erased (cursor up, clear) before the permanent line is written.
     assertMatch(
       out,
       // deno-lint-ignore no-control-regex
-      /\x1b\[3A\x1b\[J[\d:]+ succeeded a in 2\.5s\n {2}running b {2}2\.5s\n {2}1\/3 done, 1 running\n$/,
+      /\x1b\[3A\x1b\[J[\d:]+ succeeded a in 2\.5s\n {2}running b {2}2\.5s {2}cell 2\/5\n {2}1\/3 done, 1 running\n$/,
     );
   } finally {
     p.stop();

@@ -23,6 +23,7 @@ import {
 import { SpanLog, type TaskSpanHandle } from "../log/spans.ts";
 import { readAttemptValues } from "../log/values.ts";
 import { writeRunSummary } from "../log/write_summary.ts";
+import type { DriverEvent } from "./driver_events.ts";
 import { Pool, PoolAbortedError } from "./pool.ts";
 
 /** The context of an attempt, as the notebook sees it in `P`. */
@@ -52,6 +53,8 @@ export interface RunnerRequest {
   upstreamFile?: string;
   context: AttemptContext;
   signal?: AbortSignal;
+  /** Live events of the notebook driver (cell started, output, ...), for progress. */
+  onEvent?: (event: DriverEvent) => void;
 }
 
 /** How an attempt ended. */
@@ -77,6 +80,8 @@ export type NotebookPreparer = (
 export interface RunObserver {
   /** An attempt starts. */
   attemptStarted?(instance: PlannedInstance, attempt: number, at: Date): void;
+  /** A code cell of a running attempt started: `cell` of `cells` (both counting from 1). */
+  cellStarted?(instance: PlannedInstance, attempt: number, cell: number, cells: number): void;
   /** An attempt ended. */
   attemptEnded?(instance: PlannedInstance, record: AttemptRecord, willRetry: boolean): void;
   /** An instance reached its final status. */
@@ -324,6 +329,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       const outputNotebookPath = join(attemptDir, "notebook.ipynb");
       let result: RunnerResult;
       let retryable = true;
+      let codeCells = 0;
       try {
         const prepared = await options.prepare(resolve(plan.baseDir, inst.notebook), inst, context);
         if (n === 1) { for (const w of prepared.warnings) observer.warning?.(`${inst.id}: ${w}`); }
@@ -340,6 +346,12 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           ...(upstreamFile === undefined ? {} : { upstreamFile }),
           context,
           signal: stop.signal,
+          onEvent: (event) => {
+            if (event.type === "started") codeCells = event.codeCellCount;
+            else if (event.type === "cell_started" && event.codeCellNumber !== null) {
+              observer.cellStarted?.(inst, n, event.codeCellNumber, codeCells);
+            }
+          },
         });
       } catch (err) {
         // A notebook that cannot be prepared will not get better on retry; a runner that throws

@@ -331,3 +331,30 @@ Deno.test("executePlan() records an internal error of one instance and still wri
   assertStringIncludes(warnings.join("\n"), "    at ");
   assertEquals((await readRunFolder(join(dir.path, "runs", "r1"))).summary.status, "failed");
 });
+
+Deno.test("executePlan() tells its observer which code cell of an attempt runs", async () => {
+  await using dir = await tempDir();
+  const runner = fakeRunner({
+    a: (req) => {
+      req.onEvent?.({
+        type: "started",
+        time: 0,
+        pid: 1,
+        pgid: 1,
+        python: "3",
+        nbclient: "0",
+        cellCount: 4,
+        codeCellCount: 3,
+      });
+      req.onEvent?.({ type: "cell_started", time: 0, cellIndex: 0, codeCellNumber: null });
+      req.onEvent?.({ type: "cell_started", time: 0, cellIndex: 2, codeCellNumber: 2 });
+      return "succeeded" as const;
+    },
+  });
+  const cells: string[] = [];
+  await executePlan(plan(dir.path, [inst("a")]), {
+    ...options(dir.path, runner),
+    observer: { cellStarted: (i, n, cell, count) => cells.push(`${i.id}#${n} ${cell}/${count}`) },
+  });
+  assertEquals(cells, ["a#1 2/3"]);
+});
