@@ -68,7 +68,7 @@ fig.tight_layout()
 pdr.log_figure("roc-curves.png", fig)
 plt.show()
 
-mean_auc = float(np.mean(list(auc_per_digit.values())))
+mean_auc = round(float(np.mean(list(auc_per_digit.values()))), 6)
 pdr.log_value("auc_per_digit", auc_per_digit)
 pdr.log_metric("mean_auc", mean_auc)
 print(f"mean AUC {mean_auc:.4f}")
@@ -77,7 +77,7 @@ print(f"mean AUC {mean_auc:.4f}")
 # ## Accuracy and confusion matrix
 
 # %%
-accuracy = float(accuracy_score(y_test, predictions))
+accuracy = round(float(accuracy_score(y_test, predictions)), 6)
 pdr.log_metric("test_accuracy", accuracy)
 
 fig, ax = plt.subplots(figsize=(6, 5.5))

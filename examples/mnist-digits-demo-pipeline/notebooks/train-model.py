@@ -53,7 +53,7 @@ started = time.perf_counter()
 model.fit(X_train, y_train)
 fit_seconds = time.perf_counter() - started
 
-train_accuracy = float(model.score(X_train, y_train))
+train_accuracy = round(float(model.score(X_train, y_train)), 6)
 pdr.log_metric("train_accuracy", train_accuracy)
 pdr.log_metric("fit_seconds", round(fit_seconds, 3))
 pdr.log_value("nr_support_vectors", int(model.n_support_.sum()))
