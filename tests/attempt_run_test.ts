@@ -7,7 +7,14 @@ import { createHash } from "node:crypto";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { tempDir } from "./_helpers.ts";
 import { type ValueLine, ValueLineSchema } from "../lib/log/schema.ts";
-import { attemptPids, liveProcesses, runFixture, streamText } from "./attempt_fixture.ts";
+import {
+  attemptPids,
+  liveProcesses,
+  NOTEBOOKS,
+  runFixture,
+  streamText,
+} from "./attempt_fixture.ts";
+import { runAttempt } from "../lib/execute/attempt.ts";
 
 async function assertNothingLeft(events: Parameters<typeof attemptPids>[0]): Promise<void> {
   const { driver, kernel } = attemptPids(events);
@@ -65,6 +72,8 @@ Deno.test("runAttempt() runs a prepared notebook and logs values, metrics, artif
   // Figures render inline in the executed notebook (no Agg backend forced on the kernel).
   const figure = run.notebook.cells[5]?.outputs?.find((o) => o.output_type === "display_data");
   assertOk(figure && "image/png" in (figure.data as Record<string, unknown>), "no inline figure");
+  const displays = run.events.filter((e) => e.type === "display" && e.cellIndex === 5);
+  assertOk(displays.some((e) => e.type === "display" && e.mimeTypes.includes("image/png")));
 
   const lines: ValueLine[] = (await Deno.readTextFile(join(run.attemptDir, "values.jsonl")))
     .trim().split("\n").map((l) => ValueLineSchema.parse(JSON.parse(l)));
@@ -162,4 +171,46 @@ Deno.test("runAttempt() names the installed kernels when the kernel does not exi
     /^Cannot start kernel 'no-such-kernel': no such kernel \(installed: .*python3.*\)$/,
   );
   assertEquals(run.events.some((e) => e.type === "kernel_started"), false);
+});
+
+Deno.test("runAttempt() reports a driver that cannot start or crashes as DriverFailed", async (t) => {
+  await using dir = await tempDir();
+  const request = {
+    notebookPath: join(NOTEBOOKS, "empty.ipynb"),
+    outputNotebookPath: join(dir.path, "notebook.ipynb"),
+    attemptDir: dir.path,
+    workDir: dir.path,
+    kernel: "python3",
+    timeoutSeconds: 60,
+    context: { runId: "r", taskId: "t", instanceId: "t", attempt: 1 },
+  };
+  await t.step("an interpreter that exits at once, with the end of its stderr", async () => {
+    const python = join(dir.path, "broken-python");
+    await Deno.writeTextFile(
+      python,
+      "#!/bin/sh\necho 'line 1' >&2\necho 'fatal: no luck' >&2\nexit 3\n",
+    );
+    await Deno.chmod(python, 0o755);
+    const result = await runAttempt({ ...request, python });
+    assertEquals([result.status, result.exitCode, result.error?.ename], [
+      "failed",
+      3,
+      "DriverFailed",
+    ]);
+    assertStringIncludes(result.error!.evalue, "exited with code 3 before the notebook finished");
+    assertEquals(result.error!.traceback, ["line 1", "fatal: no luck"]);
+    assertEquals(
+      await Deno.readTextFile(join(dir.path, "stderr.txt")),
+      "line 1\nfatal: no luck\n",
+    );
+  });
+  await t.step("an interpreter that does not exist", async () => {
+    const result = await runAttempt({ ...request, python: join(dir.path, "no-such-python") });
+    assertEquals([result.status, result.exitCode, result.error?.ename], [
+      "failed",
+      null,
+      "DriverFailed",
+    ]);
+    assertStringIncludes(result.error!.evalue, "Cannot start the notebook driver with");
+  });
 });

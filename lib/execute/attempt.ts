@@ -375,6 +375,7 @@ async function supervise(
     : undefined;
   const onAbort = () => stop("cancelled");
   request.signal?.addEventListener("abort", onAbort, { once: true });
+  if (request.signal?.aborted) stop("cancelled"); // aborted while the driver was starting
 
   let status: Deno.CommandStatus;
   try {
