@@ -73,15 +73,20 @@ plt.show()
 # One row per digit: the first images of each class in the data set.
 
 # %%
-fig, axes = plt.subplots(10, images_per_digit, figsize=(images_per_digit * 0.8, 8.5))
+# One image of tiles rather than 100 small plots: the same picture, drawn in a fraction of the time.
+gap = 2
+mosaic = np.zeros((10 * (8 + gap), images_per_digit * (8 + gap)))
 for digit in range(10):
-    examples = X[y == digit][:images_per_digit]
-    for col in range(images_per_digit):
-        ax = axes[digit, col]
-        ax.set_axis_off()
-        if col < len(examples):
-            ax.imshow(examples[col].reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
-fig.suptitle("Example images, one row per digit")
+    for col, image in enumerate(X[y == digit][:images_per_digit]):
+        top, left = digit * (8 + gap), col * (8 + gap)
+        mosaic[top : top + 8, left : left + 8] = image.reshape(8, 8)
+
+fig, ax = plt.subplots(figsize=(images_per_digit * 0.6 + 1, 7))
+ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=16)
+ax.set_yticks([d * (8 + gap) + 3.5 for d in range(10)], labels=[str(d) for d in range(10)])
+ax.set_xticks([])
+ax.set_ylabel("digit")
+ax.set_title("Example images, one row per digit")
 fig.tight_layout()
 pdr.log_figure("example-images.png", fig)
 plt.show()
