@@ -6,6 +6,9 @@
  */
 import { UserError } from "../errors.ts";
 
+/** More problems than this are summarised. */
+const MAX_SHOWN = 50;
+
 /**
  * A pipeline that cannot be planned (unknown needs, duplicate ids, empty matrix, matrix edges
  * that link nothing, an unknown `--param`). Lists every problem found.
@@ -26,11 +29,14 @@ export class PlanError extends UserError {
    * @param options The underlying cause, if any.
    */
   constructor(pipeline: string, problems: readonly string[], options?: ErrorOptions) {
+    const shown = problems.slice(0, MAX_SHOWN).map((p) => `  ${p}`);
+    if (problems.length > MAX_SHOWN) {
+      shown.push(`  ... and ${problems.length - MAX_SHOWN} more problems`);
+    }
     super(
       problems.length === 1
         ? `Cannot plan pipeline '${pipeline}': ${problems[0]}`
-        : `Cannot plan pipeline '${pipeline}': ${problems.length} problems:\n` +
-          problems.map((p) => `  ${p}`).join("\n"),
+        : `Cannot plan pipeline '${pipeline}': ${problems.length} problems:\n${shown.join("\n")}`,
       options,
     );
     this.name = "PlanError";

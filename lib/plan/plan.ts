@@ -180,7 +180,7 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
     }
     byTask.set(task, own);
   }
-  if (problems.length > 0) throw new PlanError(name, problems.slice(0, 20));
+  if (problems.length > 0) throw new PlanError(name, problems);
 
   // Slugs over the whole pipeline, so a selection does not change them.
   const slugs = slugify(instances.map((i) => i.id));

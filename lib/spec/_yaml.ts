@@ -18,7 +18,8 @@ export interface ParseYamlOptions {
 }
 
 /**
- * Parses one YAML (or JSON) document, keeping node positions; duplicate keys are errors.
+ * Parses one YAML (or JSON) document, keeping node positions; duplicate keys are errors and
+ * `<<` merge keys are resolved.
  *
  * @param text The source text.
  * @param options A line counter for positions.
@@ -29,6 +30,8 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): Documen
     parseDocument(text, {
       prettyErrors: false,
       uniqueKeys: true,
+      // `<<: *common` merge keys keep pipeline files short; YAML 1.1 had them, 1.2 made them opt-in.
+      merge: true,
       ...(options.lineCounter === undefined ? {} : { lineCounter: options.lineCounter }),
     })
   );

@@ -142,12 +142,18 @@ export class ParamFlagError extends UserError {
   }
 }
 
+/** More problems than this are summarised: the first ones are what a person fixes first. */
+const MAX_SHOWN = 50;
+
 function formatProblems(shownPath: string, problems: readonly SpecProblem[]): string {
-  const lines = problems.map((p) => {
+  const lines = problems.slice(0, MAX_SHOWN).map((p) => {
     const where = p.line === undefined ? shownPath : `${shownPath}:${p.line}:${p.column ?? 1}`;
     return `${where}: ${p.path === "" ? "" : `${p.path}: `}${p.message}`;
   });
   if (lines.length === 1) return `Cannot load pipeline: ${lines[0]}`;
+  const more = problems.length > MAX_SHOWN
+    ? `\n  ... and ${problems.length - MAX_SHOWN} more problems`
+    : "";
   return `Cannot load pipeline: ${problems.length} problems in '${shownPath}':\n` +
-    lines.map((l) => `  ${l}`).join("\n");
+    lines.map((l) => `  ${l}`).join("\n") + more;
 }

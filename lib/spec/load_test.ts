@@ -93,3 +93,24 @@ Deno.test("loadPipeline() names a missing file, a folder and an unknown extensio
   );
   await assertRejects(() => loadPipeline(join(dir.path, "p.toml")), PipelineFileError, '".toml"');
 });
+
+Deno.test("parsePipeline() resolves YAML merge keys and caps long problem lists", () => {
+  const merged = parsePipeline(
+    [
+      "name: m",
+      "tasks:",
+      "  a: &a { notebook: a.py, timeout: 5m, retries: 2 }",
+      "  b: { <<: *a, notebook: b.py }",
+    ].join("\n"),
+    { file: FILE },
+  );
+  assertEquals(merged.spec.tasks.b, { notebook: "b.py", timeout: 300, retries: 2 });
+  const tasks = Array.from({ length: 60 }, (_, i) => `  t${i}: { notebook: x.txt }`);
+  const err = assertThrows(
+    () => parsePipeline(["name: many", "tasks:", ...tasks].join("\n"), { file: FILE }),
+    PipelineSpecError,
+  );
+  assertEquals(err.problems.length, 60);
+  assertEquals(err.message.split("\n").length, 1 + 50 + 1);
+  assertEquals(err.message.endsWith("  ... and 10 more problems"), true);
+});
