@@ -386,7 +386,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     throw new DemoStepError(
       "run",
       run.code,
-      `Cannot find the run folder: \`cli.ts run\` printed ${JSON.stringify(run.stdout)}`,
+      `Cannot run the demo pipeline: \`cli.ts run\` exited with code ${run.code} without ` +
+        `writing a run folder (it printed ${JSON.stringify(run.stdout.trim())}); see its ` +
+        "message above.",
     );
   }
 
@@ -421,10 +423,23 @@ function parseDemoArgs(args: string[]): DemoOptions {
   }
   const v = parsed.values;
   if (v.help) {
-    console.log(
-      "Usage: deno task demo [--no-install] [--python PATH] [--runs runs] [--site _site] " +
-        "[--pipeline FILE]\n\nRuns the mnist-digits demo pipeline and builds its website.",
-    );
+    console.log(`Usage: deno task demo [options]
+
+Runs the mnist-digits demo pipeline with \`cli.ts run\` and builds its website with
+\`cli.ts site\`. Finds a Python with nbclient, ipykernel, scikit-learn and matplotlib, and
+installs them when missing and safe (Debian packages as root on Debian, else a virtual
+environment in .cache/demo-venv/).
+
+Options:
+  --no-install       only check the environment; print the install command instead
+  --python PATH      the Python interpreter to use (must have every package)
+  --runs DIR         folder of run folders, all shown on the website (default: runs)
+  --site DIR         website folder (default: _site)
+  --pipeline FILE    another pipeline file (default: the demo pipeline)
+  -h, --help         this help
+
+Exit code: 0 every task succeeded, 1 some task failed (the website shows which),
+2 the environment or an argument is wrong, 130 interrupted.`);
     Deno.exit(0);
   }
   return {

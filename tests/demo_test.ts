@@ -314,13 +314,29 @@ Deno.test("deno task demo runs the pipeline and builds a website of sane results
   });
 });
 
-Deno.test("deno task demo exits 2 with one message for an unusable --python", async () => {
+Deno.test("deno task demo exits 2 with one message for bad input", async (t) => {
   await using dir = await tempDir();
-  const result = await runDemo(["--python", join(dir.path, "no-such-python")]);
-  assertEquals(result.code, 2, result.stderr);
-  assertMatch(result.stderr, /^error: Cannot use the Python interpreter '.*no-such-python'/);
-  assertOk(!result.stderr.includes("    at "), "no stack trace");
-  assertEquals(result.stdout, "");
+  await t.step("an unusable --python", async () => {
+    const result = await runDemo(["--python", join(dir.path, "no-such-python")]);
+    assertEquals(result.code, 2, result.stderr);
+    assertMatch(result.stderr, /^error: Cannot use the Python interpreter '.*no-such-python'/);
+    assertOk(!result.stderr.includes("    at "), "no stack trace");
+    assertEquals(result.stdout, "");
+  });
+  await t.step("an unknown option", async () => {
+    const result = await runDemo(["--bogus"]);
+    assertEquals(result.code, 2, result.stderr);
+    assertEquals(
+      result.stderr,
+      "error: Cannot run the demo: Unknown option '--bogus' (see --help)\n",
+    );
+  });
+  await t.step("a pipeline file that does not exist", async () => {
+    const result = await runDemo(["--no-install", "--pipeline", join(dir.path, "nope.yaml")]);
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr, "nope.yaml");
+    assertOk(!result.stderr.includes("    at "), "no stack trace");
+  });
 });
 
 /**
