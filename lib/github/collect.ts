@@ -112,7 +112,11 @@ const CacheEntrySchema = z.object({
   id: z.number().int(),
   name: z.string(),
   sha256: z.string(),
+  /** The digest the API listed when the zip was downloaded. */
+  digest: z.string().nullable(),
   folders: z.array(z.string()),
+  /** Why the zip was refused (corrupt, unsafe): the verdict stands, it is not downloaded again. */
+  refused: z.string().optional(),
 });
 type CacheEntry = z.infer<typeof CacheEntrySchema>;
 
@@ -197,47 +201,79 @@ async function collectOne(
 ): Promise<CollectedArtifact> {
   const base = { name: artifact.name, id: artifact.id };
   const cache = options.cacheDir;
-  const cached = cache === undefined ? undefined : await readCacheEntry(cache, artifact);
-  if (cached !== undefined && await allExist(outDir, cached.entry.folders)) {
-    return { ...base, source: "present", written: [], present: cached.entry.folders };
+  const entry = cache === undefined ? undefined : await readCacheEntry(cache, artifact);
+  // The run folders are there already: no need to read, let alone download, the zip.
+  if (entry?.refused !== undefined) {
+    throw new UnsafeArchiveError(
+      artifact.name,
+      `${entry.refused} (remembered from an earlier call)`,
+    );
   }
-  let zip = cached?.zip;
+  if (entry !== undefined && await allExist(outDir, entry.folders)) {
+    return { ...base, source: "present", written: [], present: entry.folders };
+  }
+  let zip = entry === undefined ? undefined : await readCachedZip(cache!, artifact, entry);
   const source = zip === undefined ? "downloaded" : "cached";
-  zip ??= await downloadArtifact(client, repo, artifact, options);
-  const result = await extractRunFolders(zip, outDir, { ...options, name: artifact.name });
+  let result;
+  try {
+    zip ??= await downloadArtifact(client, repo, artifact, options);
+    result = await extractRunFolders(zip, outDir, { ...options, name: artifact.name });
+  } catch (err) {
+    // Artifacts never change: a refused one is refused again, so remember it.
+    if (cache !== undefined && err instanceof UnsafeArchiveError) {
+      await writeCacheEntry(cache, {
+        id: artifact.id,
+        name: artifact.name,
+        sha256: zip === undefined ? "" : await sha256Hex(zip),
+        digest: artifact.digest ?? null,
+        folders: [],
+        refused: err.message,
+      });
+    }
+    throw err;
+  }
   if (cache !== undefined && source === "downloaded") {
-    const entry: CacheEntry = {
+    await writeAtomic(join(cache, `${artifact.id}.zip`), zip);
+    await writeCacheEntry(cache, {
       id: artifact.id,
       name: artifact.name,
       sha256: await sha256Hex(zip),
+      digest: artifact.digest ?? null,
       folders: [...result.written, ...result.present].sort(),
-    };
-    await writeAtomic(join(cache, `${artifact.id}.zip`), zip);
-    await writeAtomic(
-      join(cache, `${artifact.id}.json`),
-      new TextEncoder().encode(JSON.stringify(entry, null, 2)),
-    );
+    });
   }
   return { ...base, source, ...result };
 }
 
-/** The cached zip of an artifact, when present, intact and matching the listed digest. */
+/** The cache entry of an artifact, when present and made for the same listed digest. */
 async function readCacheEntry(
   cache: string,
   artifact: WorkflowArtifact,
-): Promise<{ entry: CacheEntry; zip: Uint8Array } | undefined> {
+): Promise<CacheEntry | undefined> {
   try {
     const entry = CacheEntrySchema.parse(
       JSON.parse(await Deno.readTextFile(join(cache, `${artifact.id}.json`))),
     );
-    const zip = await Deno.readFile(join(cache, `${artifact.id}.zip`));
-    const sha = await sha256Hex(zip);
-    if (sha !== entry.sha256) return undefined;
-    if (artifact.digest && artifact.digest !== `sha256:${sha}`) return undefined;
-    return { entry, zip };
+    if ((artifact.digest ?? null) !== entry.digest) return undefined;
+    return entry;
   } catch (err) {
     if (err instanceof Deno.errors.NotCapable) throw err;
     // Missing or damaged cache entries are simply downloaded again.
+    return undefined;
+  }
+}
+
+/** The cached zip, when intact (its sha256 is the one recorded at download). */
+async function readCachedZip(
+  cache: string,
+  artifact: WorkflowArtifact,
+  entry: CacheEntry,
+): Promise<Uint8Array | undefined> {
+  try {
+    const zip = await Deno.readFile(join(cache, `${artifact.id}.zip`));
+    return await sha256Hex(zip) === entry.sha256 ? zip : undefined;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) throw err;
     return undefined;
   }
 }
@@ -256,6 +292,11 @@ async function allExist(dir: string, names: string[]): Promise<boolean> {
     }
   }
   return true;
+}
+
+async function writeCacheEntry(cache: string, entry: CacheEntry): Promise<void> {
+  const text = JSON.stringify(entry, null, 2);
+  await writeAtomic(join(cache, `${entry.id}.json`), new TextEncoder().encode(text));
 }
 
 async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
