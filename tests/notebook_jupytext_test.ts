@@ -8,7 +8,8 @@ import { runPython } from "./notebook_helpers.ts";
 import { parseIpynb, serializeIpynb } from "../lib/notebook/ipynb.ts";
 import { parsePercent, writePercent } from "../lib/notebook/percent.ts";
 import { injectParameters } from "../lib/notebook/inject.ts";
-import { filterMetadata, IGNORE_CELL_METADATA } from "../lib/notebook/_metadata.ts";
+import { IGNORE_CELL_METADATA } from "../lib/notebook/_metadata.ts";
+import { filterMetadata } from "../lib/notebook/_metadata_filter.ts";
 import type { Cell } from "../lib/notebook/schema.ts";
 
 const DIR = `${ROOT}/tests/fixtures/jupytext`;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { JsonValue } from "../plan/types.ts";
-import { pyFloatRepr } from "./ipynb.ts";
+import { pyFloatRepr } from "./_python_json.ts";
 
 /** Integers beyond this are not exact in JavaScript, so they are written as floats. */
 const MAX_EXACT_INT = 2 ** 53;

@@ -1,0 +1,177 @@
+/**
+ * The YAML header of a percent-format script (`# ---` ... `# ---`): read into notebook metadata
+ * and a raw cell, written back from them. A port of Jupytext's `header.py` (MIT licence).
+ *
+ * @module
+ */
+import { isMap, LineCounter, parseDocument, stringifyYaml } from "../../deps.ts";
+import { NotebookError } from "./errors.ts";
+import { linesFrom, pep8LinesBetweenCells } from "./_pep8.ts";
+import { BLANK, HEADER, isObject, splitLines, uncomment } from "./_text.ts";
+import type { Cell, JsonObject } from "./schema.ts";
+
+const JUPYTER = /^jupyter\s*:\s*$/;
+const LEFT_SPACE = /^\s/;
+const ENCODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-_.a-zA-Z0-9]+)/;
+
+function recursiveUpdate(target: JsonObject, update: JsonObject): JsonObject {
+  for (const [key, value] of Object.entries(update)) {
+    if (value === null) delete target[key];
+    else if (isObject(value)) {
+      target[key] = recursiveUpdate(isObject(target[key]) ? target[key] : {}, value);
+    } else target[key] = value;
+  }
+  return target;
+}
+
+/** What the header of a script gave. */
+export interface Header {
+  metadata: JsonObject;
+  hadJupyter: boolean;
+  cell: Cell | undefined;
+  next: number;
+}
+
+/** Reads the header at the top of a script's lines (Jupytext's `header_to_metadata_and_cell`). */
+export function readHeader(lines: string[], path: string): Header {
+  const header: string[] = [];
+  const jupyter: string[] = [];
+  let inJupyter = false;
+  let start = 0;
+  let started = false;
+  let ended = false;
+  let metadata: JsonObject = {};
+  const extra = (): JsonObject => (metadata.jupytext ??= {}) as JsonObject;
+  let i = -1;
+  let jupyterFirstLine = 0;
+  for (i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (i === 0 && line.startsWith("#!")) {
+      extra().executable = line.slice(2);
+      start = i + 1;
+      continue;
+    }
+    if (i === 0 || (i === 1 && !ENCODING.test(lines[0]!))) {
+      const encoding = ENCODING.exec(line);
+      if (encoding) {
+        if (encoding[1] !== "utf-8") {
+          throw new NotebookError(
+            path,
+            `line ${i + 1}: encoding ${JSON.stringify(encoding[1])} is not supported; ` +
+              "save the file as UTF-8",
+          );
+        }
+        extra().encoding = line;
+        start = i + 1;
+        continue;
+      }
+    }
+    if (!line.startsWith("#")) break;
+    line = uncomment([line])[0]!;
+    if (HEADER.test(line)) {
+      if (!started) {
+        started = true;
+        continue;
+      }
+      ended = true;
+      break;
+    }
+    if (!started && line.trim()) break;
+    if (JUPYTER.test(line)) {
+      inJupyter = true;
+      if (!jupyter.length) jupyterFirstLine = i;
+    } else if (line && !LEFT_SPACE.test(line)) inJupyter = false;
+    if (inJupyter) jupyter.push(line);
+    else header.push(line);
+  }
+  if (!ended) return { metadata, hadJupyter: false, cell: undefined, next: start };
+
+  if (jupyter.length) {
+    const extraMetadata = metadata;
+    metadata = parseJupyterYaml(jupyter.join("\n"), path, jupyterFirstLine);
+    recursiveUpdate(metadata, extraMetadata);
+  }
+  let linesToNextCell = 1;
+  if (lines.length > i + 1) {
+    const next = uncomment([lines[i + 1]!])[0]!;
+    if (!BLANK.test(next)) linesToNextCell = 0;
+    else i = i + 1;
+  } else {
+    linesToNextCell = 0;
+  }
+  let cell: Cell | undefined;
+  if (header.length) {
+    const expected = pep8LinesBetweenCells(["---"], linesFrom(lines, i + 1));
+    cell = {
+      cell_type: "raw",
+      metadata: linesToNextCell === expected ? {} : { lines_to_next_cell: linesToNextCell },
+      source: ["---", ...header, "---"].join("\n"),
+    };
+  }
+  return { metadata, hadJupyter: jupyter.length > 0, cell, next: i + 1 };
+}
+
+function parseJupyterYaml(text: string, path: string, firstLine: number): JsonObject {
+  const lineCounter = new LineCounter();
+  const doc = withEnvProbesUnset(() =>
+    parseDocument(text, { version: "1.1", lineCounter, prettyErrors: false })
+  );
+  const error = doc.errors[0];
+  if (error) {
+    const line = lineCounter.linePos(error.pos[0]).line + firstLine;
+    throw new NotebookError(
+      path,
+      `line ${line}: the 'jupyter:' section of the YAML header is not valid YAML: ` +
+        error.message.split("\n")[0],
+      { cause: error },
+    );
+  }
+  if (!isMap(doc.contents)) return {};
+  const value =
+    withEnvProbesUnset(() => doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>).jupyter;
+  if (value === null || value === undefined) return {};
+  if (!isObject(value)) {
+    throw new NotebookError(path, `line ${firstLine + 1}: 'jupyter:' must be a mapping`);
+  }
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}
+
+/**
+ * Runs `fn` so that the `yaml` package's debug probes of `LOG_TOKENS` and `LOG_STREAM` read as
+ * unset when env access is not granted, instead of throwing: `convert` needs only
+ * `--allow-read` and `--allow-write`.
+ */
+function withEnvProbesUnset<T>(fn: () => T): T {
+  const granted = ["LOG_TOKENS", "LOG_STREAM"].every((variable) =>
+    Deno.permissions.querySync({ name: "env", variable }).state === "granted"
+  );
+  if (granted) return fn();
+  const env = Deno.env as { get(key: string): string | undefined };
+  const original = env.get;
+  env.get = (key: string) => {
+    try {
+      return original.call(Deno.env, key);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotCapable) return undefined;
+      throw err;
+    }
+  };
+  try {
+    return fn();
+  } finally {
+    env.get = original;
+  }
+}
+
+/** `yaml.safe_dump(value, default_flow_style=False)` as Jupytext writes headers. */
+export function dumpYaml(value: JsonObject): string[] {
+  const text = stringifyYaml(value, {
+    version: "1.1",
+    sortMapEntries: true,
+    indentSeq: false,
+    singleQuote: true,
+    lineWidth: 0,
+    nullStr: "null",
+  });
+  return splitLines(text);
+}
