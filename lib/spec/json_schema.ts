@@ -1,0 +1,84 @@
+/**
+ * A JSON Schema of the pipeline file for editors: with `# yaml-language-server: $schema=<url of
+ * docs/pipeline.schema.json>` at the top of `pipeline.yaml`, VS Code and other editors complete
+ * keys and flag mistakes while typing. The zod schema stays the authority; this is derived from it.
+ *
+ * @module
+ */
+import { z } from "../../deps.ts";
+import { PipelineSpecSchema, RESERVED_PARAMS } from "./schema.ts";
+
+type Json = Record<string, unknown>;
+
+const DURATION: Json = {
+  description: "Seconds, or a duration such as 90s, 10m, 1h30m.",
+  anyOf: [
+    { type: "number", exclusiveMinimum: 0 },
+    { type: "string", pattern: "^\\s*(\\d+(\\.\\d+)?\\s*[dhms]?\\s*)+$" },
+  ],
+};
+
+const PARAM_NAMES: Json = {
+  type: "string",
+  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+  not: { enum: [...RESERVED_PARAMS] },
+};
+
+const DESCRIPTIONS: Record<string, string> = {
+  name: "Name of the pipeline, shown on the website.",
+  description: "A sentence about it.",
+  parameters: "Parameters (name: JSON value) every instance receives, over lower levels.",
+  defaults: "timeout, retries, kernel and env for tasks that do not set their own.",
+  tasks: "The tasks by name: letters, digits, _, - and .",
+  notebook: "Notebook path relative to the pipeline file: .ipynb or Jupytext percent .py.",
+  needs: "A task name or a list of task names to wait for.",
+  matrix: "key: [values]; one instance per combination. Shared keys link instances one to one.",
+  retries: "Extra attempts after a failure or a timeout.",
+  kernel: "Jupyter kernel name, e.g. python3.",
+  env: "Extra environment variables of the kernel.",
+};
+
+/**
+ * Builds the JSON Schema (draft 2020-12) of a pipeline file.
+ *
+ * @returns The schema, as plain JSON data.
+ *
+ * @example Writing the schema for an editor
+ * ```ts
+ * import { pipelineJsonSchema } from "./json_schema.ts";
+ * const schema = pipelineJsonSchema();
+ * console.assert((schema.required as string[]).includes("tasks"));
+ * ```
+ */
+export function pipelineJsonSchema(): Json {
+  const schema = z.toJSONSchema(PipelineSpecSchema, {
+    io: "input",
+    unrepresentable: "any",
+  }) as Json;
+  const props = schema.properties as Record<string, Json>;
+  const defaults = props.defaults!.properties as Record<string, Json>;
+  const task = (props.tasks!.additionalProperties as Json).properties as Record<string, Json>;
+  for (const where of [props, defaults, task]) {
+    for (const [key, value] of Object.entries(where)) {
+      const text = DESCRIPTIONS[key];
+      if (text !== undefined) value.description = text;
+    }
+  }
+  defaults.timeout = DURATION;
+  task.timeout = DURATION;
+  task.notebook = { ...task.notebook, pattern: "\\.(ipynb|py)$" };
+  task.needs = {
+    description: DESCRIPTIONS.needs,
+    anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+  };
+  props.parameters!.propertyNames = PARAM_NAMES;
+  task.parameters!.propertyNames = PARAM_NAMES;
+  task.matrix!.propertyNames = PARAM_NAMES;
+  task.matrix!.minProperties = 1;
+  props.tasks!.minProperties = 1;
+  return {
+    $schema: schema.$schema,
+    title: "pynb-dag-runner pipeline",
+    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
+  };
+}
