@@ -229,3 +229,58 @@ Deno.test("demo-pipeline.yml's summary step writes a compared summary with the s
   assertStringIncludes(md, "Compared with run `2026-11-26T04-00-00Z-base`");
   assertStringIncludes(md, "(https://octo.github.io/demo/runs/2026-11-27T04-00-00Z-head/)");
 });
+
+Deno.test("the publish job's previous-site step prefers the cache, then Pages, then nothing", async (t) => {
+  for (const file of [".github/workflows/demo-pipeline.yml", "docs/github-workflow-template.yml"]) {
+    const { wf } = await load(file);
+    const step = wf.jobs.publish!.steps.find((s) => s.name?.startsWith("Get the previous site"))!;
+    const history = JSON.stringify({ formatVersion: 1, runs: [] });
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (req) =>
+        new URL(req.url).pathname === "/demo/data/history.json"
+          ? new Response(history)
+          : new Response("not found", { status: 404 }),
+    );
+    const pages = `http://127.0.0.1:${server.addr.port}/demo`;
+    const runStep = async (dir: string, env: Record<string, string>) => {
+      const res = await new Deno.Command("bash", {
+        args: ["-euo", "pipefail", "-c", script(step)],
+        cwd: dir,
+        env: { PATH: "/usr/bin:/bin", ...env },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(res.code, 0, new TextDecoder().decode(res.stderr));
+      return new TextDecoder().decode(res.stdout);
+    };
+    try {
+      await t.step(`${file}: a site restored from the cache`, async () => {
+        await using dir = await tempDir();
+        await Deno.mkdir(join(dir.path, "_site/data"), { recursive: true });
+        await Deno.writeTextFile(join(dir.path, "_site/data/history.json"), "{}");
+        await Deno.writeTextFile(join(dir.path, "_site/index.html"), "old");
+        const out = await runStep(dir.path, { BASE_URL: pages, CACHED: "pynb-site-1-1" });
+        assertStringIncludes(out, "kept in the cache");
+        assertEquals(await Deno.readTextFile(join(dir.path, "previous/index.html")), "old");
+      });
+      await t.step(`${file}: no cache, history from the published site`, async () => {
+        await using dir = await tempDir();
+        const out = await runStep(dir.path, { BASE_URL: pages, CACHED: "" });
+        assertStringIncludes(out, "Merging with the history of");
+        assertEquals(
+          await Deno.readTextFile(join(dir.path, "previous/data/history.json")),
+          history,
+        );
+      });
+      await t.step(`${file}: the first deployment`, async () => {
+        await using dir = await tempDir();
+        const out = await runStep(dir.path, { BASE_URL: `${pages}/nothing-here`, CACHED: "" });
+        assertStringIncludes(out, "::notice::No published history");
+        assertEquals([...Deno.readDirSync(dir.path)], []);
+      });
+    } finally {
+      await server.shutdown();
+    }
+  }
+});
