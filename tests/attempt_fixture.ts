@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { type AttemptResult, type DriverEvent, runAttempt } from "../lib/execute/attempt.ts";
 import { detectPython } from "../lib/execute/python.ts";
 import { listProcesses } from "../lib/execute/process_group.ts";
@@ -26,6 +26,8 @@ export interface RunFixture {
 
 /** Options of {@linkcode runFixture}. */
 export interface RunFixtureOptions {
+  /** Run from this folder (chdir) with every path given relative to it. */
+  relativeTo?: string;
   timeoutSeconds?: number;
   kernel?: string;
   signal?: AbortSignal;
@@ -52,12 +54,16 @@ export async function runFixture(
   await Deno.mkdir(attemptDir);
   const events: DriverEvent[] = [];
   const notebookPath = join(attemptDir, "notebook.ipynb");
+  const cwd = Deno.cwd();
+  const path = (p: string) =>
+    options.relativeTo === undefined ? p : relative(options.relativeTo, p);
+  if (options.relativeTo !== undefined) Deno.chdir(options.relativeTo);
   const result = await runAttempt({
     python: python.path,
-    notebookPath: join(NOTEBOOKS, `${name}.ipynb`),
-    outputNotebookPath: notebookPath,
-    attemptDir,
-    workDir: dir,
+    notebookPath: path(join(NOTEBOOKS, `${name}.ipynb`)),
+    outputNotebookPath: path(notebookPath),
+    attemptDir: path(attemptDir),
+    workDir: path(dir),
     kernel: options.kernel ?? "python3",
     timeoutSeconds: options.timeoutSeconds ?? 60,
     context: { runId: "run-1", taskId: name, instanceId: `${name}[k=1]`, attempt: 1 },
@@ -68,7 +74,7 @@ export async function runFixture(
       events.push(event);
       options.onEvent?.(event);
     },
-  });
+  }).finally(() => Deno.chdir(cwd));
   return {
     result,
     events,

@@ -113,8 +113,11 @@ Deno.test("runAttempt() runs a prepared notebook and logs values, metrics, artif
 });
 
 Deno.test("runAttempt() stops at a cell error and keeps the partial notebook", async () => {
-  await using dir = await tempDir();
-  const run = await runFixture("error", dir.path);
+  await using parent = await tempDir();
+  const dir = { path: join(parent.path, "work") };
+  await Deno.mkdir(dir.path);
+  // Paths relative to the runner's folder work although the kernel runs in another one.
+  const run = await runFixture("error", dir.path, { relativeTo: parent.path });
   assertEquals(run.result.status, "failed");
   assertEquals(run.result.exitCode, 1);
   const error = run.result.error!;

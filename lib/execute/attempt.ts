@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import type { TaskError } from "../log/schema.ts";
 import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
 import { driverFiles } from "./driver_files.ts";
@@ -196,6 +196,19 @@ class Tail {
  */
 export async function runAttempt(request: AttemptRequest): Promise<AttemptResult> {
   const startedAt = new Date();
+  // The driver and the kernel run in `workDir`: every path they get must not depend on our cwd.
+  // (Resolved against Deno.cwd() explicitly: node:path's own notion of the cwd can be stale.)
+  const cwd = Deno.cwd();
+  const resolve = (path: string) => resolvePath(cwd, path);
+  request = {
+    ...request,
+    python: request.python.includes("/") ? resolve(request.python) : request.python,
+    notebookPath: resolve(request.notebookPath),
+    outputNotebookPath: resolve(request.outputNotebookPath),
+    attemptDir: resolve(request.attemptDir),
+    workDir: resolve(request.workDir),
+    ...(request.upstreamFile === undefined ? {} : { upstreamFile: resolve(request.upstreamFile) }),
+  };
   const stderrFile = await Deno.open(join(request.attemptDir, "stderr.txt"), {
     write: true,
     create: true,

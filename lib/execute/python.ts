@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { z } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 
@@ -72,6 +72,11 @@ const ProbeSchema = z.object({
   ipykernel: z.string().optional(),
   missing: z.array(z.string()),
 });
+
+/** An absolute path, against Deno.cwd() (node:path's own idea of the cwd can be stale). */
+function resolve(...paths: string[]): string {
+  return resolvePath(Deno.cwd(), ...paths);
+}
 
 function env(name: string): string | undefined {
   try {
