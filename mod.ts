@@ -21,6 +21,7 @@ export {
 } from "./lib/spec/errors.ts";
 export { formatDuration, parseDuration } from "./lib/spec/duration.ts";
 export { parseParamFlag } from "./lib/spec/params.ts";
+export { pipelineJsonSchema } from "./lib/spec/json_schema.ts";
 export { planPipeline } from "./lib/plan/plan.ts";
 export type { PlanOptions } from "./lib/plan/plan.ts";
 export { CycleError, PlanError, SelectionError } from "./lib/plan/errors.ts";
