@@ -184,7 +184,11 @@ Deno.test("cli.ts run sent SIGTERM mid-run stops every kernel, exits 130, record
       "run",
       "--quiet",
       "--no-prompt",
-      ...FLAGS,
+      // Writing scoped to the output and the temporary folder, as its --help says it can be.
+      "--allow-read",
+      `--allow-write=${dir.path},${Deno.env.get("TMPDIR") || "/tmp"}`,
+      "--allow-run",
+      "--allow-env",
       join(ROOT, "cli.ts"),
       "run",
       join(FIXTURE, "sleepy.yaml"),
@@ -199,18 +203,21 @@ Deno.test("cli.ts run sent SIGTERM mid-run stops every kernel, exits 130, record
     stderr: "piped",
   }).spawn();
   const output = child.output();
+  let exited = false;
+  output.finally(() => exited = true);
   try {
     // Wait until the cell's `sleep 1000` runs: then the driver, the kernel and a child exist.
     const deadline = Date.now() + 90_000;
     while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith("sleep 1000"))) {
+      assertOk(!exited, "cli.ts run ended before the cell's sleep started");
       assertOk(Date.now() < deadline, "the cell's sleep never started");
       await new Promise((r) => setTimeout(r, 200));
     }
     child.kill("SIGTERM");
   } catch (err) {
-    child.kill("SIGKILL");
-    await output;
-    throw err;
+    if (!exited) child.kill("SIGKILL");
+    const out = await output;
+    throw new Error(`${(err as Error).message}; stderr:\n${new TextDecoder().decode(out.stderr)}`);
   }
   const out = await output;
   const stderr = new TextDecoder().decode(out.stderr);

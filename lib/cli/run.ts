@@ -128,7 +128,8 @@ Parameters: --param > task parameters and matrix values > pipeline parameters.
 
 Permissions: ${RUN_PERMISSIONS}
   --allow-read   the pipeline, notebooks, and /proc to find every process of a kernel
-  --allow-write  the run folder under --out and the temporary folder of kernels
+  --allow-write  the run folder under --out and the temporary folder of kernels; it can be
+                 scoped to both: --allow-write=runs,"\${TMPDIR:-/tmp}"
   --allow-run    the Python interpreter, and stopping kernels' process groups
   --allow-env    the kernels inherit the environment; GITHUB_* describe the CI run
                  (tokens are never read into the run log)
