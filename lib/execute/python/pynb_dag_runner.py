@@ -201,7 +201,7 @@ def log_value(name: str, value: Any) -> None:
         NotJsonError: The value is not JSON: an object, a tuple key, NaN or an infinity.
         DuplicateNameError: A value with this name was already logged by this task.
     """
-    __tracebackhide__ = True  # IPython shows the caller's line, not this module's
+    __tracebackhide__ = True  # newer IPython versions hide this frame from tracebacks
     _check_name("value", name)
     problem = _find_non_json(value)
     if problem:
@@ -232,7 +232,7 @@ def log_metric(name: str, value: Union[int, float], step: Optional[Union[int, fl
         InvalidNameError: The name is empty or not a string.
         NotJsonError: The value or step is not a finite number.
     """
-    __tracebackhide__ = True  # IPython shows the caller's line, not this module's
+    __tracebackhide__ = True  # newer IPython versions hide this frame from tracebacks
     _check_name("metric", name)
     number = _finite_number(f"Cannot log metric '{name}'", "value", value)
     step_number = None if step is None else _finite_number(f"Cannot log metric '{name}'", "step", step)
@@ -288,7 +288,7 @@ def log_artifact(name: str, content: Union[bytes, bytearray, memoryview, str, "o
         TypeError: The content is of another type.
         FileNotFoundError: The path given as content does not exist or is a folder.
     """
-    __tracebackhide__ = True  # IPython shows the caller's line, not this module's
+    __tracebackhide__ = True  # newer IPython versions hide this frame from tracebacks
     _check_artifact_name(name)
     if isinstance(content, (bytes, bytearray, memoryview)):
         source: Union[bytes, pathlib.Path] = bytes(content)
@@ -350,7 +350,7 @@ def log_figure(name: str, figure: Any, **savefig_options: Any) -> pathlib.Path:
     Returns:
         The path of the stored PNG.
     """
-    __tracebackhide__ = True  # IPython shows the caller's line, not this module's
+    __tracebackhide__ = True  # newer IPython versions hide this frame from tracebacks
     if isinstance(name, str) and name and not name.lower().endswith(".png"):
         name = f"{name}.png"
     _check_artifact_name(name)
@@ -387,7 +387,7 @@ def upstream(task_name: str) -> List[Upstream]:
             cannot be read (outside pynb-dag-runner, point ``PYNB_UPSTREAM_FILE`` at a JSON file
             with the same shape to develop a notebook interactively).
     """
-    __tracebackhide__ = True  # IPython shows the caller's line, not this module's
+    __tracebackhide__ = True  # newer IPython versions hide this frame from tracebacks
     entries = _read_upstream_file()
     found = [
         Upstream(
