@@ -204,7 +204,9 @@ export function summaryFromSpans(spans: FlatSpan[], fallbackRunId: string): RunS
     }));
   }
 
+  const resourceStart = str(resource[A.runStartedAt]);
   const startedAt = runSpan?.start ??
+    (resourceStart === undefined ? undefined : new Date(resourceStart)) ??
     spans.map((s) => s.start).sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date(0);
   const trigger = TriggerSchema.safeParse(runAttrs[A.runTrigger]);
   const statusAttr = runSpan === undefined ? "running" : runSpan.attributes[A.runStatus];
@@ -219,7 +221,7 @@ export function summaryFromSpans(spans: FlatSpan[], fallbackRunId: string): RunS
       : "running",
     trigger: trigger.success ? trigger.data : "local",
     startedAt: startedAt.toISOString(),
-    parameters: jsonObject(runSpan?.attributes[A.runParameters]),
+    parameters: jsonObject(runSpan?.attributes[A.runParameters] ?? resource[A.runParameters]),
     tasks,
   };
   if (spans[0] !== undefined) summary.traceId = spans[0].traceId;

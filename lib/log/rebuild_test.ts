@@ -89,8 +89,8 @@ Deno.test("readRunFolder() of a run killed mid-way rebuilds it as running", asyn
     runId: "r9",
     pipeline: "p",
     trigger: "local",
-    parameters: {},
-    startedAt: t0,
+    parameters: { who: "me" },
+    startedAt: new Date(t0.getTime() - 60_000),
   });
   const done = log.startTask(inst("done"), t0, []);
   log.recordAttempt(done, {
@@ -119,6 +119,9 @@ Deno.test("readRunFolder() of a run killed mid-way rebuilds it as running", asyn
   assertEquals(run.summary.runId, "r9");
   assertEquals(run.summary.status, "running");
   assertEquals(run.summary.endedAt, undefined);
+  // From the resource: the run span, which has the start, was never written.
+  assertEquals(run.summary.startedAt, "2026-11-27T03:59:00.000Z");
+  assertEquals(run.summary.parameters, { who: "me" });
   assertEquals(
     run.summary.tasks.map((t) => [t.id, t.slug, t.status, t.attempts.map((a) => a.status)]),
     [["done", "done", "succeeded", ["succeeded"]], ["busy", "busy", "running", ["timeout"]]],

@@ -222,8 +222,10 @@ export const SPAN = {
     taskParameters: "pynb.task.parameters",
     /** The matrix values of the instance as one JSON object. */
     taskMatrix: "pynb.task.matrix",
-    /** All pipeline parameters as one JSON object (on the run span). */
+    /** All pipeline parameters as one JSON object (on the run span and the resource). */
     runParameters: "pynb.run.parameters",
+    /** Start of the run, ISO 8601 (on the resource: a run killed before its span ended). */
+    runStartedAt: "pynb.run.started_at",
     /** Index of the failing cell, on the `exception` event. */
     errorCellIndex: "pynb.error.cell_index",
     attempt: "pynb.attempt",

@@ -157,6 +157,9 @@ export class SpanLog {
         "service.name": "pynb-dag-runner",
         "service.version": VERSION,
         ...runAttrs,
+        // So that any line tells the run's start and parameters, even if the run span never ends.
+        [SPAN.attr.runStartedAt]: info.startedAt.toISOString(),
+        [SPAN.attr.runParameters]: JSON.stringify(info.parameters),
       }),
       spanProcessors: [new JsonlSpanProcessor(file)],
     });
