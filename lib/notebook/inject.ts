@@ -89,6 +89,18 @@ function suggestName(name: string): string {
   return /^[\p{ID_Start}_]/u.test(s) ? s : `_${s}`;
 }
 
+/** The language the notebook declares (kernelspec, else language_info), if any. */
+function notebookLanguage(nb: Notebook): string | undefined {
+  for (const key of ["kernelspec", "language_info"]) {
+    const section = nb.metadata[key];
+    if (section !== null && typeof section === "object" && !Array.isArray(section)) {
+      const value = key === "kernelspec" ? section.language : section.name;
+      if (typeof value === "string" && value) return value;
+    }
+  }
+  return undefined;
+}
+
 function hasTag(cell: Cell, tag: string): boolean {
   const tags = cell.metadata.tags;
   return Array.isArray(tags) && tags.includes(tag);
@@ -175,6 +187,13 @@ export function injectParameters(
   const notebook = structuredClone(nb);
   const warnings: string[] = [];
 
+  const language = notebookLanguage(notebook);
+  if (language !== undefined && language.toLowerCase() !== "python") {
+    warnings.push(
+      `the notebook's kernel language is ${JSON.stringify(language)}, but the injected ` +
+        "parameters cell is Python code",
+    );
+  }
   const injectedAt = notebook.cells.findIndex((c) => hasTag(c, INJECTED_TAG));
   const paramsAt = notebook.cells.findIndex((c) => hasTag(c, PARAMETERS_TAG));
   let position: number;

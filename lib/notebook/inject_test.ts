@@ -196,3 +196,14 @@ print(json.dumps({"vars": {n: enc(globals()[n]) for n in names}, "P": enc(P)}))
     limit: "-Infinity",
   });
 });
+
+Deno.test("injectParameters() warns when the notebook's kernel is not Python", () => {
+  const nb = parsePercent(SCRIPT);
+  nb.metadata.kernelspec = { name: "ir", display_name: "R", language: "R" };
+  const { warnings } = injectParameters(nb, { x: 1 }, CONTEXT);
+  assertEquals(warnings, [
+    'the notebook\'s kernel language is "R", but the injected parameters cell is Python code',
+  ]);
+  nb.metadata.kernelspec = { name: "python3", display_name: "Python 3", language: "python" };
+  assertEquals(injectParameters(nb, { x: 1 }, CONTEXT).warnings, []);
+});
