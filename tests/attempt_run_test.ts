@@ -153,10 +153,13 @@ Deno.test("runAttempt() keeps 5 MB of output and unicode intact", async () => {
   const big = streamText(run.notebook, 0);
   assertEquals(big.length, 50_000 * 100 + "END-OF-LARGE-OUTPUT\n".length);
   assertOk(big.endsWith("x\nEND-OF-LARGE-OUTPUT\n"));
+  // Consecutive prints are one output, as Jupyter shows them.
+  assertEquals(run.notebook.cells[0]?.outputs?.length, 1);
   // Events carry the tail of each message, but count every character.
   const streams = run.events.filter((e) => e.type === "stream" && e.cellIndex === 0);
   assertEquals(streams.reduce((n, e) => n + (e.type === "stream" ? e.chars : 0), 0), big.length);
   assertOk(streams.every((e) => e.type === "stream" && e.text.length <= 2000));
+  assertOk(streams.length > 1, "the output came in one message: the merge is not tested");
   assertEquals(streamText(run.notebook, 1), "unicode: 日本語 ✓ émoji 🎉 \u2028 rtl עברית\n");
   assertEquals(streamText(run.notebook, 1, "stderr"), "stderr: ✗\n");
   const result = run.notebook.cells[1]?.outputs?.find((o) => o.output_type === "execute_result");

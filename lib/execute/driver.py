@@ -168,6 +168,17 @@ def main(argv):
 
         def output(self, outs, msg, display_id, cell_index):
             out = super().output(outs, msg, display_id, cell_index)
+            # One stream output per run of prints, as Jupyter shows it, not one per message.
+            if (
+                out is not None
+                and out.get("output_type") == "stream"
+                and len(outs) >= 2
+                and outs[-1] is out
+                and outs[-2].get("output_type") == "stream"
+                and outs[-2].get("name") == out.get("name")
+            ):
+                outs[-2]["text"] += out["text"]
+                outs.pop()
             msg_type = msg["msg_type"]
             content = msg.get("content", {})
             if msg_type == "stream":
