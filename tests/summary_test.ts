@@ -52,6 +52,13 @@ Deno.test("renderSummary() summarises a successful run without comparison", asyn
   assertStringIncludes(md, "| ingest | source | sklearn \\| digits |");
 });
 
+Deno.test("renderSummary() warns when the baseline is a run of another pipeline", () => {
+  const base = { ...demoRun("base"), pipeline: { name: "other*pipeline" } };
+  const md = renderSummary(demoRun("head"), { baseline: base });
+  assertStringIncludes(md, "Careful: it is a run of another pipeline, other\\*pipeline.");
+  assertOk(!renderSummary(demoRun("head"), { baseline: demoRun("base") }).includes("Careful"));
+});
+
 Deno.test("renderSummary() leaves out diagrams of very large runs", () => {
   const run = demoRun("base");
   const md = renderSummary(run, { maxDiagramTasks: 3 });

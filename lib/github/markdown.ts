@@ -106,8 +106,14 @@ export function mermaidLabel(text: string): string {
  * ```
  */
 export function ganttName(text: string): string {
-  return stripAnsi(text).replace(/\s+/g, " ").replace(/[^\w .,=[\]+\-/]/g, "_").slice(0, 80);
+  const name = stripAnsi(text).replace(/\s+/g, " ").trim().replace(/[^\w .,=[\]+\-/]/g, "_")
+    .slice(0, 80);
+  // A line starting with a Gantt keyword (`title`, `section`, ...) would be read as that keyword.
+  return GANTT_KEYWORD.test(name) || name === "" ? `_${name}` : name;
 }
+
+const GANTT_KEYWORD =
+  /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|acctitle|accdescr|inclusiveenddates|topaxis|gantt)\b/i;
 
 /**
  * Shortens text to at most `max` characters, marking the cut with an ellipsis.

@@ -35,6 +35,9 @@ Deno.test("mermaidLabel() and ganttName() keep Mermaid syntax out of labels", ()
   const name = ganttName("t: x; #y");
   assertOk(!/[:;#]/.test(name), name);
   assertEquals(ganttName("train[n=1]"), "train[n=1]");
+  assertEquals(ganttName("section"), "_section");
+  assertEquals(ganttName("title x"), "_title x");
+  assertEquals(ganttName("sections"), "sections");
 });
 
 Deno.test("truncate() keeps short text and marks a cut", () => {
