@@ -160,3 +160,43 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+Deno.test("cli.ts convert takes several notebooks and writes nothing if one is broken", async (t) => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/a.py`, SCRIPT);
+  await Deno.writeTextFile(`${dir.path}/b.py`, "# %%\nprint(1)\n");
+  await t.step("each next to itself", async () => {
+    const res = await runCliProcess(["convert", "a.py", "b.py", "--to", "ipynb"], {
+      flags: FLAGS,
+      cwd: dir.path,
+    });
+    assertEquals(res.code, 0);
+    assertEquals(res.stdout.trim().split("\n"), ["a.ipynb", "b.ipynb"]);
+    const b = JSON.parse(await Deno.readTextFile(`${dir.path}/b.ipynb`));
+    assertEquals(b.cells[0].source, ["print(1)"]);
+  });
+  await t.step("--out with several inputs is refused", async () => {
+    const res = await runCliProcess(["convert", "a.py", "b.py", "--to", "ipynb", "--out", "x"], {
+      flags: FLAGS,
+      cwd: dir.path,
+    });
+    assertEquals(res.code, 2);
+    assertMatch(res.stderr, /^error: Cannot convert 2 notebooks to one --out "x": --out takes/);
+  });
+  await t.step("a broken input stops everything before any write", async () => {
+    await Deno.writeTextFile(`${dir.path}/c.ipynb`, "{ not json");
+    const before = await Deno.readTextFile(`${dir.path}/a.ipynb`);
+    await Deno.remove(`${dir.path}/b.ipynb`);
+    const res = await runCliProcess(["convert", "b.py", "c.ipynb", "--to", "ipynb"], {
+      flags: FLAGS,
+      cwd: dir.path,
+    });
+    assertEquals(res.code, 2);
+    assertMatch(
+      res.stderr,
+      /^error: Cannot read notebook 'c\.ipynb': not valid JSON: syntax error at line 1, column 3/,
+    );
+    assertOk(!(await exists(`${dir.path}/b.ipynb`)), "b.ipynb must not be written");
+    assertEquals(await Deno.readTextFile(`${dir.path}/a.ipynb`), before);
+  });
+});

@@ -10,6 +10,7 @@ import { UserError } from "../errors.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
 import { writePercent } from "../notebook/percent.ts";
 import { readNotebook } from "../notebook/read.ts";
+import type { Notebook } from "../notebook/schema.ts";
 
 /** Formats `convert` writes. */
 export const CONVERT_FORMATS = ["ipynb", "py"] as const;
@@ -45,7 +46,8 @@ interface ConvertFlags {
 const encoder = new TextEncoder();
 
 /**
- * Builds the `convert` sub-command. Needs only `--allow-read` and `--allow-write`.
+ * Builds the `convert` sub-command: one or more notebooks, each converted next to itself (or to
+ * `--out`). Needs only `--allow-read` and `--allow-write`.
  *
  * @returns The sub-command.
  *
@@ -57,57 +59,78 @@ const encoder = new TextEncoder();
 export function convertCommand(): Command {
   return new Command("convert")
     .description(
-      "Convert a notebook between .ipynb and a Jupytext percent-format .py script.",
+      "Convert notebooks between .ipynb and Jupytext percent-format .py scripts.",
     )
-    .argument("<file>", "the notebook: .ipynb, or a .py script with # %% cells")
+    .argument("<files...>", "notebooks: .ipynb, or .py scripts with # %% cells")
     .addOption(
       new Option("-t, --to <format>", "the format to write").choices(CONVERT_FORMATS)
         .makeOptionMandatory(),
     )
     .option(
       "-o, --out <file>",
-      "where to write; '-' prints to standard output (default: next to the input, with the " +
-        "new extension)",
+      "where to write (one input only); '-' prints to standard output (default: next to each " +
+        "input, with the new extension)",
     )
     .addHelpText(
       "after",
       `
 Converting to .py drops outputs and execution counts (the percent format has none). Converting
 a .py written by this command (or by Jupytext) to .ipynb and back gives the same bytes. The
-input file is never overwritten; an existing output file is replaced.
+input file is never overwritten; an existing output file is replaced. Every input is read and
+converted before anything is written, so a broken notebook stops the command with no file
+changed.
 
 Permissions: --allow-read --allow-write
 
 Examples:
   deno run --allow-read --allow-write cli.ts convert notebooks/train.py --to ipynb
+  deno run --allow-read --allow-write cli.ts convert notebooks/*.ipynb --to py
   deno run --allow-read --allow-write cli.ts convert analysis.ipynb --to py --out analysis.py
   deno run --allow-read --allow-write cli.ts convert analysis.ipynb --to py --out -
 `,
     )
-    .action(async (file: string, flags: ConvertFlags) => {
-      const nb = await readNotebook(file);
-      let text: string;
-      if (flags.to === "ipynb") {
-        text = serializeIpynb(nb);
-      } else {
-        text = writePercent(nb, {
-          onUnsupportedKeys: (keys) =>
-            console.error(
-              `warning: metadata ${keys.map((k) => JSON.stringify(k)).join(", ")} cannot be ` +
-                "written as '# %%' options and is left out of the .py file",
-            ),
-        });
+    .action(async (files: string[], flags: ConvertFlags) => {
+      if (files.length > 1 && flags.out !== undefined) {
+        throw new ConvertOutputError(
+          `Cannot convert ${files.length} notebooks to one --out ${JSON.stringify(flags.out)}: ` +
+            "--out takes a single input; without it each notebook is written next to itself",
+        );
       }
-      if (flags.out === "-") {
-        await Deno.stdout.write(encoder.encode(text));
-        return;
+      const outputs: { file: string; target: string; text: string }[] = [];
+      for (const file of files) {
+        const text = convertText(await readNotebook(file), flags.to, file);
+        const target = flags.out ??
+          join(dirname(file), basename(file, extname(file)) + "." + flags.to);
+        if (target !== "-") await refuseInput(file, target);
+        outputs.push({ file, target, text });
       }
-      const target = flags.out ??
-        join(dirname(file), basename(file, extname(file)) + "." + flags.to);
-      await refuseInput(file, target);
-      await writeAtomically(target, text);
-      console.log(target);
+      for (const { target, text } of outputs) {
+        if (target === "-") {
+          await writeAll(Deno.stdout, encoder.encode(text));
+          continue;
+        }
+        await writeAtomically(target, text);
+        console.log(target);
+      }
     });
+}
+
+function convertText(nb: Notebook, to: ConvertFormat, file: string): string {
+  if (to === "ipynb") return serializeIpynb(nb);
+  return writePercent(nb, {
+    onUnsupportedKeys: (keys) =>
+      console.error(
+        `warning: ${file}: metadata ${keys.map((k) => JSON.stringify(k)).join(", ")} cannot ` +
+          "be written as '# %%' options and is left out of the .py file",
+      ),
+  });
+}
+
+async function writeAll(
+  out: { write(p: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  for (let done = 0; done < bytes.length;) done += await out.write(bytes.subarray(done));
 }
 
 async function canonical(path: string): Promise<string> {
