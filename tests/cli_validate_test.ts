@@ -3,7 +3,7 @@
  * pass, and every file of the bad-input corpus exits 2 with its exact message (snapshots).
  */
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
-import { type CliResult, ROOT, runCliProcess } from "./_helpers.ts";
+import { type CliResult, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 import { assertSnapshot } from "./_snapshot.ts";
 
 const FIXTURES = "tests/fixtures/pipelines";
@@ -151,4 +151,45 @@ Deno.test("cli.ts validate --help shows the permissions and an example", async (
   assertEquals(res.code, 0);
   assertStringIncludes(res.stdout, "Permissions: --allow-read");
   assertStringIncludes(res.stdout, "cli.ts validate examples/");
+});
+
+Deno.test("cli.ts plan exits quietly when its reader closes the pipe (plan | head)", async () => {
+  await using dir = await tempDir();
+  const tasks = Array.from(
+    { length: 20 },
+    (_, i) =>
+      `  t${i}: { notebook: a.py, matrix: { shard: [${
+        Array.from({ length: 100 }, (_, k) => k).join(", ")
+      }] } }`,
+  );
+  await Deno.writeTextFile(`${dir.path}/a.py`, "# %%\n");
+  await Deno.writeTextFile(
+    `${dir.path}/pipeline.yaml`,
+    ["name: big", "tasks:", ...tasks].join("\n"),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--allow-read",
+      `${ROOT}/cli.ts`,
+      "plan",
+      `${dir.path}/pipeline.yaml`,
+      "--format",
+      "json",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  // Read one chunk (the JSON is megabytes, far more than a pipe buffer), then hang up.
+  const reader = child.stdout.getReader();
+  const first = await reader.read();
+  await reader.cancel();
+  const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+  const status = await child.status;
+  assertEquals(new TextDecoder().decode(first.value).startsWith("{"), true);
+  assertEquals(stderr, "");
+  assertEquals(status.code, 0);
 });

@@ -85,6 +85,9 @@ async function writeAll(text: string): Promise<void> {
   const writer = Deno.stdout.writable.getWriter();
   try {
     await writer.write(bytes);
+  } catch (err) {
+    // The reader went away (`plan ... | head`): nothing left to say.
+    if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
   } finally {
     writer.releaseLock();
   }
