@@ -117,6 +117,9 @@ function kernelEnv(
     MPLCONFIGDIR: join(scratch, "matplotlib"),
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
     PYTHONIOENCODING: env.PYTHONIOENCODING ?? "utf-8",
+    // Compiled modules (pynb_dag_runner's, the notebook's own) go to the scratch folder, not
+    // into __pycache__ folders of the checkout.
+    PYTHONPYCACHEPREFIX: env.PYTHONPYCACHEPREFIX ?? join(scratch, "pycache"),
   });
   Object.assign(env, request.env ?? {});
   env.PYTHONPATH = path(request.env?.PYTHONPATH ?? env.PYTHONPATH);
