@@ -19,7 +19,12 @@ async function python(
     args: ["-c", code],
     cwd,
     clearEnv: true,
-    env: { PATH: Deno.env.get("PATH") ?? "", PYTHONPATH: moduleDir, ...env },
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      PYTHONPATH: moduleDir,
+      PYTHONDONTWRITEBYTECODE: "1",
+      ...env,
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
