@@ -109,3 +109,44 @@ Deno.bench({
     planPipeline(parsePipeline(BIG_YAML, { file: FILE }), { from: ["task-50"] });
   },
 });
+
+// The command line end to end, as a user runs it: process start-up is the baseline.
+const dir = await Deno.makeTempDir({ prefix: "pynb-plan-bench-" });
+await Deno.mkdir(join(dir, "notebooks"));
+for (let i = 0; i < 10; i++) {
+  await Deno.writeTextFile(join(dir, `notebooks/task-${i}.py`), "# %%\n");
+}
+await Deno.writeTextFile(join(dir, "pipeline.yaml"), BIG_YAML);
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+
+async function cli(...args: string[]): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-prompt", "--allow-read", CLI, ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) throw new Error(new TextDecoder().decode(out.stderr));
+}
+
+Deno.bench({
+  name: "cli.ts --version (process start-up)",
+  group: "command line",
+  baseline: true,
+  n: 5,
+  warmup: 1,
+  async fn() {
+    await cli("--version");
+  },
+});
+
+Deno.bench({
+  name: "cli.ts validate, 10,000 instances",
+  group: "command line",
+  n: 5,
+  warmup: 1,
+  async fn() {
+    await cli("validate", join(dir, "pipeline.yaml"));
+  },
+});
+
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
