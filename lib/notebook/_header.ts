@@ -5,9 +5,11 @@
  * @module
  */
 import { isMap, LineCounter, parseDocument, stringifyYaml } from "../../deps.ts";
+import type { JsonValue } from "../plan/types.ts";
 import { NotebookError } from "./errors.ts";
+import { compareCodePoints } from "./_python_json.ts";
 import { linesFrom, pep8LinesBetweenCells } from "./_pep8.ts";
-import { BLANK, HEADER, isObject, splitLines, uncomment } from "./_text.ts";
+import { BLANK, HEADER, isAscii, isObject, splitLines, uncomment } from "./_text.ts";
 import type { Cell, JsonObject } from "./schema.ts";
 
 const JUPYTER = /^jupyter\s*:\s*$/;
@@ -163,15 +165,73 @@ function withEnvProbesUnset<T>(fn: () => T): T {
   }
 }
 
-/** `yaml.safe_dump(value, default_flow_style=False)` as Jupytext writes headers. */
+/**
+ * `yaml.safe_dump(value, default_flow_style=False)`, as Jupytext writes headers: keys sorted,
+ * sequences not indented, single quotes where quoting is needed, and (PyYAML's
+ * `allow_unicode=False`) any string with non-ASCII characters double-quoted with `\xE9`-style
+ * escapes.
+ */
 export function dumpYaml(value: JsonObject): string[] {
-  const text = stringifyYaml(value, {
-    version: "1.1",
-    sortMapEntries: true,
-    indentSeq: false,
-    singleQuote: true,
-    lineWidth: 0,
-    nullStr: "null",
-  });
+  const escaped = new Map<string, string>();
+  const protect = (text: string): string => {
+    if (isAscii(text)) return text;
+    const token = `pynbyamlplaceholder${escaped.size}x`;
+    escaped.set(token, pyyamlDoubleQuoted(text));
+    return token;
+  };
+  const walk = (v: JsonValue): JsonValue => {
+    if (typeof v === "string") return protect(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (isObject(v)) {
+      // Sorted here, by the real keys (as Python sorts them), since some become placeholders.
+      const entries = Object.entries(v).sort(([a], [b]) => compareCodePoints(a, b));
+      return Object.fromEntries(entries.map(([k, x]) => [protect(k), walk(x)]));
+    }
+    return v;
+  };
+  let text = withEnvProbesUnset(() =>
+    stringifyYaml(walk(value), {
+      version: "1.1",
+      sortMapEntries: false,
+      indentSeq: false,
+      singleQuote: true,
+      lineWidth: 0,
+      nullStr: "null",
+    })
+  );
+  if (escaped.size) text = text.replace(/pynbyamlplaceholder\d+x/g, (t) => escaped.get(t) ?? t);
   return splitLines(text);
+}
+
+const PYYAML_ESCAPES: Record<string, string> = {
+  "\0": "0",
+  "\x07": "a",
+  "\b": "b",
+  "\t": "t",
+  "\n": "n",
+  "\v": "v",
+  "\f": "f",
+  "\r": "r",
+  "\x1b": "e",
+  '"': '"',
+  "\\": "\\",
+  "\x85": "N",
+  "\xa0": "_",
+  "\u2028": "L",
+  "\u2029": "P",
+};
+
+/** A double-quoted YAML scalar escaped as PyYAML writes it without `allow_unicode`. */
+function pyyamlDoubleQuoted(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    const short = PYYAML_ESCAPES[ch];
+    if (short !== undefined) out += `\\${short}`;
+    else if (code >= 0x20 && code < 0x7f) out += ch;
+    else if (code <= 0xff) out += `\\x${code.toString(16).toUpperCase().padStart(2, "0")}`;
+    else if (code <= 0xffff) out += `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    else out += `\\U${code.toString(16).toUpperCase().padStart(8, "0")}`;
+  }
+  return out + '"';
 }

@@ -6,7 +6,7 @@
  */
 
 /** Compares strings by code point, as Python sorts them. */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const ai = a[Symbol.iterator]();
   const bi = b[Symbol.iterator]();
   for (;;) {

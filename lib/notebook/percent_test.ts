@@ -2,7 +2,8 @@ import { assertEquals, assertMatch, assertThrows } from "../../tests/_deps.ts";
 import { NotebookError } from "./errors.ts";
 import { parseIpynb, serializeIpynb } from "./ipynb.ts";
 import { parsePercent, writePercent } from "./percent.ts";
-import type { Notebook } from "./schema.ts";
+import type { JsonObject, Notebook } from "./schema.ts";
+import { runPython } from "../../tests/notebook_helpers.ts";
 
 function cells(nb: Notebook) {
   return nb.cells.map((c) => [c.cell_type, c.source, c.metadata]);
@@ -207,4 +208,49 @@ Deno.test("writePercent() then parsePercent() gives back the cells of 300 random
       x.cells.map((c) => [c.cell_type, c.source, c.metadata.tags ?? null]);
     assertEquals(summary(parsePercent(text)), summary(nb), `notebook ${n}:\n${text}`);
   }
+});
+
+Deno.test("writePercent() writes the YAML header byte for byte as PyYAML does", async () => {
+  const metadatas: JsonObject[] = [
+    { kernelspec: { display_name: "Python 3 (ipykernel)", language: "python", name: "python3" } },
+    {
+      jupytext: {
+        formats: "ipynb,py:percent",
+        text_representation: {
+          extension: ".py",
+          format_name: "percent",
+          format_version: "1.3",
+          jupytext_version: "1.16.4",
+        },
+      },
+      kernelspec: { display_name: "Python 3", language: "python", name: "python3" },
+    },
+    {
+      kernelspec: {
+        display_name: "Python 3 — café ✓ 🎉",
+        language: "python",
+        name: "py: 3 # x",
+        env: ["a", 1, 2.5, true, null, ""],
+        "clé": { "yes": "on", empty: {} },
+      },
+    },
+  ];
+  const ours = metadatas.map((metadata) =>
+    writePercent({ nbformat: 4, nbformat_minor: 5, metadata, cells: [] })
+  );
+  const theirs = JSON.parse(
+    await runPython(
+      `import json, sys, yaml
+out = []
+for m in json.load(sys.stdin):
+    lines = yaml.safe_dump({"jupyter": m}, default_flow_style=False).splitlines()
+    header = ["---"] + lines + ["---"]
+    out.append("\\n".join("# " + l if l else "#" for l in header) + "\\n")
+print(json.dumps(out))`,
+      JSON.stringify(metadatas),
+    ),
+  );
+  assertEquals(ours, theirs);
+  // And the header reads back to the same metadata.
+  metadatas.forEach((metadata, i) => assertEquals(parsePercent(ours[i]!).metadata, metadata));
 });
