@@ -8,12 +8,13 @@
  * @module
  */
 import { z } from "../../deps.ts";
+import type { JsonValue } from "../plan/types.ts";
 
 /** Version of the run folder format written by this release. */
-export const RUN_FORMAT_VERSION = 1;
+export const RUN_FORMAT_VERSION: number = 1;
 
 /** Any JSON value. */
-export const JsonValueSchema: z.ZodType<import("../plan/types.ts").JsonValue> = z.lazy(() =>
+export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([
     z.string(),
     z.number(),
@@ -25,9 +26,147 @@ export const JsonValueSchema: z.ZodType<import("../plan/types.ts").JsonValue> = 
 );
 
 /** Outcome of one run. `running` only appears while a run is being written or was interrupted. */
-export const RunStatusSchema = z.enum(["succeeded", "failed", "cancelled", "running"]);
+export type RunStatus = "succeeded" | "failed" | "cancelled" | "running";
 /** Outcome of one task instance. */
-export const TaskStatusSchema = z.enum([
+export type TaskStatus =
+  | "succeeded"
+  | "failed"
+  | "timeout"
+  | "skipped"
+  | "cancelled"
+  | "running"
+  | "pending";
+/** Outcome of one attempt of a task instance. */
+export type AttemptStatus = "succeeded" | "failed" | "timeout" | "cancelled" | "running";
+/** What started a run. */
+export type Trigger = "schedule" | "pull_request" | "push" | "manual" | "local";
+
+/** The CI context of a run started in GitHub Actions. Never holds a token or a secret. */
+export interface CiContext {
+  provider: "github";
+  repository: string;
+  workflow?: string | undefined;
+  runId?: string | undefined;
+  runAttempt?: string | undefined;
+  event?: string | undefined;
+  ref?: string | undefined;
+  branch?: string | undefined;
+  commit?: string | undefined;
+  pullRequest?: number | undefined;
+  actor?: string | undefined;
+  url?: string | undefined;
+}
+
+/** The error that ended an attempt: a cell error, a timeout or a kernel death. */
+export interface TaskError {
+  /** Exception class name (`ValueError`), or `Timeout` / `KernelDied` / `DriverFailed`. */
+  ename: string;
+  evalue: string;
+  /** Traceback lines, possibly with ANSI colour codes. */
+  traceback: string[];
+  /** Index of the failing cell in the executed notebook, where known. */
+  cellIndex?: number | undefined;
+}
+
+/** A named artifact stored under the attempt's `artifacts/` folder. */
+export interface Artifact {
+  name: string;
+  /** Path relative to the run folder. */
+  path: string;
+  size: number;
+  /** 64 lowercase hex digits. */
+  sha256: string;
+  mediaType?: string | undefined;
+}
+
+/** A numeric metric, optionally with a step (epoch, iteration). */
+export interface Metric {
+  name: string;
+  value: number;
+  step?: number | null | undefined;
+  timestamp?: string | undefined;
+}
+
+/** One attempt of a task instance. Paths are relative to the run folder. */
+export interface AttemptRecord {
+  attempt: number;
+  status: AttemptStatus;
+  startedAt: string;
+  endedAt?: string | undefined;
+  durationSeconds?: number | undefined;
+  /** Executed (possibly partial) notebook. */
+  notebook?: string | undefined;
+  stderr?: string | undefined;
+  error?: TaskError | undefined;
+}
+
+/** One task instance of a run. */
+export interface TaskRecord {
+  id: string;
+  task: string;
+  slug: string;
+  matrix: Record<string, JsonValue>;
+  parameters: Record<string, JsonValue>;
+  needs: string[];
+  /** Source notebook as written in the pipeline file. */
+  notebook: string;
+  status: TaskStatus;
+  /** Why the instance was skipped or cancelled (names the upstream instance). */
+  reason?: string | undefined;
+  startedAt?: string | undefined;
+  endedAt?: string | undefined;
+  durationSeconds?: number | undefined;
+  timeoutSeconds?: number | undefined;
+  attempts: AttemptRecord[];
+  /** Values logged by the last attempt, by name. */
+  values: Record<string, JsonValue>;
+  metrics: Metric[];
+  artifacts: Artifact[];
+}
+
+/** `run.json`: the summary of a run, written atomically when the run ends. */
+export interface RunSummary {
+  formatVersion: number;
+  runId: string;
+  /** OpenTelemetry trace id of the run (32 hex digits). */
+  traceId?: string | undefined;
+  pipeline: { name: string; file?: string | undefined };
+  status: RunStatus;
+  trigger: Trigger;
+  startedAt: string;
+  endedAt?: string | undefined;
+  durationSeconds?: number | undefined;
+  parameters: Record<string, JsonValue>;
+  ci?: CiContext | undefined;
+  tasks: TaskRecord[];
+}
+
+/** One line of an attempt's `values.jsonl`, written by the Python module `pynb_dag_runner`. */
+export type ValueLine =
+  | { kind: "value"; name: string; value: JsonValue; timestamp: string }
+  | { kind: "metric"; name: string; value: number; step: number | null; timestamp: string }
+  | {
+    kind: "artifact";
+    name: string;
+    /** Relative to the attempt folder: `artifacts/<name>`. */
+    path: string;
+    size: number;
+    sha256: string;
+    mediaType?: string | undefined;
+    timestamp: string;
+  };
+
+// The schemas carry explicit types so that the public API has no slow types (`deno lint`).
+
+/** Validates a {@linkcode RunStatus}. */
+export const RunStatusSchema: z.ZodType<RunStatus> = z.enum([
+  "succeeded",
+  "failed",
+  "cancelled",
+  "running",
+]);
+/** Validates a {@linkcode TaskStatus}. */
+export const TaskStatusSchema: z.ZodType<TaskStatus> = z.enum([
   "succeeded",
   "failed",
   "timeout",
@@ -36,19 +175,25 @@ export const TaskStatusSchema = z.enum([
   "running",
   "pending",
 ]);
-/** Outcome of one attempt of a task instance. */
-export const AttemptStatusSchema = z.enum([
+/** Validates an {@linkcode AttemptStatus}. */
+export const AttemptStatusSchema: z.ZodType<AttemptStatus> = z.enum([
   "succeeded",
   "failed",
   "timeout",
   "cancelled",
   "running",
 ]);
-/** What started a run. */
-export const TriggerSchema = z.enum(["schedule", "pull_request", "push", "manual", "local"]);
+/** Validates a {@linkcode Trigger}. */
+export const TriggerSchema: z.ZodType<Trigger> = z.enum([
+  "schedule",
+  "pull_request",
+  "push",
+  "manual",
+  "local",
+]);
 
-/** The CI context of a run started in GitHub Actions. Never holds a token or a secret. */
-export const CiContextSchema = z.object({
+/** Validates a {@linkcode CiContext}. */
+export const CiContextSchema: z.ZodType<CiContext> = z.object({
   provider: z.literal("github"),
   repository: z.string(),
   workflow: z.string().optional(),
@@ -63,77 +208,68 @@ export const CiContextSchema = z.object({
   url: z.string().optional(),
 });
 
-/** The error that ended an attempt: a cell error, a timeout or a kernel death. */
-export const TaskErrorSchema = z.object({
-  /** Exception class name (`ValueError`), or `Timeout` / `KernelDied` / `DriverFailed`. */
+/** Validates a {@linkcode TaskError}. */
+export const TaskErrorSchema: z.ZodType<TaskError> = z.object({
   ename: z.string(),
   evalue: z.string(),
-  /** Traceback lines, possibly with ANSI colour codes. */
   traceback: z.array(z.string()),
-  /** Index of the failing cell in the executed notebook, where known. */
   cellIndex: z.number().int().optional(),
 });
 
-/** A named artifact stored under the attempt's `artifacts/` folder. */
-export const ArtifactSchema = z.object({
+/** Validates an {@linkcode Artifact}. */
+export const ArtifactSchema: z.ZodType<Artifact> = z.object({
   name: z.string(),
-  /** Path relative to the run folder. */
   path: z.string(),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   mediaType: z.string().optional(),
 });
 
-/** A numeric metric, optionally with a step (epoch, iteration). */
-export const MetricSchema = z.object({
+/** Validates a {@linkcode Metric}. */
+export const MetricSchema: z.ZodType<Metric> = z.object({
   name: z.string(),
   value: z.number(),
   step: z.number().nullable().optional(),
   timestamp: z.string().optional(),
 });
 
-/** One attempt of a task instance. Paths are relative to the run folder. */
-export const AttemptSchema = z.object({
+/** Validates an {@linkcode AttemptRecord}. */
+export const AttemptSchema: z.ZodType<AttemptRecord> = z.object({
   attempt: z.number().int().positive(),
   status: AttemptStatusSchema,
   startedAt: z.string(),
   endedAt: z.string().optional(),
   durationSeconds: z.number().nonnegative().optional(),
-  /** Executed (possibly partial) notebook. */
   notebook: z.string().optional(),
   stderr: z.string().optional(),
   error: TaskErrorSchema.optional(),
 });
 
-/** One task instance of a run. */
-export const TaskRecordSchema = z.object({
+/** Validates a {@linkcode TaskRecord}. */
+export const TaskRecordSchema: z.ZodType<TaskRecord> = z.object({
   id: z.string(),
   task: z.string(),
   slug: z.string(),
   matrix: z.record(z.string(), JsonValueSchema),
   parameters: z.record(z.string(), JsonValueSchema),
   needs: z.array(z.string()),
-  /** Source notebook as written in the pipeline file. */
   notebook: z.string(),
   status: TaskStatusSchema,
-  /** Why the instance was skipped or cancelled (names the upstream instance). */
   reason: z.string().optional(),
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
   durationSeconds: z.number().nonnegative().optional(),
   timeoutSeconds: z.number().positive().optional(),
   attempts: z.array(AttemptSchema),
-  /** Values logged by the last attempt, by name. */
   values: z.record(z.string(), JsonValueSchema),
   metrics: z.array(MetricSchema),
   artifacts: z.array(ArtifactSchema),
 });
 
-/** `run.json`: the summary of a run, written atomically when the run ends. */
-export const RunSummarySchema = z.object({
+/** Validates a {@linkcode RunSummary} (`run.json`). */
+export const RunSummarySchema: z.ZodType<RunSummary> = z.object({
   formatVersion: z.number().int().positive(),
   runId: z.string(),
-  /** OpenTelemetry trace id of the run (32 hex digits). */
   traceId: z.string().optional(),
   pipeline: z.object({ name: z.string(), file: z.string().optional() }),
   status: RunStatusSchema,
@@ -146,8 +282,8 @@ export const RunSummarySchema = z.object({
   tasks: z.array(TaskRecordSchema),
 });
 
-/** One line of an attempt's `values.jsonl`, written by the Python module `pynb_dag_runner`. */
-export const ValueLineSchema = z.discriminatedUnion("kind", [
+/** Validates a {@linkcode ValueLine}. */
+export const ValueLineSchema: z.ZodType<ValueLine> = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("value"),
     name: z.string(),
@@ -164,7 +300,6 @@ export const ValueLineSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("artifact"),
     name: z.string(),
-    /** Relative to the attempt folder: `artifacts/<name>`. */
     path: z.string(),
     size: z.number().int().nonnegative(),
     sha256: z.string(),
@@ -172,19 +307,6 @@ export const ValueLineSchema = z.discriminatedUnion("kind", [
     timestamp: z.string(),
   }),
 ]);
-
-export type RunStatus = z.infer<typeof RunStatusSchema>;
-export type TaskStatus = z.infer<typeof TaskStatusSchema>;
-export type AttemptStatus = z.infer<typeof AttemptStatusSchema>;
-export type Trigger = z.infer<typeof TriggerSchema>;
-export type CiContext = z.infer<typeof CiContextSchema>;
-export type TaskError = z.infer<typeof TaskErrorSchema>;
-export type Artifact = z.infer<typeof ArtifactSchema>;
-export type Metric = z.infer<typeof MetricSchema>;
-export type AttemptRecord = z.infer<typeof AttemptSchema>;
-export type TaskRecord = z.infer<typeof TaskRecordSchema>;
-export type RunSummary = z.infer<typeof RunSummarySchema>;
-export type ValueLine = z.infer<typeof ValueLineSchema>;
 
 /**
  * Span names and attribute keys of `spans.jsonl`. Every line of that file is one complete OTLP/JSON
