@@ -65,7 +65,7 @@ export async function runFixture(
     attemptDir: path(attemptDir),
     workDir: path(dir),
     kernel: options.kernel ?? "python3",
-    timeoutSeconds: options.timeoutSeconds ?? 60,
+    timeoutSeconds: options.timeoutSeconds ?? 300,
     context: { runId: "run-1", taskId: name, instanceId: `${name}[k=1]`, attempt: 1 },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.upstreamFile ? { upstreamFile: options.upstreamFile } : {}),
