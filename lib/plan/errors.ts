@@ -9,6 +9,24 @@ import { UserError } from "../errors.ts";
 /** More problems than this are summarised. */
 const MAX_SHOWN = 50;
 
+/** Where in the pipeline file a planning problem is. */
+export interface ProblemSource {
+  /** The pipeline file as the user named it. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+/** One planning problem, with its source position when the pipeline has positions. */
+export interface PlanProblem {
+  /** What is wrong and how to fix it. */
+  message: string;
+  /** Where, for a YAML or JSON pipeline. */
+  where?: ProblemSource | undefined;
+}
+
 /**
  * A pipeline that cannot be planned (unknown needs, duplicate ids, empty matrix, matrix edges
  * that link nothing, an unknown `--param`). Lists every problem found.
@@ -21,26 +39,37 @@ const MAX_SHOWN = 50;
  * ```
  */
 export class PlanError extends UserError {
-  /** Every problem, one sentence each. */
+  /** Every problem, one sentence each, prefixed with `file:line:column: ` where known. */
   readonly problems: readonly string[];
+  /** Every problem with its source position kept apart (for editor or CI annotations). */
+  readonly details: readonly PlanProblem[];
   /**
    * @param pipeline Name of the pipeline.
-   * @param problems At least one problem.
+   * @param problems At least one problem: a sentence, or a sentence with its position.
    * @param options The underlying cause, if any.
    */
-  constructor(pipeline: string, problems: readonly string[], options?: ErrorOptions) {
-    const shown = problems.slice(0, MAX_SHOWN).map((p) => `  ${p}`);
-    if (problems.length > MAX_SHOWN) {
-      shown.push(`  ... and ${problems.length - MAX_SHOWN} more problems`);
+  constructor(
+    pipeline: string,
+    problems: readonly (string | PlanProblem)[],
+    options?: ErrorOptions,
+  ) {
+    const details = problems.map((p) => typeof p === "string" ? { message: p } : p);
+    const lines = details.map(({ message, where }) =>
+      where === undefined ? message : `${where.file}:${where.line}:${where.column}: ${message}`
+    );
+    const shown = lines.slice(0, MAX_SHOWN).map((p) => `  ${p}`);
+    if (lines.length > MAX_SHOWN) {
+      shown.push(`  ... and ${lines.length - MAX_SHOWN} more problems`);
     }
     super(
-      problems.length === 1
-        ? `Cannot plan pipeline '${pipeline}': ${problems[0]}`
-        : `Cannot plan pipeline '${pipeline}': ${problems.length} problems:\n${shown.join("\n")}`,
+      lines.length === 1
+        ? `Cannot plan pipeline '${pipeline}': ${lines[0]}`
+        : `Cannot plan pipeline '${pipeline}': ${lines.length} problems:\n${shown.join("\n")}`,
       options,
     );
     this.name = "PlanError";
-    this.problems = problems;
+    this.problems = lines;
+    this.details = details;
   }
 }
 
@@ -51,7 +80,7 @@ export class PlanError extends UserError {
  * @example
  * ```ts
  * import { CycleError } from "./errors.ts";
- * const err = new CycleError("demo", ["a", "b", "a"], "");
+ * const err = new CycleError("demo", ["a", "b", "a"]);
  * console.assert(err.message.includes("a -> b -> a"));
  * ```
  */
@@ -61,13 +90,14 @@ export class CycleError extends PlanError {
   /**
    * @param pipeline Name of the pipeline.
    * @param cycle The tasks of the cycle, first one repeated at the end.
-   * @param where `file:line:column: ` of the need that closes the cycle, or empty.
+   * @param where The need that closes the cycle, where the pipeline has positions.
    */
-  constructor(pipeline: string, cycle: readonly string[], where: string) {
-    super(pipeline, [
-      `${where}the needs of tasks form a cycle: ${cycle.join(" -> ")} ` +
-      `(each task needs the one before it); remove one of these needs`,
-    ]);
+  constructor(pipeline: string, cycle: readonly string[], where?: ProblemSource) {
+    super(pipeline, [{
+      where,
+      message: `the needs of tasks form a cycle: ${cycle.join(" -> ")} ` +
+        `(each task needs the one before it); remove one of these needs`,
+    }]);
     this.name = "CycleError";
     this.cycle = cycle;
   }

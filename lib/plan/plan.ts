@@ -8,7 +8,7 @@ import type { DataPath } from "../spec/_positions.ts";
 import type { TaskSpec } from "../spec/schema.ts";
 import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
 import { didYouMean } from "../spec/suggest.ts";
-import { CycleError, PlanError } from "./errors.ts";
+import { CycleError, PlanError, type PlanProblem, type ProblemSource } from "./errors.ts";
 import { findCycle } from "./graph.ts";
 import { canonicalJson, instanceId, slugify } from "./ids.ts";
 import { selectIds, type Selection } from "./select.ts";
@@ -61,16 +61,16 @@ export const MAX_INSTANCES = 100_000;
 export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}): Plan {
   const { spec } = pipeline;
   const name = spec.name;
-  const at = (path: DataPath): string => {
+  const at = (path: DataPath): ProblemSource | undefined => {
     const source = pipeline.source;
     const pos = source?.locate(path);
     return source === undefined || pos === undefined
-      ? ""
-      : `${source.shownPath}:${pos.line}:${pos.column}: `;
+      ? undefined
+      : { file: source.shownPath, ...pos };
   };
   const tasks = Object.entries(spec.tasks);
   const taskNames = tasks.map(([t]) => t);
-  const problems: string[] = [];
+  const problems: PlanProblem[] = [];
 
   const needsOf = new Map<string, string[]>();
   for (const [task, def] of tasks) {
@@ -78,34 +78,37 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
     needsOf.set(task, needs);
     for (const [i, need] of needs.entries()) {
       if (!Object.hasOwn(spec.tasks, need)) {
-        problems.push(
-          `${at(["tasks", task, "needs", i])}task ${JSON.stringify(task)} needs ` +
+        problems.push({
+          where: at(["tasks", task, "needs", i]),
+          message: `task ${JSON.stringify(task)} needs ` +
             `${JSON.stringify(need)}, which is not a task${didYouMean(need, taskNames)}`,
-        );
+        });
       }
     }
     for (const [key, values] of Object.entries(def.matrix ?? {})) {
       if (values.length === 0) {
-        problems.push(
-          `${at(["tasks", task, "matrix", key])}the matrix key ${JSON.stringify(key)} of task ` +
+        problems.push({
+          where: at(["tasks", task, "matrix", key]),
+          message: `the matrix key ${JSON.stringify(key)} of task ` +
             `${JSON.stringify(task)} has no values; give at least one`,
-        );
+        });
       }
     }
     if (def.matrix !== undefined && Object.keys(def.matrix).length === 0) {
-      problems.push(
-        `${at(["tasks", task, "matrix"])}the matrix of task ${JSON.stringify(task)} is empty`,
-      );
+      problems.push({
+        where: at(["tasks", task, "matrix"]),
+        message: `the matrix of task ${JSON.stringify(task)} is empty`,
+      });
     }
   }
   const overrides = options.overrides ?? {};
   const known = knownParameters(spec.parameters ?? {}, tasks);
   for (const key of Object.keys(overrides)) {
     if (!known.has(key)) {
-      problems.push(
-        `--param ${key} names no parameter or matrix key of the pipeline (declare it under ` +
-          `parameters first)${didYouMean(key, known)}`,
-      );
+      problems.push({
+        message: `--param ${key} names no parameter or matrix key of the pipeline (declare it ` +
+          `under parameters first)${didYouMean(key, known)}`,
+      });
     }
   }
   if (problems.length > 0) throw new PlanError(name, problems);
@@ -128,30 +131,33 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
     const def = spec.tasks[task]!;
     const combos = expandMatrix(def.matrix ?? {});
     if (instances.length + combos.length > MAX_INSTANCES) {
-      throw new PlanError(name, [
-        `${at(["tasks", task, "matrix"])}the pipeline expands to more than ` +
-        `${MAX_INSTANCES} task instances; make the matrices smaller`,
-      ]);
+      throw new PlanError(name, [{
+        where: at(["tasks", task, "matrix"]),
+        message: `the pipeline expands to more than ${MAX_INSTANCES} task instances; make the ` +
+          `matrices smaller`,
+      }]);
     }
     const own: PlannedInstance[] = [];
     for (const combo of combos) {
       const id = instanceId(task, combo);
       if (order.has(id)) {
-        problems.push(
-          `${at(["tasks", task, "matrix"])}two instances of task ${JSON.stringify(task)} ` +
+        problems.push({
+          where: at(["tasks", task, "matrix"]),
+          message: `two instances of task ${JSON.stringify(task)} ` +
             `have the same id ${JSON.stringify(id)}; make the matrix values distinct`,
-        );
+        });
         continue;
       }
       const needs: string[] = [];
       for (const need of needsOf.get(task) ?? []) {
         const linked = linkedInstances(def, spec.tasks[need]!, byTask.get(need) ?? [], combo);
         if (linked.length === 0) {
-          problems.push(
-            `${at(["tasks", task, "needs"])}instance ${JSON.stringify(id)} needs task ` +
+          problems.push({
+            where: at(["tasks", task, "needs"]),
+            message: `instance ${JSON.stringify(id)} needs task ` +
               `${JSON.stringify(need)}, but no instance of ${JSON.stringify(need)} has the ` +
               `same values of the shared matrix keys; add the values to both matrices`,
-          );
+          });
         }
         needs.push(...linked.map((i) => i.id));
       }
