@@ -133,13 +133,17 @@ pdr.log_value("scalar", np.float32(0.5))
 pdr.log_value("text", "line\\nbreak \\u2603")
 pdr.log_metric("acc", np.float64(0.75), step=np.int64(2))
 pdr.log_metric("count", 3)
+open("file.txt", "w").write("data")
+pdr.log_artifact("file.txt", "file.txt")  # a path given as str: stored as text, with a warning
 `,
     dir.path,
     { PYNB_ATTEMPT_DIR: dir.path },
   );
   assertEquals(out.code, 0, out.stderr);
+  assertStringIncludes(out.stderr, "to copy that file, pass pathlib.Path('file.txt')");
+  assertEquals(await Deno.readTextFile(join(dir.path, "artifacts/file.txt")), "file.txt");
   const lines = (await Deno.readTextFile(join(dir.path, "values.jsonl"))).trim().split("\n")
-    .map((l) => ValueLineSchema.parse(JSON.parse(l)));
+    .map((l) => ValueLineSchema.parse(JSON.parse(l))).filter((l) => l.kind !== "artifact");
   assertEquals(
     lines.map((
       l,

@@ -293,6 +293,12 @@ def log_artifact(name: str, content: Union[bytes, bytearray, memoryview, str, "o
     if isinstance(content, (bytes, bytearray, memoryview)):
         source: Union[bytes, pathlib.Path] = bytes(content)
     elif isinstance(content, str):
+        if "\n" not in content and len(content) < 4096 and os.path.isfile(content):
+            warnings.warn(
+                f"pynb_dag_runner: log_artifact('{name}', '{content}') stores the text "
+                f"'{content}'; to copy that file, pass pathlib.Path('{content}')",
+                stacklevel=2,
+            )
         source = content.encode("utf-8")
     elif isinstance(content, os.PathLike):
         source = pathlib.Path(content)
