@@ -48,8 +48,9 @@ export interface ParseIpynbOptions {
 export function parseIpynb(text: string, options: ParseIpynbOptions = {}): Notebook {
   const path = options.path ?? "<text>";
   let raw: unknown;
+  const body = text.startsWith("\ufeff") ? text.slice(1) : text;
   try {
-    raw = JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text);
+    raw = parsePythonJson(body);
   } catch (err) {
     if (err instanceof RangeError) {
       throw new NotebookError(path, "the JSON is nested too deeply to be a notebook", {
@@ -108,6 +109,28 @@ export function parseIpynb(text: string, options: ParseIpynbOptions = {}): Noteb
     assignCellIds(nb);
   }
   return nb;
+}
+
+// A JSON string, or one of the tokens Python's json module writes for non-finite floats.
+const STRING_OR_NON_FINITE = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+
+/**
+ * `JSON.parse`, also accepting the `NaN`, `Infinity` and `-Infinity` that Python's json module
+ * (and so nbformat) writes for non-finite floats, e.g. in papermill's parameter metadata. They
+ * become `null`, as JSON has no such numbers.
+ */
+function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (!/NaN|Infinity/.test(text)) throw err;
+    const replaced = text.replace(STRING_OR_NON_FINITE, (m) => (m.startsWith('"') ? m : "null"));
+    try {
+      return JSON.parse(replaced);
+    } catch {
+      throw err;
+    }
+  }
 }
 
 /**

@@ -87,6 +87,14 @@ Deno.test("parseIpynb() joins multi-line strings and keeps unknown keys", () => 
   assertEquals((nb.cells[2] as Record<string, unknown>).unknown_key, [1]);
 });
 
+Deno.test("parseIpynb() reads the NaN and Infinity that Python writes, as null", () => {
+  const text = '{"nbformat": 4, "nbformat_minor": 5, "cells": [], "metadata": ' +
+    '{"papermill": {"parameters": {"a": NaN, "b": -Infinity, "c": "NaN stays", "d": [Infinity]}}}}';
+  assertEquals(parseIpynb(text).metadata.papermill, {
+    parameters: { a: null, b: null, c: "NaN stays", d: [null] },
+  });
+});
+
 Deno.test("parseIpynb() names what is wrong and where", async (t) => {
   const cases: [string, unknown, RegExp][] = [
     [
