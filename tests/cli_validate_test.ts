@@ -146,6 +146,18 @@ Deno.test("cli.ts validate without --allow-read fails cleanly and names the flag
   assertEquals(res.stderr.includes("    at "), false, res.stderr);
 });
 
+Deno.test("cli.ts validate --format github prints workflow annotations and still exits 2", async () => {
+  const res = await runCliProcess(["validate", `${BAD}/needs_unknown.yaml`, "--format", "github"]);
+  assertEquals(res.code, 2);
+  assertEquals(res.stdout.trimEnd().split("\n"), [
+    `::error file=${BAD}/needs_unknown.yaml,line=4,col=46,title=Cannot plan pipeline::task "eda" ` +
+    'needs "ingset", which is not a task; did you mean "ingest"?',
+    `::error file=${BAD}/needs_unknown.yaml,line=5,col=57,title=Cannot plan pipeline::task ` +
+    '"report" needs "zzz", which is not a task',
+  ]);
+  assertStringIncludes(res.stderr, "Cannot plan pipeline 'unknown-needs': 2 problems:");
+});
+
 Deno.test("cli.ts validate --help shows the permissions and an example", async () => {
   const res = await runCliProcess(["validate", "--help"]);
   assertEquals(res.code, 0);

@@ -3,7 +3,9 @@
  *
  * @module
  */
-import { Command } from "../../deps.ts";
+import { Command, Option } from "../../deps.ts";
+import { UserError } from "../errors.ts";
+import { githubAnnotations } from "../spec/annotations.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { planPipeline } from "../plan/plan.ts";
 import { checkNotebooks } from "../plan/check_files.ts";
@@ -27,6 +29,13 @@ export function validateCommand(): Command {
       "Check a pipeline file: keys and types, needs, cycles, matrix edges, notebook files.",
     )
     .argument("<pipeline>", "pipeline file: .yaml, .yml, .json, or a .ts module")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "how to report problems: text on stderr, or also github workflow annotations on stdout " +
+          "(marks each problem on the pull request's diff)",
+      ).choices(["text", "github"]).default("text"),
+    )
     .addHelpText(
       "after",
       `
@@ -34,14 +43,23 @@ Permissions: --allow-read
 
 Exit codes: 0 valid, 2 invalid (every problem is listed with file:line:column).
 
-Example:
+Examples:
   deno run --allow-read cli.ts validate examples/mnist-digits-demo-pipeline/pipeline.yaml
+  deno run --allow-read cli.ts validate pipeline.yaml --format github   # in a workflow step
 `,
     )
-    .action(async (path: string) => {
-      const pipeline = await loadPipeline(path);
-      const plan = planPipeline(pipeline);
-      await checkNotebooks(plan);
+    .action(async (path: string, flags: { format: "text" | "github" }) => {
+      let pipeline, plan;
+      try {
+        pipeline = await loadPipeline(path);
+        plan = planPipeline(pipeline);
+        await checkNotebooks(plan);
+      } catch (err) {
+        if (flags.format === "github" && err instanceof UserError) {
+          console.log(githubAnnotations(err, path).join("\n"));
+        }
+        throw err;
+      }
       const tasks = Object.keys(pipeline.spec.tasks).length;
       console.log(
         `OK ${path}: pipeline ${plan.pipeline}, ${count(tasks, "task")}, ` +
