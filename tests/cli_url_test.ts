@@ -50,6 +50,17 @@ Deno.test("cli.ts validate works when run from a URL with --allow-read only", as
     }
   });
 
+  await t.step("a local pipeline.ts is imported by the remote cli.ts", async () => {
+    const ts = `${ROOT}/tests/fixtures/pipelines/good/pipeline.ts`;
+    const res = await runCliProcess(["validate", ts], {
+      flags: [...flags, "--allow-read"],
+      entry: `${origin}/cli.ts`,
+      cwd: cwd.path,
+    });
+    assertEquals(res.code, 0, res.stderr);
+    assertEquals(res.stdout, `OK ${ts}: pipeline fixture-ts, 5 tasks, 5 instances in 3 layers\n`);
+  });
+
   await t.step("a bad pipeline exits 2 with its positioned message", async () => {
     const res = await runCliProcess(
       ["validate", `${ROOT}/tests/fixtures/pipelines/bad/cycle_2.yaml`],
