@@ -12,7 +12,15 @@ import { writePercent } from "../notebook/percent.ts";
 import { readNotebook } from "../notebook/read.ts";
 import type { Notebook } from "../notebook/schema.ts";
 
-/** Formats `convert` writes. */
+/**
+ * Formats `convert` writes.
+ *
+ * @example The choices of `--to`
+ * ```ts
+ * import { CONVERT_FORMATS } from "./convert.ts";
+ * console.assert(CONVERT_FORMATS.join("|") === "ipynb|py");
+ * ```
+ */
 export const CONVERT_FORMATS = ["ipynb", "py"] as const;
 /** One of {@linkcode CONVERT_FORMATS}. */
 export type ConvertFormat = typeof CONVERT_FORMATS[number];

@@ -10,7 +10,18 @@ import { uniqueId } from "./ipynb.ts";
 import { pythonLiteral } from "./python_literal.ts";
 import type { Cell, CodeCell, JsonObject, Notebook } from "./schema.ts";
 
-/** Where a notebook runs: the context keys that `P` carries besides the parameters. */
+/**
+ * Where a notebook runs: the context keys that `P` carries besides the parameters.
+ *
+ * @example The context of a matrix instance's second attempt
+ * ```ts
+ * import type { RunContext } from "./inject.ts";
+ * const context: RunContext = {
+ *   runId: "2026-01-02T03-04-05Z-ab12", taskId: "train", instanceId: "train[n=600]", attempt: 2,
+ * };
+ * console.assert(context.attempt === 2);
+ * ```
+ */
 export interface RunContext {
   /** The run's id (`P["run.id"]`). */
   runId: string;
@@ -30,9 +41,27 @@ export interface InjectResult {
   warnings: string[];
 }
 
-/** Tag of the cell that declares a notebook's default parameters. */
+/**
+ * Tag of the cell that declares a notebook's default parameters.
+ *
+ * @example Tagging a cell in a percent-format script
+ * ```ts
+ * import { PARAMETERS_TAG } from "./inject.ts";
+ * const marker = `# %% tags=["${PARAMETERS_TAG}"]`;
+ * console.assert(marker === '# %% tags=["parameters"]');
+ * ```
+ */
 export const PARAMETERS_TAG = "parameters";
-/** Tag of the cell this module adds. */
+/**
+ * Tag of the cell this module adds.
+ *
+ * @example Finding the injected cell of an executed notebook
+ * ```ts
+ * import { INJECTED_TAG } from "./inject.ts";
+ * const cells = [{ metadata: { tags: ["injected-parameters"] } }];
+ * console.assert(cells.findIndex((c) => c.metadata.tags.includes(INJECTED_TAG)) === 0);
+ * ```
+ */
 export const INJECTED_TAG = "injected-parameters";
 
 const PYTHON_KEYWORDS = new Set(

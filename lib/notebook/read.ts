@@ -11,7 +11,15 @@ import type { Notebook } from "./schema.ts";
 
 export { NotebookError } from "./errors.ts";
 
-/** File extensions {@linkcode readNotebook} understands. */
+/**
+ * File extensions {@linkcode readNotebook} understands.
+ *
+ * @example Checking a path
+ * ```ts
+ * import { NOTEBOOK_EXTENSIONS } from "./read.ts";
+ * console.assert(NOTEBOOK_EXTENSIONS.includes(".py"));
+ * ```
+ */
 export const NOTEBOOK_EXTENSIONS: readonly string[] = [".ipynb", ".py"];
 
 /**

@@ -280,7 +280,19 @@ export interface RawCell {
 /** One cell of a {@linkcode Notebook}. */
 export type Cell = CodeCell | MarkdownCell | RawCell;
 
-/** A notebook as this library holds it: every multi-line string joined into one string. */
+/**
+ * A notebook as this library holds it: every multi-line string joined into one string.
+ *
+ * @example A notebook with one cell
+ * ```ts
+ * import type { Notebook } from "./schema.ts";
+ * const nb: Notebook = {
+ *   nbformat: 4, nbformat_minor: 5, metadata: {},
+ *   cells: [{ cell_type: "markdown", id: "intro", metadata: {}, source: "# Title" }],
+ * };
+ * console.assert(nb.cells.length === 1);
+ * ```
+ */
 export interface Notebook {
   /** Always 4. */
   nbformat: 4;
