@@ -98,7 +98,11 @@ export class Progress implements RunObserver {
   #drawn = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  /** @param options Where and how to write. */
+  /**
+   * Creates the display; nothing is written before the first event.
+   *
+   * @param options Where and how to write.
+   */
   constructor(options: ProgressOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;

@@ -39,7 +39,11 @@ export const RUN_PERMISSIONS = "--allow-read --allow-write --allow-run --allow-e
 export class RunFolderExistsError extends UserError {
   /** The folder. */
   folder: string;
-  /** @param folder The folder that exists. */
+  /**
+   * Creates the error.
+   *
+   * @param folder The folder that exists.
+   */
   constructor(folder: string) {
     super(
       `Cannot start the run: the run folder '${folder}' already exists; ` +

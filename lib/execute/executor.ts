@@ -28,11 +28,13 @@ import { Pool, PoolAbortedError } from "./pool.ts";
 
 /** The context of an attempt, as the notebook sees it in `P`. */
 export interface AttemptContext {
+  /** The run id. */
   runId: string;
   /** Task name. */
   taskId: string;
   /** Instance id (`task[key=value]`). */
   instanceId: string;
+  /** Attempt number, from 1. */
   attempt: number;
 }
 
@@ -46,12 +48,17 @@ export interface RunnerRequest {
   attemptDir: string;
   /** The kernel's working folder: the pipeline file's folder. */
   workDir: string;
+  /** Jupyter kernel name. */
   kernel: string;
+  /** Whole-attempt timeout. */
   timeoutSeconds: number;
+  /** Extra environment variables of the task. */
   env?: Record<string, string>;
   /** JSON array of the upstream instances' results. */
   upstreamFile?: string;
+  /** Run, task, instance and attempt. */
   context: AttemptContext;
+  /** Aborted to cancel the attempt (interrupt, `--fail-fast`). */
   signal?: AbortSignal;
   /** Live events of the notebook driver (cell started, output, ...), for progress. */
   onEvent?: (event: DriverEvent) => void;
@@ -59,10 +66,15 @@ export interface RunnerRequest {
 
 /** How an attempt ended. */
 export interface RunnerResult {
+  /** The outcome. */
   status: "succeeded" | "failed" | "timeout" | "cancelled";
+  /** When the attempt started. */
   startedAt: Date;
+  /** When it ended, every process of it gone. */
   endedAt: Date;
+  /** Why it did not succeed. */
   error?: TaskError;
+  /** Exit code of the driver, `null` when killed or never started. */
   exitCode: number | null;
 }
 

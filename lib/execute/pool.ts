@@ -21,7 +21,11 @@
  * ```
  */
 export class PoolAbortedError extends Error {
-  /** @param options The abort reason as cause. */
+  /**
+   * Creates the error.
+   *
+   * @param options The abort reason as cause.
+   */
   constructor(options?: ErrorOptions) {
     super("Cannot take a pool slot: the wait was aborted", options);
     this.name = "PoolAbortedError";
@@ -58,6 +62,8 @@ export class Pool {
   #seq = 0;
 
   /**
+   * Creates a pool with all slots free.
+   *
    * @param size Number of slots (at least 1).
    * @throws {RangeError} When `size` is not a positive integer.
    */

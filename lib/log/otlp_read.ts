@@ -69,8 +69,8 @@ const SpanSchema = z.object({
     .optional(),
 });
 
-/** One line of `spans.jsonl`. */
-export const ExportTraceServiceRequestSchema = z.object({
+/** One line of `spans.jsonl`: the parts of an OTLP/JSON `ExportTraceServiceRequest` read back. */
+const ExportTraceServiceRequestSchema = z.object({
   resourceSpans: z.array(z.object({
     resource: z.object({ attributes: z.array(KeyValueSchema).optional() }).optional(),
     scopeSpans: z.array(z.object({ spans: z.array(SpanSchema).optional() })).optional(),
@@ -79,25 +79,37 @@ export const ExportTraceServiceRequestSchema = z.object({
 
 /** A span event, decoded. */
 export interface FlatEvent {
+  /** Event name (`pynb.value`, `exception`, ...). */
   name: string;
+  /** When it happened. */
   time: Date;
+  /** Decoded attributes. */
   attributes: Record<string, AttrValue>;
 }
 
 /** A span read back from `spans.jsonl`, with decoded attributes. */
 export interface FlatSpan {
+  /** 32 hex digits. */
   traceId: string;
+  /** 16 hex digits. */
   spanId: string;
   /** Absent for a root span. */
   parentSpanId?: string;
+  /** Span name (`run <pipeline>`, `task <id>`, `attempt <id> #<n>`). */
   name: string;
+  /** Start time (millisecond precision). */
   start: Date;
+  /** End time (millisecond precision). */
   end: Date;
+  /** Decoded attributes. */
   attributes: Record<string, AttrValue>;
+  /** Events in order. */
   events: FlatEvent[];
+  /** Linked spans (a task's upstream instances). */
   links: { traceId: string; spanId: string }[];
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   statusCode: number;
+  /** Status message, for an error. */
   statusMessage?: string;
   /** Attributes of the resource that emitted the span. */
   resource: Record<string, AttrValue>;
@@ -105,6 +117,7 @@ export interface FlatSpan {
 
 /** The spans of a file and the lines that could not be read. */
 export interface SpansFile {
+  /** The spans, in file order. */
   spans: FlatSpan[];
   /** Lines that are not valid OTLP/JSON, as `line N: why` (a cut last line is not counted). */
   problems: string[];

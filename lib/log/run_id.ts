@@ -25,6 +25,8 @@ export class InvalidRunIdError extends UserError {
   /** The rejected id. */
   runId: string;
   /**
+   * Creates the error.
+   *
    * @param runId The rejected id.
    * @param why Why it was rejected.
    */

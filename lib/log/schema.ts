@@ -43,17 +43,29 @@ export type Trigger = "schedule" | "pull_request" | "push" | "manual" | "local";
 
 /** The CI context of a run started in GitHub Actions. Never holds a token or a secret. */
 export interface CiContext {
+  /** Always `github`. */
   provider: "github";
+  /** `owner/name` (`GITHUB_REPOSITORY`). */
   repository: string;
+  /** Workflow name (`GITHUB_WORKFLOW`). */
   workflow?: string | undefined;
+  /** Workflow run id (`GITHUB_RUN_ID`). */
   runId?: string | undefined;
+  /** Attempt of the workflow run (`GITHUB_RUN_ATTEMPT`). */
   runAttempt?: string | undefined;
+  /** Event that started the workflow (`GITHUB_EVENT_NAME`). */
   event?: string | undefined;
+  /** Full ref (`GITHUB_REF`), e.g. `refs/pull/7/merge`. */
   ref?: string | undefined;
+  /** Branch: the head branch on a pull request; none for a tag. */
   branch?: string | undefined;
+  /** Commit SHA (`GITHUB_SHA`). */
   commit?: string | undefined;
+  /** Pull request number, on a pull request. */
   pullRequest?: number | undefined;
+  /** Who started the workflow (`GITHUB_ACTOR`). */
   actor?: string | undefined;
+  /** Web page of the workflow run. */
   url?: string | undefined;
 }
 
@@ -61,6 +73,7 @@ export interface CiContext {
 export interface TaskError {
   /** Exception class name (`ValueError`), or `Timeout` / `KernelDied` / `DriverFailed`. */
   ename: string;
+  /** Exception message. */
   evalue: string;
   /** Traceback lines, possibly with ANSI colour codes. */
   traceback: string[];
@@ -70,74 +83,113 @@ export interface TaskError {
 
 /** A named artifact stored under the attempt's `artifacts/` folder. */
 export interface Artifact {
+  /** Name given to `log_artifact`. */
   name: string;
   /** Path relative to the run folder. */
   path: string;
+  /** Size in bytes. */
   size: number;
   /** 64 lowercase hex digits. */
   sha256: string;
+  /** Media type, e.g. `image/png`. */
   mediaType?: string | undefined;
 }
 
 /** A numeric metric, optionally with a step (epoch, iteration). */
 export interface Metric {
+  /** Metric name. */
   name: string;
+  /** The number. */
   value: number;
+  /** Step (epoch, iteration), `null` without one. */
   step?: number | null | undefined;
+  /** When it was logged, ISO 8601. */
   timestamp?: string | undefined;
 }
 
 /** One attempt of a task instance. Paths are relative to the run folder. */
 export interface AttemptRecord {
+  /** Attempt number, from 1. */
   attempt: number;
+  /** How it ended. */
   status: AttemptStatus;
+  /** Start, ISO 8601. */
   startedAt: string;
+  /** End, ISO 8601. */
   endedAt?: string | undefined;
+  /** Duration in seconds. */
   durationSeconds?: number | undefined;
   /** Executed (possibly partial) notebook. */
   notebook?: string | undefined;
+  /** Captured stderr of the driver and kernel. */
   stderr?: string | undefined;
+  /** Why it did not succeed. */
   error?: TaskError | undefined;
 }
 
 /** One task instance of a run. */
 export interface TaskRecord {
+  /** Instance id: `task` or `task[key=value,...]`. */
   id: string;
+  /** Task name in the pipeline file. */
   task: string;
+  /** File-system-safe name: the folder under `tasks/`. */
   slug: string;
+  /** Matrix values of the instance (`{}` without a matrix). */
   matrix: Record<string, JsonValue>;
+  /** Every parameter the notebook received. */
   parameters: Record<string, JsonValue>;
+  /** Ids of the upstream instances. */
   needs: string[];
   /** Source notebook as written in the pipeline file. */
   notebook: string;
+  /** Final status (`pending`/`running` only in a rebuilt summary). */
   status: TaskStatus;
   /** Why the instance was skipped or cancelled (names the upstream instance). */
   reason?: string | undefined;
+  /** Start of the first attempt (or the skip), ISO 8601. */
   startedAt?: string | undefined;
+  /** End of the last attempt, ISO 8601. */
   endedAt?: string | undefined;
+  /** From start to end, in seconds. */
   durationSeconds?: number | undefined;
+  /** Whole-attempt timeout in seconds. */
   timeoutSeconds?: number | undefined;
+  /** Every attempt, in order. */
   attempts: AttemptRecord[];
   /** Values logged by the last attempt, by name. */
   values: Record<string, JsonValue>;
+  /** Metrics logged by the last attempt, in order. */
   metrics: Metric[];
+  /** Artifacts logged by the last attempt. */
   artifacts: Artifact[];
 }
 
 /** `run.json`: the summary of a run, written atomically when the run ends. */
 export interface RunSummary {
+  /** Version of this format: {@linkcode RUN_FORMAT_VERSION}. */
   formatVersion: number;
+  /** The run id: the run folder's name. */
   runId: string;
   /** OpenTelemetry trace id of the run (32 hex digits). */
   traceId?: string | undefined;
+  /** Pipeline name, and its file relative to the working folder. */
   pipeline: { name: string; file?: string | undefined };
+  /** How the run ended. */
   status: RunStatus;
+  /** What started it. */
   trigger: Trigger;
+  /** Start, ISO 8601. */
   startedAt: string;
+  /** End, ISO 8601. */
   endedAt?: string | undefined;
+  /** Duration in seconds. */
   durationSeconds?: number | undefined;
+  /** The pipeline's parameters. */
   parameters: Record<string, JsonValue>;
+  /** GitHub Actions context, when it ran there. */
   ci?: CiContext | undefined;
+  /** One record per task instance, in topological order. */
   tasks: TaskRecord[];
 }
 

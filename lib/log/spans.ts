@@ -34,26 +34,37 @@ import {
 
 /** What the run span and every line's resource say about the run. */
 export interface RunSpanInfo {
+  /** The run id. */
   runId: string;
+  /** The pipeline's name. */
   pipeline: string;
   /** The pipeline file as given on the command line. */
   pipelineFile?: string;
+  /** What started the run. */
   trigger: Trigger;
+  /** The GitHub Actions context. */
   ci?: CiContext;
+  /** The pipeline's parameters. */
   parameters: Record<string, JsonValue>;
+  /** Start of the run. */
   startedAt: Date;
 }
 
 /** One attempt, told to the span log when it has ended. */
 export interface AttemptSpanInfo {
+  /** Attempt number, from 1. */
   attempt: number;
+  /** How it ended. */
   status: AttemptStatus;
+  /** Start of the attempt. */
   startedAt: Date;
+  /** End of the attempt. */
   endedAt: Date;
   /** Executed notebook, relative to the run folder. */
   notebook?: string;
   /** Captured stderr, relative to the run folder. */
   stderr?: string;
+  /** Why it did not succeed: an `exception` event. */
   error?: TaskError;
   /** Lines of the attempt's `values.jsonl`; artifact paths relative to the run folder. */
   values: ValueLine[];

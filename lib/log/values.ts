@@ -15,6 +15,7 @@ export interface AttemptValues {
   lines: ValueLine[];
   /** Values by name (a later line with the same name wins). */
   values: Record<string, JsonValue>;
+  /** Metrics in logging order. */
   metrics: Metric[];
   /** Artifacts, paths relative to the run folder. */
   artifacts: Artifact[];
