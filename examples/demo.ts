@@ -30,6 +30,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { UserError } from "../lib/errors.ts";
 import { detectPython, PythonNotFoundError } from "../lib/execute/python.ts";
+import { readRunFolder } from "../lib/log/read.ts";
 import {
   DEMO_REQUIREMENTS,
   findPython,
@@ -137,6 +138,46 @@ export interface DemoResult {
   python: string;
   /** Exit code of `cli.ts run`: 0 every task succeeded, 1 some failed (the site shows which). */
   runCode: number;
+  /** The models compared by the `summary` task, when it ran and logged them. */
+  models: ModelRow[];
+}
+
+/** One row of the `models` value logged by the demo's `summary` notebook. */
+export interface ModelRow {
+  nr_train_images: number;
+  mean_auc: number;
+  test_accuracy: number;
+}
+
+/**
+ * Reads the comparison of models the demo's `summary` task logged, to print it.
+ *
+ * @param runFolder The run folder.
+ * @returns The rows, or none when the run has no such value (another pipeline, a failed run).
+ *
+ * @example Reading the results of a run
+ * ```ts ignore
+ * import { readModels } from "./demo.ts";
+ * for (const row of await readModels("runs/2026-11-27T05-10-44Z-17e6")) console.log(row);
+ * ```
+ */
+export async function readModels(runFolder: string): Promise<ModelRow[]> {
+  let summary;
+  try {
+    ({ summary } = await readRunFolder(runFolder));
+  } catch {
+    return []; // the website reports an unreadable run; the demo only adds a courtesy table
+  }
+  const models = summary.tasks.find((t) => t.task === "summary")?.values.models;
+  if (!Array.isArray(models)) return [];
+  return models.flatMap((m) => {
+    if (typeof m !== "object" || m === null || Array.isArray(m)) return [];
+    const { nr_train_images, mean_auc, test_accuracy } = m;
+    return typeof nr_train_images === "number" && typeof mean_auc === "number" &&
+        typeof test_accuracy === "number"
+      ? [{ nr_train_images, mean_auc, test_accuracy }]
+      : [];
+  });
 }
 
 function compareVersions(a: string, b: string): number {
@@ -399,7 +440,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     ["site", runs, "--out", site, "--title", "mnist-digits demo"],
     "build the website",
   );
-  return { runFolder, site, python: python.executable, runCode: run.code };
+  return {
+    runFolder,
+    site,
+    python: python.executable,
+    runCode: run.code,
+    models: await readModels(runFolder),
+  };
 }
 
 function parseDemoArgs(args: string[]): DemoOptions {
@@ -472,6 +519,17 @@ if (import.meta.main) {
         result.runCode === 0
           ? `Done in ${seconds} s: every task of the demo succeeded.`
           : `Done in ${seconds} s, but some tasks failed: the website shows which and why.`,
+        ...(result.models.length > 0
+          ? [
+            "",
+            "training images   mean AUC   test accuracy",
+            ...result.models.map((m) =>
+              `${String(m.nr_train_images).padStart(15)}   ${m.mean_auc.toFixed(4).padStart(8)}` +
+              `   ${m.test_accuracy.toFixed(4).padStart(13)}`
+            ),
+            "",
+          ]
+          : []),
         `  run folder: ${display(result.runFolder)}`,
         `  website:    ${pathToFileURL(index).href}`,
         `Open the website in a browser, or serve it with \`${serve}\` and open ` +

@@ -196,6 +196,10 @@ Deno.test("deno task demo runs the pipeline and builds a website of sane results
   assertEquals(result.code, 0, `demo failed:\n${result.stderr}\n${result.stdout}`);
   assertStringIncludes(result.stdout, "every task of the demo succeeded");
   assertStringIncludes(result.stdout, `file://${site}/index.html`);
+  assertStringIncludes(result.stdout, "training images   mean AUC   test accuracy");
+  for (const n of SMALL_MATRIX) {
+    assertMatch(result.stdout, new RegExp(`^ +${n} +0\\.9\\d{3} +0\\.\\d{4}$`, "m"));
+  }
 
   const folders: string[] = [];
   for await (const entry of Deno.readDir(runs)) if (entry.isDirectory) folders.push(entry.name);
