@@ -276,6 +276,14 @@ Deno.test("cli.ts run rejects bad input with exit 2 and one message, writing not
       assertEquals(await Deno.stat(out).catch(() => null), null);
     });
   }
+  await t.step("an output folder that is a file", async () => {
+    const file = join(dir.path, "a-file");
+    await Deno.writeTextFile(file, "mine");
+    const res = await runCliProcess(["run", pipeline, "--out", file], { flags: FLAGS });
+    assertEquals(res.code, 2, res.stderr);
+    assertMatch(res.stderr, /^error: Cannot create the output folder '.*a-file' \(--out\)/);
+    assertEquals(await Deno.readTextFile(file), "mine");
+  });
   await t.step("a run folder that exists", async () => {
     await Deno.mkdir(join(out, "taken"), { recursive: true });
     await Deno.writeTextFile(join(out, "taken", "keep.txt"), "mine");

@@ -166,7 +166,17 @@ async function run(path: string, flags: RunFlags): Promise<number> {
 
   const shownFolder = join(flags.out, runId);
   const runFolder = resolve(shownFolder);
-  await Deno.mkdir(resolve(flags.out), { recursive: true });
+  try {
+    await Deno.mkdir(resolve(flags.out), { recursive: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      throw err;
+    }
+    throw new UserError(
+      `Cannot create the output folder '${flags.out}' (--out): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
   try {
     await Deno.mkdir(runFolder);
   } catch (err) {
