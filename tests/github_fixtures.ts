@@ -139,7 +139,7 @@ export function demoRun(variant: "head" | "base" = "head"): RunSummary {
       commit: head
         ? "0123456789abcdef0123456789abcdef01234567"
         : "fedcba9876543210fedcba9876543210fedcba98",
-      ...(head ? { pullRequest: 42 } : {}),
+      ...(head ? { pullRequest: 42 } : { url: "https://github.com/octo/demo/actions/runs/122" }),
     },
     tasks,
   };

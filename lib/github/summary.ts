@@ -274,7 +274,7 @@ function metrics(run: RunSummary, baseline: RunSummary | undefined): string {
     ? ""
     : `\n\nCompared with run \`${inlineCode(baseline.runId)}\`${
       baseline.ci?.commit ? ` (commit \`${inlineCode(baseline.ci.commit.slice(0, 7))}\`)` : ""
-    }.${
+    }${baseline.ci?.url ? `, [its workflow run](${safeUrl(baseline.ci.url)})` : ""}.${
       baseline.pipeline.name === run.pipeline.name
         ? ""
         : ` Careful: it is a run of another pipeline, ${escapeMarkdown(baseline.pipeline.name)}.`
