@@ -223,13 +223,34 @@ export function injectParameters(
         "parameters cell is Python code",
     );
   }
-  const injectedAt = notebook.cells.findIndex((c) => hasTag(c, INJECTED_TAG));
-  const paramsAt = notebook.cells.findIndex((c) => hasTag(c, PARAMETERS_TAG));
+  const cells = notebook.cells;
+  let injectedAt = cells.findIndex((c) => hasTag(c, INJECTED_TAG));
+  const paramsAt = cells.findIndex((c) => hasTag(c, PARAMETERS_TAG));
+  const moved = injectedAt >= 0 && paramsAt >= 0 && injectedAt < paramsAt;
+  if (moved) {
+    // papermill would replace it in place, where the defaults would then override it.
+    warnings.push(
+      `a cell tagged "${INJECTED_TAG}" came before the cell tagged "${PARAMETERS_TAG}"; ` +
+        "it was removed and the parameters injected after the parameters cell",
+    );
+    injectedAt = -1;
+  }
+  const injectedCount = cells.filter((c) => hasTag(c, INJECTED_TAG)).length;
+  const stale = injectedCount - (injectedAt >= 0 || moved ? 1 : 0);
+  if (stale > 0) {
+    warnings.push(
+      `removed ${stale} more cell(s) tagged "${INJECTED_TAG}" left from an earlier injection`,
+    );
+  }
+  const kept = cells.filter((c) => !hasTag(c, INJECTED_TAG));
+  // Where the new cell goes among the kept cells: papermill's rules.
+  const keptBefore = (index: number) =>
+    cells.slice(0, index).filter((c) => !hasTag(c, INJECTED_TAG)).length;
   let position: number;
   if (injectedAt >= 0) {
-    position = injectedAt;
+    position = keptBefore(injectedAt);
   } else if (paramsAt >= 0) {
-    position = paramsAt + 1;
+    position = keptBefore(paramsAt) + 1;
   } else {
     position = 0;
     warnings.push(
@@ -238,15 +259,6 @@ export function injectParameters(
         "(Jupytext: '# %% tags=[\"parameters\"]')",
     );
   }
-  const before = notebook.cells.slice(0, position);
-  const after = notebook.cells.slice(injectedAt >= 0 ? position + 1 : position);
-  const stale = after.filter((c) => hasTag(c, INJECTED_TAG)).length;
-  if (stale > 0) {
-    warnings.push(
-      `removed ${stale} more cell(s) tagged "${INJECTED_TAG}" left from an earlier injection`,
-    );
-  }
-  const kept = [...before, ...after.filter((c) => !hasTag(c, INJECTED_TAG))];
 
   const cell: CodeCell = {
     cell_type: "code",
@@ -258,7 +270,7 @@ export function injectParameters(
   if (notebook.nbformat_minor >= 5) {
     cell.id = uniqueId(INJECTED_TAG, new Set(kept.flatMap((c) => (c.id ? [c.id] : []))));
   }
-  notebook.cells = [...before, cell, ...kept.slice(before.length)];
+  notebook.cells = [...kept.slice(0, position), cell, ...kept.slice(position)];
 
   const safe = jsonSafe(parameters) as JsonObject;
   const papermill = notebook.metadata.papermill;

@@ -90,7 +90,7 @@ Deno.test("injectParameters() replaces an earlier injected cell where it is", as
 
   await t.step("stale extra injected cells are removed, with a warning", () => {
     const twice = structuredClone(first);
-    twice.cells.splice(1, 0, { ...structuredClone(injected), id: "old-injected" });
+    twice.cells.push({ ...structuredClone(injected), id: "old-injected" });
     const { notebook, warnings } = injectParameters(twice, { nr_train_images: 3 }, CONTEXT);
     assertEquals(
       notebook.cells.filter((c) =>
@@ -99,10 +99,22 @@ Deno.test("injectParameters() replaces an earlier injected cell where it is", as
       ).length,
       1,
     );
-    assertMatch(notebook.cells[1]!.source, /^nr_train_images = 3$/m);
+    assertEquals(tags(notebook), [null, null, ["parameters"], null, [INJECTED_TAG]]);
+    assertMatch(notebook.cells[4]!.source, /^nr_train_images = 3$/m);
     assertEquals(warnings.length, 1);
     assertMatch(warnings[0]!, /removed 1 more cell/);
   });
+});
+
+Deno.test("injectParameters() moves an injected cell found above the parameters cell", () => {
+  const nb = injectParameters(parsePercent(SCRIPT), { nr_train_images: 1 }, CONTEXT).notebook;
+  const injected = nb.cells.splice(3, 1)[0]!;
+  nb.cells.unshift(injected);
+  const { notebook, warnings } = injectParameters(nb, { nr_train_images: 2 }, CONTEXT);
+  assertEquals(tags(notebook), [null, null, ["parameters"], [INJECTED_TAG], null]);
+  assertMatch(notebook.cells[3]!.source, /^nr_train_images = 2$/m);
+  assertEquals(warnings.length, 1);
+  assertMatch(warnings[0]!, /came before the cell tagged "parameters"/);
 });
 
 Deno.test("injectParameters() injects at the top with a warning when no cell is tagged parameters", () => {
