@@ -54,6 +54,10 @@ export function renderMarkdown(source: string): string {
     .replace(/<a /g, '<a rel="noopener noreferrer nofollow" ');
 }
 
+const ansi = new AnsiUp();
+ansi.use_classes = true;
+ansi.escape_html = true;
+
 /**
  * Converts text with ANSI colour codes (tracebacks, stderr) to escaped HTML with `ansi-*`
  * classes; the site's CSP forbids inline styles.
@@ -68,9 +72,10 @@ export function renderMarkdown(source: string): string {
  * ```
  */
 export function ansiToHtml(text: string): string {
-  const ansi = new AnsiUp();
-  ansi.use_classes = true;
-  ansi.escape_html = true;
+  // Most output has no escape codes at all: skip the parser.
+  if (!text.includes("\u001b")) return escapeHtml(text);
+  // ansi_up keeps colour state between calls: start every text from a reset.
+  ansi.ansi_to_html("\u001b[0m");
   // ansi_up writes 256-colour and true-colour codes as inline styles, which the CSP forbids:
   // map them to the nearest of the 16 class colours. The attributes are ansi_up's own output.
   return ansi.ansi_to_html(text).replace(
