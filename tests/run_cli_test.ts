@@ -92,6 +92,12 @@ Deno.test("cli.ts run runs the fixture pipeline in real kernels and writes a com
   assertMatch(res.stderr, /retry {5}flaky: attempt 1 failed \(RuntimeError: first attempt fails\)/);
   assertMatch(res.stderr, /^flaky +succeeded +2 +[\d.]+s$/m);
   assertStringIncludes(res.stderr, "run failed in");
+  // In GitHub Actions, failures are also annotations of the workflow run.
+  assertStringIncludes(
+    res.stderr,
+    "\n::error title=broken failed::ValueError: broken on purpose ✗\n",
+  );
+  assertStringIncludes(res.stderr, "\n::error title=slow timed out::Timeout: ");
 
   const { summary, interrupted } = await readRunFolder(folder);
   assertEquals(interrupted, false);

@@ -20,6 +20,22 @@ export interface ProgressOptions {
   now?: () => number;
   /** Colour the statuses (live view only). @default false */
   color?: boolean;
+  /**
+   * Also write a GitHub Actions `::error` workflow command for each failed instance, so that
+   * failures show as annotations on the workflow run.
+   * @default false
+   */
+  annotations?: boolean;
+}
+
+/** Escapes the message of a GitHub Actions workflow command. */
+function escapeData(text: string): string {
+  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+}
+
+/** Escapes a property of a GitHub Actions workflow command. */
+function escapeProperty(text: string): string {
+  return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }
 
 /**
@@ -174,6 +190,16 @@ export class Progress implements RunObserver {
       }
     }
     this.note(line);
+    if (this.#o.annotations && (record.status === "failed" || record.status === "timeout")) {
+      const error = record.attempts.at(-1)?.error;
+      const title = `${record.id} ${record.status === "timeout" ? "timed out" : "failed"}`;
+      const message = error === undefined
+        ? (record.reason ?? record.status)
+        : `${error.ename}: ${error.evalue}`;
+      this.note(
+        `::error title=${escapeProperty(safeText(title))}::${escapeData(safeText(message))}`,
+      );
+    }
   }
 
   /** {@inheritDoc RunObserver.warning} */

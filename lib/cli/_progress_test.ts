@@ -136,3 +136,22 @@ Deno.test("safeText() and formatSeconds() keep terminal output clean and short",
     "1h02m",
   ]);
 });
+
+Deno.test("Progress annotates failures for GitHub Actions with escaped workflow commands", () => {
+  let out = "";
+  const p = new Progress({ live: false, write: (s) => out += s, total: 2, annotations: true });
+  p.taskEnded(record("train[a=1,b=2]", "failed", {
+    attempts: [{
+      attempt: 1,
+      status: "failed",
+      startedAt: "",
+      error: { ename: "ValueError", evalue: "100% wrong\n::add-mask::x", traceback: [] },
+    }],
+  }));
+  p.taskEnded(record("ok", "succeeded"));
+  const commands = out.split("\n").filter((l) => l.startsWith("::"));
+  // Newlines cannot start a command of their own; % and the title's , are escaped.
+  assertEquals(commands, [
+    "::error title=train[a=1%2Cb=2] failed::ValueError: 100%25 wrong ::add-mask::x",
+  ]);
+});

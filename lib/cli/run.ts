@@ -124,7 +124,7 @@ export function runCommand(): Command {
       "after",
       `
 Prints the run folder on stdout. Progress goes to stderr: live on a terminal, plain lines
-otherwise. Exit code: 0 all succeeded, 1 an instance failed, timed out or was skipped,
+otherwise; in GitHub Actions each failed instance is also an ::error annotation. Exit code: 0 all succeeded, 1 an instance failed, timed out or was skipped,
 2 bad input, 130 interrupted (SIGINT/SIGTERM: every kernel is stopped, the run is
 recorded as cancelled).
 
@@ -185,11 +185,13 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   }
 
   const live = Deno.stderr.isTerminal();
+  const origin = readCiContext();
   const progress = new Progress({
     live,
     write: writeErr,
     total: plan.instances.length,
     color: live && Deno.env.get("NO_COLOR") === undefined,
+    annotations: origin.ci !== undefined,
   });
   const interrupt = new AbortController();
   const onSignal = () => {
@@ -225,7 +227,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       signal: interrupt.signal,
       observer: progress,
       pipelineFile,
-      origin: readCiContext(),
+      origin,
     });
   } finally {
     progress.stop();
