@@ -31,6 +31,7 @@ except OSError:  # already a session leader
 import argparse
 import asyncio
 import json
+import re
 import signal
 import sys
 import threading
@@ -46,6 +47,7 @@ sys.stdout = sys.stderr
 _events_lock = threading.Lock()
 _STREAM_EVENT_CHARS = 2000
 _SAVE_INTERVAL_SECONDS = 2.0
+_MERGE_LIMIT_CHARS = 1 << 20
 
 
 def emit(event_type, **fields):
@@ -168,17 +170,21 @@ def main(argv):
 
         def output(self, outs, msg, display_id, cell_index):
             out = super().output(outs, msg, display_id, cell_index)
-            # One stream output per run of prints, as Jupyter shows it, not one per message.
-            if (
-                out is not None
-                and out.get("output_type") == "stream"
-                and len(outs) >= 2
-                and outs[-1] is out
-                and outs[-2].get("output_type") == "stream"
-                and outs[-2].get("name") == out.get("name")
-            ):
-                outs[-2]["text"] += out["text"]
-                outs.pop()
+            # One stream output per run of prints, as Jupyter shows it, not one per message;
+            # progress bars redrawn with "\r" keep only what Jupyter would show.
+            if out is not None and out.get("output_type") == "stream" and outs and outs[-1] is out:
+                previous = outs[-2] if len(outs) >= 2 else None
+                if (
+                    previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous.get("name") == out.get("name")
+                    # Past 1 MB a new output starts: merging stays linear in the output's size.
+                    and len(previous["text"]) < _MERGE_LIMIT_CHARS
+                ):
+                    previous["text"] = join_stream(previous["text"], out["text"])
+                    outs.pop()
+                elif "\r" in out["text"]:
+                    out["text"] = join_stream("", out["text"])
             msg_type = msg["msg_type"]
             content = msg.get("content", {})
             if msg_type == "stream":
@@ -337,6 +343,22 @@ def main(argv):
         error["cellIndex"] = cell
     emit("done", status=status, error=error)
     return code
+
+
+_CR_NEWLINE = re.compile(r"\r+\n")
+_OVERWRITTEN = re.compile(r"^.*\r+", re.MULTILINE)
+
+
+def join_stream(text, more):
+    """Appends printed text, applying carriage returns the way Jupyter displays them (a line
+    redrawn after "\r" keeps its last version). Only the last line of `text` is re-read."""
+    if "\r" not in more and not text.endswith("\r"):
+        return text + more
+    head, newline, tail = text.rpartition("\n")
+    combined = _CR_NEWLINE.sub("\n", tail + more)
+    # A trailing "\r" waits for what comes next: "\n" keeps the line, more text replaces it.
+    body = combined.rstrip("\r")
+    return head + newline + _OVERWRITTEN.sub("", body) + combined[len(body):]
 
 
 def running_cell(nb, cell_started_at):
