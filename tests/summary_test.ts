@@ -88,3 +88,29 @@ Deno.test("cli.ts summary reports bad input with exit code 2 and one message", a
     assertOk(!res.stderr.includes("    at "), res.stderr);
   });
 });
+
+Deno.test("renderSummary() stays under GitHub's size limit, giving up sections then rows", async (t) => {
+  const run = demoRun("head");
+  const full = renderSummary(run);
+  const size = (s: string) => new TextEncoder().encode(s).length;
+  await t.step("values first", () => {
+    const md = renderSummary(run, { maxChars: size(full) - 20 });
+    assertOk(size(md) <= size(full) - 20);
+    assertOk(!md.includes("### Values") && md.includes("### Tasks"), md);
+    assertMatch(md, /_Left out to stay within GitHub's step summary limit: values[,.]/);
+  });
+  await t.step("then rows of the task table, failures first", () => {
+    const many = { ...run, tasks: [...run.tasks] };
+    for (let i = 0; i < 400; i++) {
+      many.tasks.push({ ...run.tasks[0]!, id: `extra-${i}`, needs: [], values: {}, metrics: [] });
+    }
+    const md = renderSummary(many, { maxChars: 8000 });
+    assertOk(size(md) <= 8000, `${size(md)} bytes`);
+    assertMatch(md, /_\d+ more task instances are listed on the site\._/);
+    assertStringIncludes(md, "| train\\-model\\[nr\\_train\\_images=800\\] | ❌ failed");
+    // Diagrams are out anyway above 150 instances; the others went to make room.
+    assertStringIncludes(md, "limit: values, metrics. The site has everything.");
+    assertMatch(md, /\n\| extra\\-\d+ \| ✅ succeeded \| 3\.2s \| 1 \| {2}\|\n\n_/);
+    assertStringIncludes(md, "````text\n");
+  });
+});

@@ -34,9 +34,15 @@ export interface SummaryOptions {
    * @default 150
    */
   maxDiagramTasks?: number;
+  /**
+   * Longest summary in UTF-8 bytes; sections are left out, then table rows, to stay below it.
+   * GitHub refuses step summaries above 1 MiB.
+   * @default 900000
+   */
+  maxChars?: number;
 }
 
-/** GitHub refuses step summaries above 1 MiB; stay well below. */
+/** GitHub refuses step summaries above 1 MiB (bytes; emoji take 4); stay well below. */
 const MAX_SUMMARY_CHARS = 900_000;
 const MAX_FAILURES = 20;
 const MAX_VALUE_CHARS = 120;
@@ -56,7 +62,7 @@ const ICON: Record<TaskStatus | RunSummary["status"], string> = {
  *
  * @param run The run, as `readRunFolder(...).summary`.
  * @param options Site link, baseline run, limits.
- * @returns Markdown, ending with a newline, at most about 900 kB.
+ * @returns Markdown, ending with a newline, at most `maxChars` bytes.
  *
  * @example Summarising a run folder
  * ```ts ignore
@@ -70,22 +76,58 @@ const ICON: Record<TaskStatus | RunSummary["status"], string> = {
  */
 export function renderSummary(run: RunSummary, options: SummaryOptions = {}): string {
   const maxDiagram = options.maxDiagramTasks ?? 150;
-  const parts = [
-    header(run, options.siteUrl),
-    statusTable(run),
-    failures(run, options.tracebackLines ?? 30),
-    run.tasks.length > 0 && run.tasks.length <= maxDiagram ? dag(run) : "",
-    run.tasks.length > 0 && run.tasks.length <= maxDiagram ? gantt(run) : "",
-    metrics(run, options.baseline),
-    values(run),
+  const limit = options.maxChars ?? MAX_SUMMARY_CHARS;
+  const diagrams = run.tasks.length > 0 && run.tasks.length <= maxDiagram;
+  // In the order they are given up when the summary is too long for GitHub.
+  const optional: [string, string][] = [
+    ["values", values(run)],
+    ["timeline", diagrams ? gantt(run) : ""],
+    ["DAG", diagrams ? dag(run) : ""],
+    ["metrics", metrics(run, options.baseline)],
   ];
-  let out = parts.filter((p) => p !== "").join("\n");
-  if (out.length > MAX_SUMMARY_CHARS) {
-    out = `${
-      out.slice(0, MAX_SUMMARY_CHARS)
-    }\n\n_Summary cut at ${MAX_SUMMARY_CHARS} characters._\n`;
+  const head = header(run, options.siteUrl);
+  const fail = failures(run, options.tracebackLines ?? 30);
+  const left: string[] = [];
+  const assemble = (table: string) => {
+    const byName = new Map(optional);
+    const parts = [head, table, fail, byName.get("DAG")!, byName.get("timeline")!];
+    parts.push(byName.get("metrics")!, byName.get("values")!);
+    const note = left.length === 0
+      ? ""
+      : `_Left out to stay within GitHub's step summary limit: ${
+        left.join(", ")
+      }. The site has everything._\n`;
+    return [...parts.filter((p) => p !== ""), note].filter((p) => p !== "").join("\n");
+  };
+  let table = statusTable(run);
+  let out = assemble(table);
+  for (const entry of optional) {
+    if (bytes(out) <= limit) break;
+    if (entry[1] === "") continue;
+    entry[1] = "";
+    left.push(entry[0]);
+    out = assemble(table);
+  }
+  if (bytes(out) > limit) {
+    // Only the task table can still be this long: keep as many rows as fit (failures first).
+    const budget = limit - (bytes(out) - bytes(table)) - 200;
+    const lines = table.split("\n");
+    let kept = 4;
+    for (let size = 0; kept < lines.length && size + bytes(lines[kept]!) + 1 < budget; kept++) {
+      size += bytes(lines[kept]!) + 1;
+    }
+    table = `${lines.slice(0, kept).join("\n")}\n\n_${lines.length - 1 - kept} more task ` +
+      "instances are listed on the site._\n";
+    out = assemble(table);
   }
   return out;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 size: GitHub's limit counts bytes. */
+function bytes(text: string): number {
+  return encoder.encode(text).length;
 }
 
 function header(run: RunSummary, siteUrl: string | undefined): string {
