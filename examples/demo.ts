@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { delimiter, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { UserError } from "../lib/errors.ts";
@@ -221,7 +221,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function onPath(name: string): Promise<boolean> {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(delimiter)) {
     if (dir && await exists(join(dir, name))) return true;
   }
   return false;
@@ -264,17 +264,22 @@ export async function preparePython(options: DemoOptions = {}): Promise<PythonPr
   const log = options.log ?? console.error;
   const venv = options.venv ?? join(ROOT, ".cache", "demo-venv");
   const modules = DEMO_REQUIREMENTS.map((r) => r.module).join(", ");
-  if (options.python !== undefined) {
-    const { found, others } = await findPython([options.python]);
+  const fromEnv = Deno.env.get("PYNB_PYTHON") || undefined;
+  const explicit = options.python ?? fromEnv;
+  if (explicit !== undefined) {
+    // The user's choice is used alone, as `cli.ts run` does: never replaced by another.
+    const source = options.python !== undefined ? "--python" : "PYNB_PYTHON";
+    const { found, others } = await findPython([explicit]);
     if (found) return found;
     const probe = others[0];
-    const pip = [options.python, "-m", "pip", "install", ...DEMO_REQUIREMENTS.map((r) => r.pip)];
+    const pip = [explicit, "-m", "pip", "install", ...DEMO_REQUIREMENTS.map((r) => r.pip)];
     throw new DemoEnvironmentError(
       probe
-        ? `Cannot use the Python interpreter '${options.python}' given by --python: it cannot ` +
+        ? `Cannot use the Python interpreter '${explicit}' given by ${source}: it cannot ` +
           `import ${probe.missing.join(", ")}. Install them with \`${shellQuote(pip)}\`, or ` +
-          "leave out --python to let the demo find or set up one."
-        : `Cannot use the Python interpreter '${options.python}' given by --python: it does not ` +
+          `${source === "--python" ? "leave out --python" : "unset PYNB_PYTHON"} to let the demo ` +
+          "find or set up an interpreter."
+        : `Cannot use the Python interpreter '${explicit}' given by ${source}: it does not ` +
           "run, or is not Python 3.8 or newer.",
     );
   }

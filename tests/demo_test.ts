@@ -47,11 +47,11 @@ async function smallDemo(dir: string): Promise<string> {
   return file;
 }
 
-async function runDemo(args: string[]) {
+async function runDemo(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--no-prompt", ...await demoTaskFlags(), "examples/demo.ts", ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+    env: { NO_COLOR: "1", PYDEVD_DISABLE_FILE_VALIDATION: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -326,6 +326,11 @@ Deno.test("deno task demo exits 2 with one message for bad input", async (t) => 
     assertMatch(result.stderr, /^error: Cannot use the Python interpreter '.*no-such-python'/);
     assertOk(!result.stderr.includes("    at "), "no stack trace");
     assertEquals(result.stdout, "");
+  });
+  await t.step("PYNB_PYTHON naming an interpreter that does not exist", async () => {
+    const result = await runDemo([], { PYNB_PYTHON: join(dir.path, "gone", "python3") });
+    assertEquals(result.code, 2, result.stderr);
+    assertMatch(result.stderr, /^error: Cannot use .*gone\/python3' given by PYNB_PYTHON/);
   });
   await t.step("an unknown option", async () => {
     const result = await runDemo(["--bogus"]);
