@@ -254,3 +254,21 @@ print(json.dumps(out))`,
   // And the header reads back to the same metadata.
   metadatas.forEach((metadata, i) => assertEquals(parsePercent(ours[i]!).metadata, metadata));
 });
+
+Deno.test("writePercent() comments out frozen cells, and parsePercent() reads them back", () => {
+  roundTrip(
+    '# %%\nprint("runs")\n\n# %% editable=false run_control={"frozen": true}\n# # frozen\n# print("skipped")\n',
+    [
+      ["code", 'print("runs")', {}],
+      ["code", '# frozen\nprint("skipped")', { editable: false, run_control: { frozen: true } }],
+    ],
+  );
+});
+
+Deno.test("parsePercent() keeps lines of hash signs in code and markdown cells", () => {
+  const rule = "#".repeat(40);
+  roundTrip(`# %% [markdown]\n# ${rule}\n# Title\n\n# %%\nx = 1\n\n${rule}\n# note\n`, [
+    ["markdown", `${rule}\nTitle`, {}],
+    ["code", `x = 1\n\n${rule}\n# note`, {}],
+  ]);
+});
