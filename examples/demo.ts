@@ -5,16 +5,17 @@
  * with `cli.ts run`, builds the website into `_site/` with `cli.ts site`, and says where to
  * open it.
  *
- * Python: the interpreter the product itself would pick (`--python`, `PYNB_PYTHON`, then a
- * search) is used when it also has scikit-learn and matplotlib; otherwise the first one that
- * has everything. When none has, the demo installs the Debian packages (as root on Debian) or
- * creates a virtual environment in the project (`.cache/demo-venv/`) with pip; otherwise, or with
- * `--no-install`, it prints the command to run and exits 2.
+ * Python: an interpreter named by `--python` or `PYNB_PYTHON` is used alone. Otherwise the one
+ * the product itself would pick is used when it also has scikit-learn and matplotlib, else the
+ * first one on PATH that has everything. When none has, the demo installs the Debian packages
+ * (as root on Debian) or creates a virtual environment in the project (`.cache/demo-venv/`) with
+ * pip; otherwise, or with `--no-install`, it prints the command to run and exits 2.
  *
- * Permissions: `--allow-read --allow-run --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX,CI
- * --allow-sys=uid` (`CI` because a library loaded through `deps.ts` reads it for colours). The demo writes nothing itself: `cli.ts run` and `cli.ts site` run as
- * subprocesses under their own, narrower flags. `--allow-run` is not narrowed because the
- * interpreter is found at run time and may live anywhere.
+ * Permissions: `--allow-read --allow-run --allow-sys=uid
+ * --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX,CI` (`CI` because a library loaded
+ * through `deps.ts` reads it to choose colours). The demo writes nothing itself: `cli.ts run`
+ * and `cli.ts site` run as subprocesses under their own, narrower flags. `--allow-run` is not
+ * narrowed because the interpreter is found at run time and may live anywhere.
  *
  * @example Running the demo
  * ```sh
