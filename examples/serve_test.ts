@@ -16,6 +16,16 @@ function rawGet(port: number, path: string): Promise<string> {
   });
 }
 
+/** The permission flags of `deno task serve`, read from deno.json so the tests use exactly them. */
+async function serveTaskFlags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const flags = String(config.tasks.serve.command).split(/\s+/).filter((f) =>
+    f.startsWith("--allow-")
+  );
+  assertEquals(flags, ["--allow-net=127.0.0.1", "--allow-read=_site"]);
+  return flags;
+}
+
 async function withSite(
   fn: (base: string, port: number, outside: string) => Promise<void>,
 ): Promise<void> {
@@ -129,8 +139,7 @@ Deno.test("serve.ts exits 2 with one line when there is no site folder", async (
       "run",
       "--quiet",
       "--no-prompt",
-      "--allow-net=127.0.0.1",
-      "--allow-read=_site",
+      ...await serveTaskFlags(),
       `${ROOT}/examples/serve.ts`,
       "--port",
       "0",
@@ -145,7 +154,7 @@ Deno.test("serve.ts exits 2 with one line when there is no site folder", async (
   assertOk(!stderr.includes("    at "), "no stack trace");
 });
 
-Deno.test("serve.ts serves _site under --allow-net=127.0.0.1 --allow-read=_site", async () => {
+Deno.test("deno task serve serves _site under its flags: --allow-net=127.0.0.1 --allow-read=_site", async () => {
   await using dir = await tempDir();
   await Deno.mkdir(`${dir.path}/_site`);
   await Deno.writeTextFile(`${dir.path}/_site/index.html`, "<h1>demo</h1>");
@@ -154,8 +163,7 @@ Deno.test("serve.ts serves _site under --allow-net=127.0.0.1 --allow-read=_site"
       "run",
       "--quiet",
       "--no-prompt",
-      "--allow-net=127.0.0.1",
-      "--allow-read=_site",
+      ...await serveTaskFlags(),
       `${ROOT}/examples/serve.ts`,
       "--port=0",
     ],
