@@ -301,3 +301,51 @@ Deno.test("cli.ts run rejects bad input with exit 2 and one message, writing not
     assertEquals(await Deno.readTextFile(join(out, "taken", "keep.txt")), "mine");
   });
 });
+
+Deno.test("cli.ts run killed with SIGKILL leaves a run folder read back as interrupted, and no process", async () => {
+  await using dir = await tempDir();
+  const runId = `killed-${crypto.randomUUID().slice(0, 8)}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      ...FLAGS,
+      join(ROOT, "cli.ts"),
+      "run",
+      join(FIXTURE, "sleepy.yaml"),
+      "--out",
+      dir.path,
+      "--run-id",
+      runId,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let exited = false;
+  child.status.finally(() => exited = true);
+  const deadline = Date.now() + 90_000;
+  while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith("sleep 1000"))) {
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      await child.status;
+      throw new Error("the cell's sleep never started");
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill("SIGKILL");
+  assertEquals((await child.status).signal, "SIGKILL");
+  // The driver sees its stdin close and stops its kernel and what the cell started.
+  const gone = Date.now() + 20_000;
+  while ((await processesOfRun(runId)).length > 0 && Date.now() < gone) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assertEquals(await processesOfRun(runId), []);
+
+  const run = await readRunFolder(join(dir.path, runId));
+  assertEquals(run.interrupted, true);
+  assertEquals(run.summary.status, "running");
+  assertEquals(run.summary.runId, runId);
+  assertEquals(run.summary.tasks, []);
+});

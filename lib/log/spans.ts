@@ -155,6 +155,8 @@ export class SpanLog {
    * @param info The run.
    */
   constructor(file: string, info: RunSpanInfo) {
+    // The file exists from the start: a run killed before any span ended is still a run folder.
+    Deno.writeFileSync(file, new Uint8Array(), { append: true, create: true });
     const runAttrs: Attributes = {
       [SPAN.attr.runId]: info.runId,
       [SPAN.attr.pipelineName]: info.pipeline,
