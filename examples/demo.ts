@@ -1,4 +1,4 @@
-#!/usr/bin/env -S deno run --allow-read --allow-run --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX,CI --allow-sys=uid
+#!/usr/bin/env -S deno run --allow-read --allow-run --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX --allow-sys=uid
 /**
  * `deno task demo`: the whole product on one machine with one command. Checks the environment,
  * installs what the demo's Python lacks when that is safe, runs the mnist-digits demo pipeline
@@ -12,9 +12,9 @@
  * pip; otherwise, or with `--no-install`, it prints the command to run and exits 2.
  *
  * Permissions: `--allow-read --allow-run --allow-sys=uid
- * --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX,CI` (`CI` because a library loaded
- * through `deps.ts` reads it to choose colours). The demo writes nothing itself: `cli.ts run`
- * and `cli.ts site` run as subprocesses under their own, narrower flags. `--allow-run` is not
+ * --allow-env=PATH,PYNB_PYTHON,VIRTUAL_ENV,CONDA_PREFIX` (the variables that say where Python
+ * is). The demo writes nothing itself: `cli.ts run` and `cli.ts site` run as subprocesses under
+ * their own, narrower flags. `--allow-run` is not
  * narrowed because the interpreter is found at run time and may live anywhere.
  *
  * @example Running the demo

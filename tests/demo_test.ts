@@ -163,7 +163,7 @@ Deno.test("the demo pipeline plans six tasks into twelve instances", async () =>
     join(DEMO_DIR, "pipeline.yaml"),
     "--format",
     "json",
-  ], { flags: ["--allow-read", "--allow-env"] });
+  ], { flags: ["--allow-read"] });
   assertEquals(result.code, 0, result.stderr);
   const plan = JSON.parse(result.stdout) as {
     instances: { id: string; task: string; needs: string[]; parameters: Record<string, unknown> }[];
