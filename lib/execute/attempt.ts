@@ -10,6 +10,7 @@ import { join, resolve as resolvePath } from "node:path";
 import type { TaskError } from "../log/schema.ts";
 import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
 import { driverFiles } from "./driver_files.ts";
+import { makeScratchDir } from "./scratch.ts";
 import {
   findPipeHolders,
   guardOnExit,
@@ -86,17 +87,7 @@ let scratch: Promise<string> | undefined;
 
 /** A temporary folder per runner process for caches shared by kernels (matplotlib fonts). */
 function scratchDir(): Promise<string> {
-  scratch ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "pynb-dag-runner-" });
-    globalThis.addEventListener("unload", () => {
-      try {
-        Deno.removeSync(dir, { recursive: true });
-      } catch {
-        // Best effort: it is in the temporary directory.
-      }
-    });
-    return dir;
-  })();
+  scratch ??= makeScratchDir("pynb-dag-runner-");
   return scratch;
 }
 

@@ -80,6 +80,14 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    # jupyter_client writes the kernel's connection file (its ports and key) with mkstemp: into
+    # the attempt's runtime folder, which the runner removes even when it had to kill us.
+    runtime_dir = os.environ.get("JUPYTER_RUNTIME_DIR")
+    if runtime_dir:
+        import tempfile
+
+        os.makedirs(runtime_dir, exist_ok=True)
+        tempfile.tempdir = runtime_dir
     import nbclient
     import nbformat
     from jupyter_client.kernelspec import NoSuchKernel

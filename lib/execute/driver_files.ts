@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { makeScratchDir } from "./scratch.ts";
 
 /** Where the Python files are on the local disk. */
 export interface DriverFiles {
@@ -53,14 +54,7 @@ async function download(base: URL): Promise<DriverFiles> {
     fetchText(new URL(DRIVER, base)),
     fetchText(new URL(MODULE, base)),
   ]);
-  const dir = await Deno.makeTempDir({ prefix: "pynb-dag-runner-py-" });
-  globalThis.addEventListener("unload", () => {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-    } catch {
-      // Best effort: the folder is in the temporary directory anyway.
-    }
-  });
+  const dir = await makeScratchDir("pynb-dag-runner-py-");
   const files = { driver: join(dir, DRIVER), moduleDir: join(dir, "python") };
   await Deno.mkdir(files.moduleDir);
   await Deno.writeTextFile(files.driver, driverText);
