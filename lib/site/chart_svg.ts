@@ -40,6 +40,7 @@ const W = 560;
 const H = 220;
 const M = { l: 56, r: 12, t: 12, b: 28 };
 const PALETTE = 8;
+const MAX_DOTS = 300;
 
 function ticks(min: number, max: number, count: number): number[] {
   if (min === max) return [min];
@@ -135,6 +136,8 @@ export function renderLineChart(series: ChartSeries[], options: ChartOptions = {
         }"/>`,
       );
     }
+    // Past a few hundred points, dots add weight and no readable detail.
+    if (all.length > MAX_DOTS) return;
     for (const p of pts) {
       const dot = `<circle class="chart-dot ${cls}" cx="${sx(p.x).toFixed(1)}" cy="${
         sy(p.y).toFixed(1)
