@@ -213,7 +213,7 @@ Deno.test("cli.ts run sent SIGTERM mid-run stops every kernel, exits 130, record
   output.finally(() => exited = true);
   try {
     // Wait until the cell's `sleep 1000` runs: then the driver, the kernel and a child exist.
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 180_000;
     while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith("sleep 1000"))) {
       assertOk(!exited, "cli.ts run ended before the cell's sleep started");
       assertOk(Date.now() < deadline, "the cell's sleep never started");
@@ -325,7 +325,7 @@ Deno.test("cli.ts run killed with SIGKILL leaves a run folder read back as inter
   }).spawn();
   let exited = false;
   child.status.finally(() => exited = true);
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith("sleep 1000"))) {
     if (exited || Date.now() > deadline) {
       if (!exited) child.kill("SIGKILL");
