@@ -141,7 +141,10 @@ Deno.test("runAttempt() reports a kernel that died as KernelDied", async () => {
   assertEquals(run.result.status, "failed");
   assertEquals(run.result.error?.ename, "KernelDied");
   assertEquals(run.result.error?.cellIndex, 1);
-  assertStringIncludes(run.result.error!.evalue, "running cell 1");
+  assertStringIncludes(
+    run.result.error!.evalue,
+    "The kernel died (it was running cell 1): the kernel process exited with code 1;",
+  );
   assertEquals(streamText(run.notebook, 0), "still alive\n");
   await assertNothingLeft(run.events);
 });

@@ -462,8 +462,9 @@ async function supervise(
       status: "failed",
       error: {
         ename: "KernelDied",
-        evalue: `The kernel died${where}: the process exited or was killed (out of memory, ` +
-          "os._exit(), a crash in native code); see stderr.txt",
+        evalue: `The kernel died${where}: ${
+          finished.error?.evalue ?? "the kernel process ended"
+        }; a kernel dies from os._exit(), a crash in native code, or running out of memory`,
         traceback: tail.lines(),
         ...cellIndex,
       },

@@ -174,6 +174,7 @@ def main(argv):
                 except OSError:
                     pgid = None
             state["kernel_pid"], state["kernel_pgid"] = pid, pgid
+            state["kernel_process"] = process
             emit("kernel_started", pid=pid, pgid=pgid, kernel=self.kernel_name or "")
 
         def output(self, outs, msg, display_id, cell_index):
@@ -324,9 +325,9 @@ def main(argv):
             "evalue": err.evalue,
             "traceback": err.traceback.splitlines(),
         }
-    except DeadKernelError as err:
+    except DeadKernelError:
         status, code = "kernel_died", 1
-        error = {"ename": "KernelDied", "evalue": str(err), "traceback": []}
+        error = {"ename": "KernelDied", "evalue": kernel_exit(state), "traceback": []}
     except NoSuchKernel as err:
         status, code = "error", 2
         error = {
@@ -367,6 +368,26 @@ def join_stream(text, more):
     # A trailing "\r" waits for what comes next: "\n" keeps the line, more text replaces it.
     body = combined.rstrip("\r")
     return head + newline + _OVERWRITTEN.sub("", body) + combined[len(body):]
+
+
+def kernel_exit(state):
+    """How the kernel process ended, as words: its exit code or the signal that killed it."""
+    process = state.get("kernel_process")
+    code = None
+    try:
+        code = process.poll() if process is not None else None
+    except Exception:  # noqa: BLE001 - only used to improve a message
+        code = None
+    if code is None:
+        return "the kernel process ended"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (often the out-of-memory killer)" if -code == signal.SIGKILL else ""
+        return f"the kernel process was killed by {name}{hint}"
+    return f"the kernel process exited with code {code}"
 
 
 def running_cell(nb, cell_started_at):
