@@ -1,0 +1,55 @@
+/**
+ * The site built from a run folder written by the real executor (`cli.ts run` on
+ * `tests/fixtures/pipelines/run/pipeline.yaml`, kept under `tests/fixtures/runs/`).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
+import { ROOT, tempDir } from "./_helpers.ts";
+import { buildSite } from "../lib/site/build.ts";
+
+const RUN = join(ROOT, "tests", "fixtures", "runs", "real-executor-run");
+
+Deno.test("buildSite() shows a run written by the real executor", async (t) => {
+  await using dir = await tempDir("pynb-site-real-");
+  const report = await buildSite([RUN], { out: dir.path });
+  assertEquals(report.problems, []);
+  assertEquals(report.runs, 1);
+  const read = (p: string) => Deno.readTextFile(join(dir.path, "runs", "real-executor-run", p));
+  const run = await read("index.html");
+  await t.step("the run page lists failures first and draws every instance", () => {
+    assertEquals(run.match(/class="dag-node /g)?.length, 9);
+    const failures = run.slice(run.indexOf('class="failures"'), run.indexOf("<h2>Graph</h2>"));
+    assertStringIncludes(failures, "broken");
+    assertStringIncludes(failures, "slow");
+    assertStringIncludes(failures, "ValueError");
+    // flaky failed once, then succeeded: two bars in its Gantt row.
+    assertEquals(run.match(/<title>flaky attempt \d/g)?.length, 2);
+  });
+  await t.step("an instance page shows values, metrics and artifacts as logged", async () => {
+    const hello = await read("hello.html");
+    assertStringIncludes(hello, "Grüße ✓");
+    assertStringIncludes(hello, "<h3>score</h3>");
+    assertMatch(
+      hello,
+      /href="files\/hello\/attempt-1\/artifacts\/hello\.txt" download="hello\.txt"/,
+    );
+    assertOk(
+      (await Deno.stat(
+        join(dir.path, "runs/real-executor-run/files/hello/attempt-1/artifacts/hello.txt"),
+      )).size > 0,
+    );
+    assertStringIncludes(hello, 'class="notebook"');
+  });
+  await t.step("the failed instance shows its error and the partial notebook", async () => {
+    const broken = await read("broken.html");
+    assertStringIncludes(broken, 'class="error-box"');
+    assertStringIncludes(broken, "ValueError");
+    assertStringIncludes(broken, 'class="nb-error"');
+  });
+  await t.step("the timed out instance says so even without a notebook", async () => {
+    const slow = await read("slow.html");
+    assertStringIncludes(slow, "Timeout");
+  });
+});
