@@ -23,6 +23,7 @@ const ARGS = [
 ];
 const PREFIX = "/repo/";
 const SHOTS = join(ROOT, "tests", "__screenshots__");
+const REAL_RUN = join(ROOT, "tests", "fixtures", "runs", "real-executor-run");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -101,7 +102,7 @@ Deno.test({
     await using dir = await tempDir("pynb-browser-");
     await makeRuns(join(dir.path, "runs"));
     const out = join(dir.path, "site");
-    await buildSite([join(dir.path, "runs")], {
+    await buildSite([join(dir.path, "runs"), REAL_RUN], {
       out,
       title: "MNIST demo",
       baseUrl: PREFIX,
@@ -146,7 +147,7 @@ Deno.test({
           }
         }
         assertEquals(problems, []);
-        // 5 runs (one interrupted) x their instances, index, problems, experiment pages.
+        // 6 runs (one interrupted, one from the real executor) x their instances, index, problems, experiment pages.
         assertOk(pages >= 30, `crawled only ${pages} pages`);
       });
 
@@ -192,13 +193,19 @@ Deno.test({
         },
       );
 
+      await t.step("a run written by the real executor renders", async () => {
+        await visit(page, `${base}runs/real-executor-run/index.html`);
+        assertEquals(await page.locator("svg.dag .dag-node").count(), 9);
+        await page.screenshot({ path: join(SHOTS, "real-run.png"), fullPage: true });
+      });
+
       await t.step("the runs list filters by status, trigger and branch", async () => {
         await visit(page, `${base}index.html`);
         const rows = page.locator("table.runs tbody tr");
-        assertEquals(await rows.count(), 5);
+        assertEquals(await rows.count(), 6);
         await page.screenshot({ path: join(SHOTS, "index.png"), fullPage: true });
         await page.selectOption("select[data-filter=status]", "failed");
-        assertEquals(await page.locator("table.runs tbody tr:not([hidden])").count(), 3);
+        assertEquals(await page.locator("table.runs tbody tr:not([hidden])").count(), 4);
         await page.selectOption("select[data-filter=branch]", "main");
         assertEquals(await page.locator("table.runs tbody tr:not([hidden])").count(), 1);
       });
