@@ -288,6 +288,20 @@ Deno.test("deno task demo runs the pipeline and builds a website of sane results
     }
   });
 
+  await t.step("notebooks run without warnings and show their figures inline", async () => {
+    assertOk(!result.stderr.includes("warning:"), `the run warned:\n${result.stderr}`);
+    for (const bench of tasksOf(summary, "benchmark-model")) {
+      const path = bench.attempts.at(-1)?.notebook;
+      assertOk(path, `${bench.id} has no executed notebook`);
+      const notebook = JSON.parse(await Deno.readTextFile(join(runs, folders[0]!, path))) as {
+        cells: { outputs?: { data?: Record<string, unknown> }[] }[];
+      };
+      const images = notebook.cells.flatMap((c) => c.outputs ?? [])
+        .filter((o) => o.data?.["image/png"] !== undefined);
+      assertEquals(images.length, 2, `${bench.id}: ROC curves and confusion matrix inline`);
+    }
+  });
+
   await t.step("the website shows the run", async () => {
     const index = await Deno.readTextFile(join(site, "index.html"));
     assertStringIncludes(index, "mnist-digits");
