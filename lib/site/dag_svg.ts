@@ -77,7 +77,7 @@ function layout(nodes: DagNode[]): Layout {
   const ids = new Set(nodes.map((n) => n.id));
   for (const n of nodes) {
     const label = n.id.length > 48 ? n.id.slice(0, 47) + "…" : n.id;
-    g.setNode(n.id, { width: Math.max(90, label.length * CHAR_W + 24), height: 40, label });
+    g.setNode(n.id, { width: Math.max(150, label.length * CHAR_W + 24), height: 40, label });
   }
   for (const n of nodes) {
     for (const up of n.needs) if (ids.has(up)) g.setEdge(up, n.id);

@@ -267,7 +267,9 @@ export async function renderRunPages(run: SiteRun, ctx: PageContext): Promise<Ru
     status: t.status,
     href: pages.get(t.id) ?? "#",
     needs: t.needs,
-    ...(t.durationSeconds !== undefined ? { detail: formatDuration(t.durationSeconds) } : {}),
+    ...(t.durationSeconds !== undefined && t.attempts.length > 0
+      ? { detail: formatDuration(t.durationSeconds) }
+      : {}),
   })));
   const gantt = renderGanttSvg(s.tasks.map((t) => ({
     id: t.id,
