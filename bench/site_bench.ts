@@ -144,17 +144,18 @@ await buildSite([runsDir], { out: published, now: new Date("2024-03-01T00:00:00Z
 console.log(`first full build: ${((performance.now() - t1) / 1000).toFixed(2)} s`);
 
 /**
- * Runs one build in a fresh process and returns its wall time, CPU time (user + system, which
- * says more than wall time on a shared machine) and peak resident memory (VmHWM).
+ * Runs `body` (with `buildSite` and `readRunFolder` in scope) in a fresh process and returns its
+ * wall time, CPU time (user + system, which says more than wall time on a shared machine) and
+ * peak resident memory (VmHWM).
  */
-async function measuredBuild(options: string): Promise<{ wall: number; cpu: number; mib: number }> {
-  const code = `import { buildSite } from ${
-    JSON.stringify(new URL("../lib/site/build.ts", import.meta.url).href)
-  };
+async function measured(body: string): Promise<{ wall: number; cpu: number; mib: number }> {
+  const lib = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
+  const code = `import { buildSite } from ${lib("../lib/site/build.ts")};
+import { readRunFolder } from ${lib("../lib/log/read.ts")};
 const cpu = () => { const f = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
   return (Number(f[11]) + Number(f[12])) / 100; };
 const c0 = cpu(); const t0 = performance.now();
-await buildSite(${options});
+${body}
 const wall = (performance.now() - t0) / 1000; const c = cpu() - c0;
 const kb = Number(/VmHWM:\\s*(\\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))[1]);
 console.log(JSON.stringify({ wall, cpu: c, mib: kb / 1024 }));`;
@@ -168,16 +169,21 @@ console.log(JSON.stringify({ wall, cpu: c, mib: kb / 1024 }));`;
 }
 
 {
-  const full = await measuredBuild(
-    `[${JSON.stringify(runsDir)}], { out: ${JSON.stringify(join(work, "measured"))} }`,
+  const q = JSON.stringify;
+  const site = join(work, "measured");
+  const base = await measured(
+    `for await (const e of Deno.readDir(${q(runsDir)})) await readRunFolder(${
+      q(runsDir)
+    } + "/" + e.name);`,
   );
-  const inc = await measuredBuild(
-    `[${JSON.stringify(newDir)}], { out: ${JSON.stringify(join(work, "measured"))}, previous: ${
-      JSON.stringify(join(work, "measured"))
-    } }`,
+  const full = await measured(`await buildSite([${q(runsDir)}], { out: ${q(site)} });`);
+  const inc = await measured(
+    `await buildSite([${q(newDir)}], { out: ${q(site)}, previous: ${q(site)} });`,
   );
   const f = (m: { wall: number; cpu: number; mib: number }) =>
-    `${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, peak ${m.mib.toFixed(0)} MiB`;
+    `${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU (${(m.cpu / base.cpu).toFixed(1)}x ` +
+    `baseline), peak ${m.mib.toFixed(0)} MiB`;
+  console.log(`baseline, read + validate ${RUNS} run folders: ${f(base)}`);
   console.log(`full build of ${RUNS} runs x ${TASKS}: ${f(full)}`);
   console.log(`incremental build in place (--previous, 1 new run): ${f(inc)}`);
   console.log(`load average while measuring: ${Deno.loadavg().join(" ")}`);
