@@ -235,6 +235,13 @@ async function fetchBlob(
     }
     return out;
   }, options).catch((err) => {
+    if (err instanceof Error && err.name === "TimeoutError") {
+      throw new GitHubResponseError(
+        `Cannot download '${name}' from ${host}: no complete answer within ` +
+          `${(options.timeoutMs ?? 600_000) / 1000} s`,
+        { cause: err },
+      );
+    }
     if (
       (err as { status?: number }).status === 410 || (err as { status?: number }).status === 404
     ) {

@@ -36,6 +36,11 @@ export interface GitHubClientOptions {
    */
   maxWaitSeconds?: number;
   /**
+   * Timeout of one API request, in milliseconds.
+   * @default 60000
+   */
+  requestTimeoutMs?: number;
+  /**
    * Prints progress notes (retries, waits).
    * @default console.error
    */
@@ -168,6 +173,13 @@ export async function withRetries<T>(
 }
 
 function describe(err: unknown): string {
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (
+    (err instanceof Error && err.name === "TimeoutError") ||
+    (cause instanceof Error && cause.name === "TimeoutError")
+  ) {
+    return "no answer in time";
+  }
   return isHttpFailure(err) ? `HTTP ${err.status}` : `a network error (${(err as Error).message})`;
 }
 
@@ -198,10 +210,20 @@ export function createGitHubClient(options: GitHubClientOptions = {}): Octokit {
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
   octokit.hook.wrap("request", async (request, endpoint) => {
-    const path = new URL(endpoint.url, "http://x").pathname;
+    const path = new URL(octokit.request.endpoint.parse(endpoint).url, "http://x").pathname;
     const what = `${endpoint.method} ${path}`;
     try {
-      return await withRetries(what, async () => await request(endpoint), options);
+      // A fresh timeout per attempt: a hung connection is retried like a 5xx, not waited on
+      // until the job's own timeout. The options object is shared with the inner hooks
+      // (before-after-hook binds it), so it is changed in place rather than passed on.
+      const attempt = async () => {
+        endpoint.request = {
+          ...endpoint.request,
+          signal: AbortSignal.timeout(options.requestTimeoutMs ?? 60_000),
+        };
+        return await request(endpoint);
+      };
+      return await withRetries(what, attempt, options);
     } catch (err) {
       if (!isHttpFailure(err)) throw err;
       const hint = ACCESS_HINTS[err.status];

@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "../../tests/_deps.ts";
-import { rateLimitWait, withRetries } from "./client.ts";
+import { createGitHubClient, rateLimitWait, withRetries } from "./client.ts";
 import { GitHubRateLimitError, GitHubResponseError } from "./errors.ts";
 
 function httpError(status: number, headers: Record<string, string> = {}): Error {
@@ -62,4 +62,35 @@ Deno.test("withRetries() passes 4xx answers through untouched", async () => {
   );
   assertEquals(calls, 1);
   assertEquals((err as Error & { status: number }).status, 404);
+});
+
+Deno.test("createGitHubClient() retries a request that hangs past its timeout", async () => {
+  let calls = 0;
+  const { promise: release, resolve } = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async () => {
+    if (calls++ === 0) await release;
+    return Response.json({ total_count: 0, artifacts: [] });
+  });
+  try {
+    const notes: string[] = [];
+    const gh = createGitHubClient({
+      apiUrl: `http://127.0.0.1:${server.addr.port}`,
+      requestTimeoutMs: 300,
+      backoffMs: 1,
+      log: (l) => notes.push(l),
+    });
+    const res = await gh.request("GET /repos/{owner}/{repo}/actions/artifacts", {
+      owner: "octo",
+      repo: "demo",
+    });
+    assertEquals(res.data.total_count, 0);
+    assertEquals(calls, 2);
+    assertEquals(notes, [
+      "note: no answer in time while trying to GET /repos/octo/demo/actions/artifacts; " +
+      "retrying in 1 ms",
+    ]);
+  } finally {
+    resolve();
+    await server.shutdown();
+  }
 });
