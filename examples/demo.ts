@@ -118,6 +118,11 @@ export interface DemoOptions {
    */
   install?: boolean;
   /**
+   * `name=value` parameter overrides, passed to `cli.ts run --param`.
+   * @default []
+   */
+  params?: string[];
+  /**
    * Folder of the virtual environment created when pip is the way to install.
    * @default ".cache/demo-venv" in the project (ignored by git)
    */
@@ -424,7 +429,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   log(`\nRunning ${display(pipeline)} ...`);
   const run = await cli(
     RUN_FLAGS,
-    ["run", pipeline, "--out", runs, "--python", python.executable],
+    [
+      "run",
+      pipeline,
+      "--out",
+      runs,
+      "--python",
+      python.executable,
+      ...(options.params ?? []).flatMap((p) => ["--param", p]),
+    ],
     "run the demo pipeline",
   );
   const printed = run.stdout.trim().split("\n").at(-1)?.trim() ?? "";
@@ -466,6 +479,7 @@ function parseDemoArgs(args: string[]): DemoOptions {
         site: { type: "string" },
         python: { type: "string" },
         "no-install": { type: "boolean" },
+        param: { type: "string", short: "p", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -489,6 +503,8 @@ Options:
   --runs DIR         folder of run folders, all shown on the website (default: runs)
   --site DIR         website folder (default: _site)
   --pipeline FILE    another pipeline file (default: the demo pipeline)
+  -p, --param K=V    override a parameter for this run, e.g. --param train_test_ratio=0.8
+                     (repeatable; see \`cli.ts run --help\`)
   -h, --help         this help
 
 Exit code: 0 every task succeeded, 1 some task failed (the website shows which),
@@ -501,6 +517,7 @@ Exit code: 0 every task succeeded, 1 some task failed (the website shows which),
     ...(v.site !== undefined ? { site: v.site } : {}),
     ...(v.python !== undefined ? { python: v.python } : {}),
     install: !v["no-install"],
+    params: v.param ?? [],
   };
 }
 

@@ -354,6 +354,11 @@ Deno.test("deno task demo exits 2 with one message for bad input", async (t) => 
       "error: Cannot run the demo: Unknown option '--bogus' (see --help)\n",
     );
   });
+  await t.step("a --param the pipeline does not have, passed on to cli.ts run", async () => {
+    const result = await runDemo(["--no-install", "--param", "no_such_param=1"]);
+    assertEquals(result.code, 2, result.stderr);
+    assertMatch(result.stderr, /--param no_such_param names no parameter/);
+  });
   await t.step("a pipeline file that does not exist", async () => {
     const result = await runDemo(["--no-install", "--pipeline", join(dir.path, "nope.yaml")]);
     assertEquals(result.code, 2, result.stderr);
