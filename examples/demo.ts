@@ -534,7 +534,7 @@ if (import.meta.main) {
     const seconds = Math.round((performance.now() - started) / 1000);
     const index = join(result.site, "index.html");
     const serve = result.site === join(ROOT, "_site")
-      ? "deno task serve"
+      ? "npx deno task serve"
       : `deno run --allow-net=127.0.0.1 --allow-read=${result.site} examples/serve.ts ${result.site}`;
     console.log(
       [
