@@ -39,6 +39,10 @@ export interface FakeOptions {
   blobFailsOnce?: Set<number>;
   /** Every listing answers 403 without rate limit headers (a token without actions: read). */
   forbidden?: boolean;
+  /** Artifact ids whose blob download never answers (until the fake is stopped). */
+  blobHangs?: Set<number>;
+  /** Artifact ids listed with a digest that does not match their zip. */
+  wrongDigest?: Set<number>;
 }
 
 /** A request the fake received. */
@@ -86,18 +90,23 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
   const digests = new Map<number, string>();
   for (const a of options.artifacts) {
     if (a.digest && a.zip) digests.set(a.id, `sha256:${await sha256(a.zip)}`);
+    if (options.wrongDigest?.has(a.id)) digests.set(a.id, `sha256:${"0".repeat(64)}`);
   }
   // Deno.serve binds before it returns, so the port is known at once.
   const listen = { hostname: "127.0.0.1", port: 0, onListen: () => {} };
 
   let blobOrigin = "";
-  const blobServer = Deno.serve(listen, (req) => {
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
+  const blobServer = Deno.serve(listen, async (req) => {
     const url = new URL(req.url);
     const authorized = req.headers.has("authorization");
     const id = Number(/\/artifacts\/(\d+)\.zip$/.exec(url.pathname)?.[1]);
     const a = options.artifacts.find((x) => x.id === id);
     let res: Response;
-    if (authorized) {
+    if (options.blobHangs?.has(id)) {
+      await stopped;
+      res = new Response("stopped", { status: 503 });
+    } else if (authorized) {
       // Azure Blob Storage refuses a SAS URL sent with an Authorization header.
       res = new Response("<Error><Code>InvalidAuthenticationInfo</Code></Error>", {
         status: 400,
@@ -228,6 +237,7 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
     netFlag: `--allow-net=127.0.0.1:${apiServer.addr.port},127.0.0.1:${blobServer.addr.port}`,
     requests,
     async [Symbol.asyncDispose]() {
+      stop();
       await apiServer.shutdown();
       await blobServer.shutdown();
     },
