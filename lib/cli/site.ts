@@ -92,6 +92,7 @@ Example:
             `kept from the previous site, ${report.pruned} pruned), ${report.pages} pages, ` +
             `${report.problems.length} problems.`,
         );
+        if (opts.baseUrl) console.log(`Published at ${opts.baseUrl}index.html`);
       },
     );
 }

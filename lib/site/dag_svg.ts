@@ -110,25 +110,31 @@ function draw(nodes: DagNode[], g: Layout): string {
   const parts: string[] = [];
   for (const pts of g.edges) {
     if (pts.length === 0) continue;
-    const d = pts.map((p, i) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+    const d = pts.map((p, i) => `${i ? "L" : "M"}${Math.round(p.x)},${Math.round(p.y)}`).join("");
     parts.push(`<path class="dag-edge" d="${d}" marker-end="url(#dag-arrow)"/>`);
   }
+  // Whole pixels and no per-node tooltip: a 200-instance run page must stay small.
   for (const n of nodes) {
     const box = g.boxes.get(n.id);
     if (!box) continue;
-    const x = box.x - box.width / 2;
-    const y = box.y - box.height / 2;
-    const label = box.label;
+    const cx = Math.round(box.x);
+    const cy = Math.round(box.y);
     parts.push(
       `<a href="${escapeHtml(n.href)}" class="dag-node st-${escapeHtml(n.status)}">` +
-        `<title>${escapeHtml(`${n.id}: ${n.status}`)}</title>` +
-        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${
-          box.width.toFixed(1)
-        }" height="${box.height}" rx="6"/>` +
-        `<text x="${box.x.toFixed(1)}" y="${(box.y - 3).toFixed(1)}">${escapeHtml(label)}</text>` +
-        `<text class="dag-detail" x="${box.x.toFixed(1)}" y="${(box.y + 12).toFixed(1)}">${
-          escapeHtml(n.detail ? `${n.status} · ${n.detail}` : n.status)
-        }</text></a>`,
+        `<rect x="${Math.round(box.x - box.width / 2)}" y="${
+          Math.round(box.y - box.height / 2)
+        }" ` +
+        `width="${Math.round(box.width)}" height="${Math.round(box.height)}"/>` +
+        `<text x="${cx}" y="${cy - 3}">${escapeHtml(box.label)}</text>` +
+        `<text class="dag-detail" x="${cx}" y="${cy + 12}">${
+          // The colour says "succeeded"; any other status is spelled out.
+          escapeHtml(
+            n.status === "succeeded" && n.detail
+              ? n.detail
+              : n.detail
+              ? `${n.status} · ${n.detail}`
+              : n.status,
+          )}</text></a>`,
     );
   }
   return `<svg class="dag" role="img" aria-label="Task graph" width="${width}" height="${height}" ` +

@@ -87,29 +87,26 @@ export function renderGanttSvg(rows: GanttRow[]): string {
     const label = row.id.length > 34 ? row.id.slice(0, 33) + "…" : row.id;
     if (i % 2 === 0) {
       parts.push(
-        `<rect class="gantt-stripe" x="0" y="${y}" width="${width}" height="${ROW_H}"/>`,
+        `<rect class="gantt-stripe" y="${y}" width="${width}" height="${ROW_H}"/>`,
       );
     }
+    // One link per row around its label and bars; a tooltip only where the label is cut.
+    const bars = row.bars.map((b) => {
+      const x = sx(b.start);
+      const w = Math.max(2, sx(b.end) - x);
+      return `<rect class="gantt-bar st-${escapeHtml(b.status)}" x="${Math.round(x)}" y="${
+        y + 4
+      }" width="${Math.round(w)}" height="${ROW_H - 8}"><title>#${b.attempt} ${
+        escapeHtml(b.status)
+      } ${formatDuration((b.end - b.start) / 1000)}</title></rect>`;
+    }).join("");
     parts.push(
       `<a href="${escapeHtml(row.href)}"><text class="gantt-label" x="${LABEL_W - 8}" y="${
         y + ROW_H / 2 + 4
-      }">${escapeHtml(label)}<title>${escapeHtml(row.id)}</title></text></a>`,
+      }">${escapeHtml(label)}${
+        label === row.id ? "" : `<title>${escapeHtml(row.id)}</title>`
+      }</text>${bars}</a>`,
     );
-    for (const b of row.bars) {
-      const x = sx(b.start);
-      const w = Math.max(2, sx(b.end) - x);
-      parts.push(
-        `<a href="${escapeHtml(row.href)}"><rect class="gantt-bar st-${escapeHtml(b.status)}" x="${
-          x.toFixed(1)
-        }" y="${y + 4}" width="${w.toFixed(1)}" height="${ROW_H - 8}" rx="3"><title>${
-          escapeHtml(
-            `${row.id} attempt ${b.attempt}: ${b.status}, ${
-              formatDuration((b.end - b.start) / 1000)
-            }`,
-          )
-        }</title></rect></a>`,
-      );
-    }
   });
   return `<svg class="gantt" role="img" aria-label="Timeline of attempts" width="${width}" ` +
     `height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${

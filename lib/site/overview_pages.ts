@@ -47,6 +47,7 @@ export async function renderIndex(runs: SiteRun[], ctx: PageContext): Promise<nu
   }
   const html = ctx.page("index", {
     root: "",
+    path: "index.html",
     pageTitle: ctx.title,
     rows,
     fmt,
@@ -147,6 +148,7 @@ export async function renderExperiments(runs: SiteRun[], ctx: PageContext): Prom
     const compare = entries.slice(0, MAX_COMPARE);
     const html = ctx.page("experiment", {
       root: "../",
+      path: `experiments/${safeName(task)}.html`,
       pageTitle: `${task} · experiments`,
       task,
       entries,
@@ -175,6 +177,11 @@ export async function renderExperiments(runs: SiteRun[], ctx: PageContext): Prom
  * ```
  */
 export async function renderProblems(problems: SiteProblem[], ctx: PageContext): Promise<void> {
-  const html = ctx.page("problems", { root: "", pageTitle: "Problems", problems });
+  const html = ctx.page("problems", {
+    root: "",
+    path: "problems.html",
+    pageTitle: "Problems",
+    problems,
+  });
   await Deno.writeTextFile(join(ctx.out, "problems.html"), html);
 }

@@ -28,10 +28,13 @@ export interface PageContext {
    * Renders template `@<name>` in the layout.
    *
    * @param name Template name.
-   * @param data Page data; must include `root` (relative path to the site root) and
-   *   `pageTitle`.
+   * @param data Page data; must include `root` (relative path to the site root), `pageTitle`
+   *   and `path` (the page's path in the site, for the canonical link under `baseUrl`).
    */
-  page(name: string, data: Record<string, unknown> & { root: string; pageTitle: string }): string;
+  page(
+    name: string,
+    data: Record<string, unknown> & { root: string; pageTitle: string; path: string },
+  ): string;
 }
 
 /**
@@ -55,6 +58,7 @@ export function pageContext(
     page(name, data) {
       return eta.render(`@${name}`, {
         ...data,
+        canonical: options.baseUrl ? options.baseUrl + data.path : "",
         siteTitle: options.title,
         csp: CSP,
         problemCount: options.problemCount,

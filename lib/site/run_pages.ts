@@ -9,7 +9,7 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 
 import type { Artifact, TaskRecord } from "../log/schema.ts";
 import { formatDuration, formatTime, formatValue, safeName } from "./_html.ts";
 import { renderLineChart } from "./chart_svg.ts";
-import { renderDagSvg } from "./dag_svg.ts";
+import { type DagNode, renderDagSvg } from "./dag_svg.ts";
 import { renderGanttSvg } from "./gantt_svg.ts";
 import type { SiteRun } from "./model.ts";
 import { ansiToHtml, renderNotebook } from "./notebook.ts";
@@ -233,6 +233,67 @@ function metricViews(t: TaskRecord): { name: string; chart?: string; values: str
   });
 }
 
+/** Above this many instances of one task, the DAG shows the task as one node. */
+const GROUP_MATRIX_OVER = 12;
+const STATUS_RANK = [
+  "failed",
+  "timeout",
+  "cancelled",
+  "running",
+  "pending",
+  "skipped",
+  "succeeded",
+];
+
+/**
+ * The DAG's nodes: one per instance, except that a task with many matrix instances becomes one
+ * node (worst status, counts) so that wide runs stay readable and the page stays small.
+ */
+function dagNodes(tasks: TaskRecord[], pages: Map<string, string>): DagNode[] {
+  const byTask = new Map<string, TaskRecord[]>();
+  for (const t of tasks) byTask.set(t.task, [...(byTask.get(t.task) ?? []), t]);
+  const grouped = new Set(
+    [...byTask].filter(([, ts]) => ts.length > GROUP_MATRIX_OVER).map(([k]) => k),
+  );
+  const nodeOf = new Map<string, string>();
+  for (const t of tasks) {
+    nodeOf.set(t.id, grouped.has(t.task) ? `${t.task}[×${byTask.get(t.task)!.length}]` : t.id);
+  }
+  const nodes = new Map<string, DagNode>();
+  for (const t of tasks) {
+    const id = nodeOf.get(t.id)!;
+    const needs = t.needs.map((n) => nodeOf.get(n) ?? n).filter((n) => n !== id);
+    const seen = nodes.get(id);
+    if (seen) {
+      seen.needs = [...new Set([...seen.needs, ...needs])];
+      continue;
+    }
+    if (grouped.has(t.task)) {
+      const all = byTask.get(t.task)!;
+      const status = STATUS_RANK.find((st) => all.some((x) => x.status === st)) ?? t.status;
+      const bad = all.filter((x) => x.status !== "succeeded").length;
+      nodes.set(id, {
+        id,
+        status,
+        href: "#tasks",
+        needs,
+        detail: bad ? `${bad} of ${all.length} not succeeded` : `${all.length} instances`,
+      });
+    } else {
+      nodes.set(id, {
+        id,
+        status: t.status,
+        href: pages.get(t.id) ?? "#",
+        needs,
+        ...(t.durationSeconds !== undefined && t.attempts.length > 0
+          ? { detail: formatDuration(t.durationSeconds) }
+          : {}),
+      });
+    }
+  }
+  return [...nodes.values()];
+}
+
 /** What {@linkcode renderRunPages} wrote. */
 export interface RunPagesResult {
   /** Number of pages written. */
@@ -262,15 +323,7 @@ export async function renderRunPages(run: SiteRun, ctx: PageContext): Promise<Ru
   const s = run.summary;
   const { pages } = instancePages(s.tasks);
   const runEnd = Date.parse(s.endedAt ?? "") || undefined;
-  const dag = renderDagSvg(s.tasks.map((t) => ({
-    id: t.id,
-    status: t.status,
-    href: pages.get(t.id) ?? "#",
-    needs: t.needs,
-    ...(t.durationSeconds !== undefined && t.attempts.length > 0
-      ? { detail: formatDuration(t.durationSeconds) }
-      : {}),
-  })));
+  const dag = renderDagSvg(dagNodes(s.tasks, pages));
   const gantt = renderGanttSvg(s.tasks.map((t) => ({
     id: t.id,
     href: pages.get(t.id) ?? "#",
@@ -299,6 +352,7 @@ export async function renderRunPages(run: SiteRun, ctx: PageContext): Promise<Ru
     "index.html",
     ctx.page("run", {
       root,
+      path: `runs/${run.key}/index.html`,
       pageTitle: `${s.pipeline.name} · ${s.runId}`,
       ...common,
       tasks: sortTasks(s.tasks),
@@ -358,6 +412,7 @@ export async function renderRunPages(run: SiteRun, ctx: PageContext): Promise<Ru
       page,
       ctx.page("instance", {
         root,
+        path: `runs/${run.key}/${page}`,
         pageTitle: `${t.id} · ${s.runId}`,
         ...common,
         t,
