@@ -23,7 +23,8 @@ const ARGS = [
 ];
 const PREFIX = "/repo/";
 const SHOTS = join(ROOT, "tests", "__screenshots__");
-const REAL_RUN = join(ROOT, "tests", "fixtures", "runs", "real-executor-run");
+/** Run folders written by the real executor: a finished run and one killed with SIGKILL. */
+const REAL_RUNS = join(ROOT, "tests", "fixtures", "runs");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -102,7 +103,7 @@ Deno.test({
     await using dir = await tempDir("pynb-browser-");
     await makeRuns(join(dir.path, "runs"));
     const out = join(dir.path, "site");
-    await buildSite([join(dir.path, "runs"), REAL_RUN], {
+    await buildSite([join(dir.path, "runs"), REAL_RUNS], {
       out,
       title: "MNIST demo",
       baseUrl: PREFIX,
@@ -147,7 +148,7 @@ Deno.test({
           }
         }
         assertEquals(problems, []);
-        // 6 runs (one interrupted, one from the real executor) x their instances, index, problems, experiment pages.
+        // 7 runs (two interrupted, two from the real executor) x their instances, index, problems, experiment pages.
         assertOk(pages >= 30, `crawled only ${pages} pages`);
       });
 
@@ -202,7 +203,8 @@ Deno.test({
       await t.step("the runs list filters by status, trigger and branch", async () => {
         await visit(page, `${base}index.html`);
         const rows = page.locator("table.runs tbody tr");
-        assertEquals(await rows.count(), 6);
+        assertEquals(await rows.count(), 7);
+        assertEquals(await page.locator("table.runs tbody tr[data-status=interrupted]").count(), 2);
         await page.screenshot({ path: join(SHOTS, "index.png"), fullPage: true });
         await page.selectOption("select[data-filter=status]", "failed");
         assertEquals(await page.locator("table.runs tbody tr:not([hidden])").count(), 4);

@@ -56,3 +56,15 @@ Deno.test("buildSite() shows a run written by the real executor", async (t) => {
     assertStringIncludes(slow, "Timeout");
   });
 });
+
+Deno.test("buildSite() shows a run killed with SIGKILL as interrupted, dated by its folder", async () => {
+  await using dir = await tempDir("pynb-site-killed-");
+  const killed = join(ROOT, "tests", "fixtures", "runs", "real-interrupted-run");
+  const report = await buildSite([killed], { out: dir.path });
+  assertEquals(report.problems, []);
+  const index = await Deno.readTextFile(join(dir.path, "index.html"));
+  assertStringIncludes(index, 'data-status="interrupted"');
+  assertEquals(index.includes("1970-01-01"), false);
+  const run = await Deno.readTextFile(join(dir.path, "runs", "real-interrupted-run", "index.html"));
+  assertStringIncludes(run, "it was interrupted or is still running");
+});

@@ -124,6 +124,13 @@ export async function loadRuns(inputs: string[]): Promise<LoadedRuns> {
     try {
       const read = await readRunFolder(folder);
       run = { key: "", summary: read.summary, interrupted: read.interrupted, folder };
+      if (read.interrupted && !(Date.parse(read.summary.startedAt) > 0)) {
+        // Killed before any span ended: the spans do not say when it started. The folder's
+        // time is the best estimate, and keeps the run in its place in the list.
+        const info = await Deno.stat(folder);
+        const time = info.birthtime ?? info.mtime;
+        if (time) run.summary = { ...read.summary, startedAt: time.toISOString() };
+      }
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       problems.push({ folder, message: err.message });
