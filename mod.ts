@@ -85,3 +85,9 @@ export {
   GitHubResponseError,
   UnsafeArchiveError,
 } from "./lib/github/errors.ts";
+export { buildSite, PreviousSiteError, readHistory } from "./lib/site/build.ts";
+export type { BuildReport, BuildSiteOptions } from "./lib/site/build.ts";
+export { findRunFolders, loadRuns, SiteInputError } from "./lib/site/load.ts";
+export type { History, SiteProblem, SiteRun } from "./lib/site/model.ts";
+export { ansiToHtml, renderMarkdown, renderNotebook } from "./lib/site/notebook.ts";
+export { SiteTemplateError } from "./lib/site/templates.ts";
