@@ -194,6 +194,22 @@ Deno.test({
         },
       );
 
+      await t.step("task tables sort by a clicked column", async () => {
+        await visit(page, `${base}runs/2026-11-21T06-00-00Z-b2/index.html`);
+        const durations = () =>
+          page.$$eval(
+            "table.sortable tbody tr td:nth-child(5)",
+            (tds) => tds.map((td) => Number((td as HTMLElement).dataset.v)),
+          );
+        await page.click("table.sortable th:nth-child(5)");
+        const up = await durations();
+        assertEquals(up, [...up].sort((a, b) => a - b));
+        await page.click("table.sortable th:nth-child(5)");
+        const down = await durations();
+        assertEquals(down, [...down].sort((a, b) => b - a));
+        assertOk(down[0]! > down.at(-1)!);
+      });
+
       await t.step("a run written by the real executor renders", async () => {
         await visit(page, `${base}runs/real-executor-run/index.html`);
         assertEquals(await page.locator("svg.dag .dag-node").count(), 9);
@@ -231,6 +247,11 @@ Deno.test({
         // At most the 404 of the corpus's `<img src=x>` inside the inert frame.
         assertEquals(v.errors.filter((e) => e !== `404 ${base}runs/2026-11-23T06-00-00Z-d4/x`), []);
         assertStringIncludes(await page.locator("main > h1").textContent() ?? "", "<script>");
+        // Artifacts a browser could execute are stored so that they only download.
+        const html = await page.locator('a[download="evil.html"]').getAttribute("href");
+        assertOk(html?.endsWith("evil.html.download"), String(html));
+        const svg = await page.locator('.artifact img[alt="evil.svg"]').getAttribute("src");
+        assertOk(svg?.startsWith("data:image/svg+xml;base64,"), String(svg));
         // The raw HTML output is in a sandboxed frame without scripts.
         const frame = page.locator("iframe.nb-html").first();
         assertEquals(await frame.getAttribute("sandbox"), "");

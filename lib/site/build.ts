@@ -23,7 +23,16 @@ import { pageContext } from "./page.ts";
 import { renderRunPages } from "./run_pages.ts";
 import { DEFAULT_SITE_BASE, loadSiteFiles } from "./templates.ts";
 
-/** The published site given to `--previous` cannot be used. */
+/**
+ * The published site given to `--previous` cannot be used.
+ *
+ * @example Catching it
+ * ```ts
+ * import { PreviousSiteError } from "./build.ts";
+ * const err = new PreviousSiteError("old-site", "Cannot read the previous site 'old-site'");
+ * console.assert(err.name === "PreviousSiteError" && err.folder === "old-site");
+ * ```
+ */
 export class PreviousSiteError extends UserError {
   /** The folder. */
   folder: string;

@@ -10,7 +10,16 @@ import { readRunFolder } from "../log/read.ts";
 import { safeName } from "./_html.ts";
 import type { SiteProblem, SiteRun } from "./model.ts";
 
-/** A path given to `cli.ts site` that does not exist or is not a folder. */
+/**
+ * A path given to `cli.ts site` that does not exist or is not a folder.
+ *
+ * @example Catching it
+ * ```ts
+ * import { SiteInputError } from "./load.ts";
+ * const err = new SiteInputError("runs", "Cannot read runs from 'runs': no such folder");
+ * console.assert(err.name === "SiteInputError" && err.path === "runs");
+ * ```
+ */
 export class SiteInputError extends UserError {
   /** The path. */
   path: string;

@@ -99,14 +99,36 @@ function sortTasks(tasks: TaskRecord[]): TaskRecord[] {
   ).map((x) => x.t);
 }
 
-/** Counts of task instances by status. */
+/**
+ * Counts of task instances by status.
+ *
+ * @param tasks The instances.
+ * @returns Number of instances per status, in order of first appearance.
+ *
+ * @example Counting
+ * ```ts ignore
+ * statusCounts(run.summary.tasks); // { succeeded: 5, failed: 1 }
+ * ```
+ */
 export function statusCounts(tasks: TaskRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const t of tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
   return counts;
 }
 
-/** Returns the URL if it is http(s), else undefined: links from run data never run script. */
+/**
+ * Returns the URL if it is http(s), else undefined: links from run data never run script.
+ *
+ * @param url A URL from run data (the CI link).
+ * @returns The URL, or undefined.
+ *
+ * @example Only http(s)
+ * ```ts
+ * import { safeUrl } from "./run_pages.ts";
+ * console.assert(safeUrl("javascript:alert(1)") === undefined);
+ * console.assert(safeUrl("https://github.com/a/b") === "https://github.com/a/b");
+ * ```
+ */
 export function safeUrl(url: string | undefined): string | undefined {
   return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
 }

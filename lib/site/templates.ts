@@ -19,7 +19,15 @@ export const TEMPLATE_NAMES = [
 /** Asset names under `site/assets/`, copied to `<out>/assets/`. */
 export const ASSET_NAMES = ["site.css", "site.js"] as const;
 
-/** A template or asset that could not be loaded. */
+/**
+ * A template or asset that could not be loaded.
+ *
+ * @example Catching it
+ * ```ts
+ * import { SiteTemplateError } from "./templates.ts";
+ * console.assert(new SiteTemplateError("Cannot load site file").name === "SiteTemplateError");
+ * ```
+ */
 export class SiteTemplateError extends UserError {
   /**
    * @param message What is wrong.
