@@ -41,13 +41,17 @@ export function escapeHtml(value: unknown): string {
  * import { safeName } from "./_html.ts";
  * console.assert(safeName("ingest") === "ingest");
  * console.assert(safeName("../x") !== "../x");
+ * console.assert(safeName("my plot.png").endsWith(".png"));
  * ```
  */
 export function safeName(value: string): string {
   const cleaned = value.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 80);
   if (cleaned === value && cleaned.length > 0) return cleaned;
   const hash = createHash("sha256").update(value).digest("hex").slice(0, 8);
-  return `${cleaned || "x"}-${hash}`;
+  // The hash goes before an extension, so `a b.png` stays a `.png`.
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(cleaned)?.[0] ?? "";
+  const stem = cleaned.slice(0, cleaned.length - ext.length);
+  return `${stem || "x"}-${hash}${ext}`;
 }
 
 /**
