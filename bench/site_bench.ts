@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSite } from "../lib/site/build.ts";
+import { renderNotebook } from "../lib/site/notebook.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary, TaskRecord } from "../lib/log/schema.ts";
 
@@ -202,23 +203,53 @@ Deno.bench({
   },
 });
 
-let k = 0;
+// The full build is measured once above, in its own process; here only the daily case.
 Deno.bench({
-  name: "full build",
-  group,
-  n: 2,
-  warmup: 0,
-  async fn() {
-    await buildSite([runsDir], { out: join(work, `full-${k++}`) });
-  },
-});
-
-Deno.bench({
-  name: "incremental build: --previous and one new run",
+  name: "incremental build in place: --previous and one new run",
   group,
   n: 3,
   warmup: 0,
   async fn() {
-    await buildSite([newDir], { out: join(work, `inc-${k++}`), previous: published });
+    await buildSite([newDir], { out: published, previous: published });
+  },
+});
+
+// Notebook rendering: a 200-cell notebook (100 markdown, 100 code cells with output) against
+// parsing its JSON, the least any renderer does. Target: under 100 ms per notebook.
+const bigNotebook = JSON.stringify({
+  cells: Array.from(
+    { length: 200 },
+    (_, i) =>
+      i % 2
+        ? {
+          cell_type: "markdown",
+          metadata: {},
+          source: `## Step ${i}\n\nSome *text* and \`code\`.`,
+        }
+        : {
+          cell_type: "code",
+          execution_count: i,
+          metadata: {},
+          source: `for i in range(${i}):\n    print(i, "value")`,
+          outputs: [{ output_type: "stream", name: "stdout", text: `${i} value\n` }],
+        },
+  ),
+  metadata: {},
+  nbformat: 4,
+  nbformat_minor: 5,
+});
+Deno.bench({
+  name: "JSON.parse of a 200-cell notebook (baseline)",
+  group: "notebook",
+  baseline: true,
+  fn() {
+    JSON.parse(bigNotebook);
+  },
+});
+Deno.bench({
+  name: "renderNotebook() of a 200-cell notebook",
+  group: "notebook",
+  fn() {
+    renderNotebook(bigNotebook);
   },
 });
