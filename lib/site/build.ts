@@ -239,6 +239,14 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
   let pages = 0;
   let rendered = 0;
   let carried = 0;
+  // Each run is compared with the previous run of the same pipeline (kept is newest first).
+  const previousOf = new Map<string, SiteRun>();
+  kept.forEach((run, i) => {
+    const prev = kept.slice(i + 1).find((r) =>
+      r.summary.pipeline.name === run.summary.pipeline.name && !r.interrupted
+    );
+    if (prev) previousOf.set(run.summary.runId, prev);
+  });
   for (const run of kept) {
     const runDir = join(out, "runs", run.key);
     if (!fresh.has(run.summary.runId)) {
@@ -255,7 +263,8 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
       }
     }
     // New runs, and old ones whose pages are gone: render from the summary.
-    pages += (await renderRunPages(run, ctx)).pages;
+    const previous = previousOf.get(run.summary.runId);
+    pages += (await renderRunPages(run, ctx, previous ? { previous } : {})).pages;
     rendered++;
   }
   for (const [id, run] of all) {

@@ -316,6 +316,50 @@ function dagNodes(tasks: TaskRecord[], pages: Map<string, string>): DagNode[] {
   return [...nodes.values()];
 }
 
+/** Options of {@linkcode renderRunPages}. */
+export interface RunPagesOptions {
+  /**
+   * The previous run of the same pipeline: numeric values are shown with their change since it.
+   * @default undefined (no comparison)
+   */
+  previous?: SiteRun;
+}
+
+/** A numeric value's change since the previous run, for display. */
+export interface ValueDelta {
+  /** `+0.02`, `-3`. */
+  text: string;
+  /** `up`, `down` or `same` (a CSS class). */
+  dir: "up" | "down" | "same";
+}
+
+/** Numeric value changes by instance id and value name. */
+function valueDeltas(
+  run: SiteRun,
+  previous: SiteRun | undefined,
+): Map<string, Map<string, ValueDelta>> {
+  const out = new Map<string, Map<string, ValueDelta>>();
+  if (!previous) return out;
+  const before = new Map(previous.summary.tasks.map((t) => [t.id, t.values]));
+  for (const t of run.summary.tasks) {
+    const old = before.get(t.id);
+    if (!old) continue;
+    const m = new Map<string, ValueDelta>();
+    for (const [k, v] of Object.entries(t.values)) {
+      const p = old[k];
+      if (typeof v !== "number" || typeof p !== "number") continue;
+      const d = Number((v - p).toPrecision(4));
+      // Neutral colours: whether up is good depends on the value (accuracy vs loss).
+      m.set(k, {
+        text: d > 0 ? `▲ +${d}` : d < 0 ? `▼ ${d}` : "= 0",
+        dir: d > 0 ? "up" : d < 0 ? "down" : "same",
+      });
+    }
+    out.set(t.id, m);
+  }
+  return out;
+}
+
 /** What {@linkcode renderRunPages} wrote. */
 export interface RunPagesResult {
   /** Number of pages written. */
@@ -329,6 +373,7 @@ export interface RunPagesResult {
  *
  * @param run The run.
  * @param ctx Shared page context (templates, output folder).
+ * @param options The previous run of the same pipeline, to compare values with.
  * @returns How many pages were written.
  *
  * @example Rendering one run
@@ -336,7 +381,11 @@ export interface RunPagesResult {
  * await renderRunPages(run, ctx);
  * ```
  */
-export async function renderRunPages(run: SiteRun, ctx: PageContext): Promise<RunPagesResult> {
+export async function renderRunPages(
+  run: SiteRun,
+  ctx: PageContext,
+  options: RunPagesOptions = {},
+): Promise<RunPagesResult> {
   const dir = join(ctx.out, "runs", run.key);
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   /** Folders created so far, so each is made once. */
@@ -378,6 +427,8 @@ export async function renderRunPages(run: SiteRun, ctx: PageContext): Promise<Ru
       pageTitle: `${s.pipeline.name} · ${s.runId}`,
       ...common,
       tasks: sortTasks(s.tasks),
+      previous: options.previous,
+      deltas: valueDeltas(run, options.previous),
       dag,
       gantt,
       experimentHref: (task: string) => `${root}experiments/${safeName(task)}.html`,
