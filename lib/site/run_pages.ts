@@ -349,6 +349,7 @@ function valueDeltas(
       const p = old[k];
       if (typeof v !== "number" || typeof p !== "number") continue;
       const d = Number((v - p).toPrecision(4));
+      if (d === 0) continue;
       // Neutral colours: whether up is good depends on the value (accuracy vs loss).
       m.set(k, {
         text: d > 0 ? `▲ +${d}` : d < 0 ? `▼ ${d}` : "= 0",
