@@ -38,7 +38,7 @@ export interface ChartOptions {
 
 const W = 560;
 const H = 220;
-const M = { l: 56, r: 12, t: 12, b: 28 };
+const M = { l: 56, r: 32, t: 12, b: 28 };
 const PALETTE = 8;
 const MAX_DOTS = 300;
 
