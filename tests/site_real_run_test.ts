@@ -67,4 +67,11 @@ Deno.test("buildSite() shows a run killed with SIGKILL as interrupted, dated by 
   assertEquals(index.includes("1970-01-01"), false);
   const run = await Deno.readTextFile(join(dir.path, "runs", "real-interrupted-run", "index.html"));
   assertStringIncludes(run, "it was interrupted or is still running");
+  // Its spans list no task, but the folder holds the partial notebook of the sleeping cell.
+  const sleep = await Deno.readTextFile(
+    join(dir.path, "runs", "real-interrupted-run", "sleep.html"),
+  );
+  assertStringIncludes(sleep, "Still running when the run stopped");
+  assertStringIncludes(sleep, 'class="notebook"');
+  assertStringIncludes(sleep, "time.sleep(");
 });

@@ -9,6 +9,7 @@ import { UserError } from "../errors.ts";
 import { readRunFolder } from "../log/read.ts";
 import { safeName } from "./_html.ts";
 import type { SiteProblem, SiteRun } from "./model.ts";
+import { addUnlistedAttempts } from "./partial.ts";
 
 /**
  * A path given to `cli.ts site` that does not exist or is not a folder.
@@ -140,6 +141,7 @@ export async function loadRuns(inputs: string[]): Promise<LoadedRuns> {
         const time = info.birthtime ?? info.mtime;
         if (time) run.summary = { ...read.summary, startedAt: time.toISOString() };
       }
+      if (read.interrupted) run.summary = await addUnlistedAttempts(folder, run.summary);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       problems.push({ folder, message: err.message });
