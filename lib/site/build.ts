@@ -200,8 +200,8 @@ async function copyDir(src: string, dest: string): Promise<void> {
 export async function buildSite(inputs: string[], options: BuildSiteOptions): Promise<BuildReport> {
   const out = resolve(options.out);
   // Everything that can fail because of the user's input happens before the first write.
-  const loaded = await loadRuns(inputs);
   const previousDir = options.previous ? resolve(options.previous) : undefined;
+  const loaded = await loadRuns(inputs, { skip: previousDir ? [out, previousDir] : [out] });
   const history = previousDir ? await readHistory(previousDir) : undefined;
   const files = await loadSiteFiles(options.siteBase ?? DEFAULT_SITE_BASE);
   const title = options.title ?? history?.title ?? "Pipeline runs";

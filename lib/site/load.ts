@@ -36,6 +36,15 @@ export class SiteInputError extends UserError {
   }
 }
 
+/** Options of {@linkcode loadRuns}. */
+export interface LoadRunsOptions {
+  /**
+   * Folders that are never run folders (the output site, the previous site).
+   * @default []
+   */
+  skip?: string[];
+}
+
 /** Runs read, and folders that could not be. */
 export interface LoadedRuns {
   /** Readable runs, one per run id. */
@@ -110,6 +119,7 @@ export async function findRunFolders(inputs: string[]): Promise<string[]> {
  * already seen run id are reported as problems; a complete run wins over an interrupted one.
  *
  * @param inputs Run folders or folders of run folders.
+ * @param options Folders to leave out.
  * @returns The runs (with unique keys) and the problems.
  * @throws {SiteInputError} When an input does not exist or is not a folder.
  *
@@ -118,8 +128,13 @@ export async function findRunFolders(inputs: string[]): Promise<string[]> {
  * const { runs, problems } = await loadRuns(["runs"]);
  * ```
  */
-export async function loadRuns(inputs: string[]): Promise<LoadedRuns> {
-  const folders = await findRunFolders(inputs);
+export async function loadRuns(
+  inputs: string[],
+  options: LoadRunsOptions = {},
+): Promise<LoadedRuns> {
+  // The site being built (or the previous one) may sit inside a folder of runs: not a run.
+  const skip = new Set((options.skip ?? []).map((p) => resolve(p)));
+  const folders = (await findRunFolders(inputs)).filter((f) => !skip.has(resolve(f)));
   const problems: SiteProblem[] = [];
   const byId = new Map<string, SiteRun>();
   for (const folder of folders) {

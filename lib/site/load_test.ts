@@ -37,3 +37,13 @@ Deno.test("loadRuns() gives unsafe run ids a safe, unique page folder", async ()
 Deno.test("loadRuns() refuses an input that does not exist", async () => {
   await assertRejects(() => loadRuns(["/nonexistent-pynb-runs"]), SiteInputError, "no such folder");
 });
+
+Deno.test("loadRuns() leaves out the site folder when it sits among the runs", async () => {
+  await using dir = await tempDir("pynb-load-");
+  await makeRuns(dir.path);
+  await Deno.mkdir(join(dir.path, "_site"));
+  const all = await loadRuns([dir.path]);
+  assertStringIncludes(all.problems.map((p) => p.folder).join("\n"), "_site");
+  const { problems } = await loadRuns([dir.path], { skip: [join(dir.path, "_site")] });
+  assertEquals(problems.some((p) => p.folder.endsWith("_site")), false);
+});
