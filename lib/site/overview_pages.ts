@@ -45,9 +45,26 @@ export async function renderIndex(runs: SiteRun[], ctx: PageContext): Promise<nu
       tasks.set(t, (tasks.get(t) ?? 0) + 1);
     }
   }
+  // The newest run, with what failed in it: the first question anyone opening the site has.
+  const newest = runs[0];
+  const latest = newest && {
+    run: newest,
+    failures: (() => {
+      const { pages } = instancePages(newest.summary.tasks);
+      return newest.summary.tasks.filter((t) =>
+        ["failed", "timeout", "cancelled"].includes(t.status)
+      )
+        .map((t) => ({
+          t,
+          href: `runs/${newest.key}/${pages.get(t.id)}`,
+          error: t.attempts.findLast((a) => a.error)?.error,
+        }));
+    })(),
+  };
   const html = ctx.page("index", {
     root: "",
     path: "index.html",
+    latest,
     pageTitle: ctx.title,
     rows,
     fmt,
