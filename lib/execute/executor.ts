@@ -23,60 +23,17 @@ import {
 import { SpanLog, type TaskSpanHandle } from "../log/spans.ts";
 import { readAttemptValues } from "../log/values.ts";
 import { writeRunSummary } from "../log/write_summary.ts";
-import type { DriverEvent } from "./driver_events.ts";
+import type { AttemptRequest, AttemptResult } from "./attempt.ts";
 import { Pool, PoolAbortedError } from "./pool.ts";
 
-/** The context of an attempt, as the notebook sees it in `P`. */
-export interface AttemptContext {
-  /** The run id. */
-  runId: string;
-  /** Task name. */
-  taskId: string;
-  /** Instance id (`task[key=value]`). */
-  instanceId: string;
-  /** Attempt number, from 1. */
-  attempt: number;
-}
+/** The context of an attempt, as the notebook sees it in `P`: run, task, instance, attempt. */
+export type AttemptContext = AttemptRequest["context"];
 
-/** One attempt to run: `runAttempt`'s request without the interpreter. */
-export interface RunnerRequest {
-  /** Prepared `.ipynb` (parameters injected). */
-  notebookPath: string;
-  /** Where the executed notebook goes. */
-  outputNotebookPath: string;
-  /** Existing attempt folder. */
-  attemptDir: string;
-  /** The kernel's working folder: the pipeline file's folder. */
-  workDir: string;
-  /** Jupyter kernel name. */
-  kernel: string;
-  /** Whole-attempt timeout. */
-  timeoutSeconds: number;
-  /** Extra environment variables of the task. */
-  env?: Record<string, string>;
-  /** JSON array of the upstream instances' results. */
-  upstreamFile?: string;
-  /** Run, task, instance and attempt. */
-  context: AttemptContext;
-  /** Aborted to cancel the attempt (interrupt, `--fail-fast`). */
-  signal?: AbortSignal;
-  /** Live events of the notebook driver (cell started, output, ...), for progress. */
-  onEvent?: (event: DriverEvent) => void;
-}
+/** One attempt to run: `runAttempt`'s request without the interpreter, which the CLI adds. */
+export type RunnerRequest = Omit<AttemptRequest, "python">;
 
-/** How an attempt ended. */
-export interface RunnerResult {
-  /** The outcome. */
-  status: "succeeded" | "failed" | "timeout" | "cancelled";
-  /** When the attempt started. */
-  startedAt: Date;
-  /** When it ended, every process of it gone. */
-  endedAt: Date;
-  /** Why it did not succeed. */
-  error?: TaskError;
-  /** Exit code of the driver, `null` when killed or never started. */
-  exitCode: number | null;
-}
+/** How an attempt ended: `runAttempt`'s result. */
+export type RunnerResult = AttemptResult;
 
 /** Runs one attempt to its end; a failing notebook is a result, not an exception. */
 export type AttemptRunner = (request: RunnerRequest) => Promise<RunnerResult>;
