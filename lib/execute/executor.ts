@@ -17,7 +17,6 @@ import {
   RUN_FORMAT_VERSION,
   type RunStatus,
   type RunSummary,
-  type TaskError,
   type TaskRecord,
 } from "../log/schema.ts";
 import { SpanLog, type TaskSpanHandle } from "../log/spans.ts";
