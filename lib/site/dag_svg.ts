@@ -83,25 +83,50 @@ function layout(nodes: DagNode[]): Layout {
     for (const up of n.needs) if (ids.has(up)) g.setEdge(up, n.id);
   }
   dagre.layout(g);
-  const graph = g.graph();
+  const edges: Array<Array<{ x: number; y: number }>> = g.edges().map((e) =>
+    (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y }))
+  );
+  const raw = nodes.map((n) => ({ id: n.id, b: g.node(n.id) }));
+  // dagre's graph size leaves out edges routed around other nodes (they can run above the first
+  // row): the drawing's bounds are those of every box and every edge point.
+  const MARGIN = 8;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const { b } of raw) {
+    minX = Math.min(minX, b.x - b.width / 2);
+    maxX = Math.max(maxX, b.x + b.width / 2);
+    minY = Math.min(minY, b.y - b.height / 2);
+    maxY = Math.max(maxY, b.y + b.height / 2);
+  }
+  for (const p of edges.flat()) {
+    minX = Math.min(minX, p.x);
+    maxX = Math.max(maxX, p.x);
+    minY = Math.min(minY, p.y);
+    maxY = Math.max(maxY, p.y);
+  }
+  if (!Number.isFinite(minX)) {
+    minX =
+      minY =
+      maxX =
+      maxY =
+        0;
+  }
+  const dx = MARGIN - minX;
+  const dy = MARGIN - minY;
   const boxes = new Map<string, Box>();
-  for (const n of nodes) {
-    const b = g.node(n.id);
-    boxes.set(n.id, {
-      x: b.x,
-      y: b.y,
+  for (const { id, b } of raw) {
+    boxes.set(id, {
+      x: b.x + dx,
+      y: b.y + dy,
       width: b.width,
       height: b.height,
-      label: String((b as { label?: string }).label ?? n.id),
+      label: String((b as { label?: string }).label ?? id),
     });
   }
   return {
-    width: Math.ceil(graph.width ?? 0),
-    height: Math.ceil(graph.height ?? 0),
+    width: Math.ceil(maxX - minX + 2 * MARGIN),
+    height: Math.ceil(maxY - minY + 2 * MARGIN),
     boxes,
-    edges: g.edges().map((e) =>
-      (g.edge(e).points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y }))
-    ),
+    edges: edges.map((pts) => pts.map((p) => ({ x: p.x + dx, y: p.y + dy }))),
   };
 }
 

@@ -28,7 +28,7 @@ export interface GanttRow {
   bars: GanttBar[];
 }
 
-const LABEL_W = 240;
+const LABEL_W = 264;
 const CHART_W = 640;
 const ROW_H = 24;
 const AXIS_H = 26;
@@ -84,7 +84,8 @@ export function renderGanttSvg(rows: GanttRow[]): string {
   }
   rows.forEach((row, i) => {
     const y = AXIS_H + i * ROW_H;
-    const label = row.id.length > 34 ? row.id.slice(0, 33) + "…" : row.id;
+    // Cut in the middle: the end of an instance id (its matrix values) tells rows apart.
+    const label = row.id.length > 34 ? `${row.id.slice(0, 15)}…${row.id.slice(-18)}` : row.id;
     if (i % 2 === 0) {
       parts.push(
         `<rect class="gantt-stripe" y="${y}" width="${width}" height="${ROW_H}"/>`,
