@@ -3,7 +3,7 @@
  * Jupyter kernels: one run of the fixture pipeline covers success with parameters and `P`, a cell
  * error (partial notebook, traceback, skipped downstream), a timeout, a retry that succeeds, matrix fan-out
  * and fan-in through `upstream()`, unicode, the CI context and `--param`. Another run is sent
- * SIGTERM while a cell sleeps.
+ * SIGTERM while a cell sleeps, and another SIGKILL: its run folder reads back from the plan span.
  */
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
@@ -167,10 +167,11 @@ Deno.test("cli.ts run runs the fixture pipeline in real kernels and writes a com
   assertEquals(task("fan[n=2]").metrics.map((m) => m.step), [0, 1, 2]);
   assertEquals(task("fanin").values, { seen: [1, 2], total: 3 });
 
-  // Spans: one run, nine instances, eight attempts (two of flaky, none of the skipped).
+  // Spans: the plan, one run, nine instances, eight attempts (two of flaky, none of the skipped).
   const { spans, problems } = await readSpansFile(join(folder, "spans.jsonl"));
   assertEquals(problems, []);
-  assertEquals(spans.length, 1 + 9 + 8);
+  assertEquals(spans.length, 1 + 1 + 9 + 8);
+  assertEquals(spans[0]!.name, "plan run-fixture");
   assertEquals(spans.at(-1)!.name, "run run-fixture");
   assertEquals(spans.filter((s) => s.name === "task fanin")[0]!.links.length, 2);
 
@@ -302,9 +303,21 @@ Deno.test("cli.ts run rejects bad input with exit 2 and one message, writing not
   });
 });
 
+/** Every file under `folder`, as paths relative to it. */
+async function filesUnder(folder: string, rel = ""): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(join(folder, rel))) {
+    const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
+    if (entry.isDirectory) files.push(...await filesUnder(folder, path));
+    else files.push(path);
+  }
+  return files.sort();
+}
+
 Deno.test("cli.ts run killed with SIGKILL leaves a run folder read back as interrupted, and no process", async () => {
   await using dir = await tempDir();
   const runId = `killed-${crypto.randomUUID().slice(0, 8)}`;
+  const started = new Date();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -334,8 +347,21 @@ Deno.test("cli.ts run killed with SIGKILL leaves a run folder read back as inter
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  const killed = new Date();
   child.kill("SIGKILL");
   assertEquals((await child.status).signal, "SIGKILL");
+  // The temporary folders the killed runner could not remove are for the next runner to sweep;
+  // this test removes its own.
+  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+  await using _leftovers = {
+    async [Symbol.asyncDispose]() {
+      for await (const entry of Deno.readDir(tmp)) {
+        if (new RegExp(`^pynb-dag-runner-[a-z]*-?${child.pid}-`).test(entry.name)) {
+          await Deno.remove(join(tmp, entry.name), { recursive: true }).catch(() => {});
+        }
+      }
+    },
+  };
   // The driver sees its stdin close and stops its kernel and what the cell started.
   const gone = Date.now() + 60_000;
   while ((await processesOfRun(runId)).length > 0 && Date.now() < gone) {
@@ -343,9 +369,34 @@ Deno.test("cli.ts run killed with SIGKILL leaves a run folder read back as inter
   }
   assertEquals(await processesOfRun(runId), []);
 
-  const run = await readRunFolder(join(dir.path, runId));
+  // Only the plan span had ended: it tells the run and every instance.
+  const folder = join(dir.path, runId);
+  const run = await readRunFolder(folder);
   assertEquals(run.interrupted, true);
   assertEquals(run.summary.status, "running");
   assertEquals(run.summary.runId, runId);
-  assertEquals(run.summary.tasks, []);
+  assertEquals(run.summary.pipeline.name, "sleepy");
+  const startedAt = Date.parse(run.summary.startedAt);
+  assertOk(started.getTime() <= startedAt && startedAt <= killed.getTime(), run.summary.startedAt);
+  assertEquals(run.summary.tasks.map((t) => [t.id, t.status, t.needs]), [
+    ["sleep", "running", []],
+    ["after", "pending", ["sleep"]],
+  ]);
+  const sleep = run.summary.tasks[0]!;
+  assertEquals(sleep.attempts.map((a) => [a.attempt, a.status, a.stderr]), [
+    [1, "running", "tasks/sleep/attempt-1/stderr.txt"],
+  ]);
+  assertEquals(sleep.notebook, "notebooks/sleep.py");
+
+  // No path of this machine is in the run folder, published as it is: not the run folder's,
+  // not the temporary folders' (prepared notebooks, upstream files, kernels' files).
+  const files = await filesUnder(folder);
+  assertOk(files.includes("spans.jsonl") && files.includes("tasks/sleep/attempt-1/stderr.txt"));
+  assertEquals(files.filter((f) => f.startsWith(".work")), []);
+  for (const file of files) {
+    const text = await Deno.readTextFile(join(folder, file));
+    for (const path of [dir.path, folder, join(tmp, "pynb-dag-runner-")]) {
+      assertEquals(text.includes(path), false, `${file} names ${path}`);
+    }
+  }
 });

@@ -24,6 +24,7 @@ import { readAttemptValues } from "../log/values.ts";
 import { writeRunSummary } from "../log/write_summary.ts";
 import type { AttemptRequest, AttemptResult } from "./attempt.ts";
 import { Pool, PoolAbortedError } from "./pool.ts";
+import { makeScratchDir } from "./scratch.ts";
 
 /** The context of an attempt, as the notebook sees it in `P`: run, task, instance, attempt. */
 export type AttemptContext = AttemptRequest["context"];
@@ -164,8 +165,7 @@ interface UpstreamEntry {
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<RunSummary> {
   const now = options.now ?? (() => new Date());
   const runFolder = resolve(options.runFolder);
-  const workFolder = join(runFolder, ".work");
-  await Deno.mkdir(workFolder, { recursive: true });
+  await Deno.mkdir(runFolder, { recursive: true });
   const observer = options.observer ?? {};
   const origin = options.origin ?? { trigger: "local" };
   const startedAt = now();
@@ -179,6 +179,12 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     parameters: plan.parameters,
     startedAt,
   });
+  // Written at once: a run killed before any other span ended still tells what it was doing.
+  spans.recordPlan(plan.instances, startedAt);
+  // Prepared notebooks and upstream files hold absolute paths of this machine: they stay out of
+  // the run folder, which is published. A runner killed before it removes them leaves them to be
+  // swept by the next runner.
+  const workFolder = await makeScratchDir("pynb-dag-runner-work-");
 
   // One controller stops everything: the caller's interrupt, or --fail-fast.
   const stop = new AbortController();
@@ -426,8 +432,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     tasks = await Promise.all(plan.instances.map((inst) => done.get(inst.id)!));
   } finally {
     options.signal?.removeEventListener("abort", onInterrupt);
+    await Deno.remove(workFolder, { recursive: true }).catch(() => {});
   }
-  await Deno.remove(workFolder, { recursive: true }).catch(() => {});
 
   const endedAt = now();
   const status: RunStatus = interrupted

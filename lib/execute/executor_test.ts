@@ -135,14 +135,35 @@ Deno.test("executePlan() runs a diamond and hands upstream results to the fan-in
   const run = await readRunFolder(join(dir.path, "runs", "r1"));
   assertEquals(run.interrupted, false);
   assertEquals(run.summary.tasks.length, 4);
-  // The prepared notebooks were temporary.
-  assertEquals(await Deno.stat(join(dir.path, "runs", "r1", ".work")).catch(() => null), null);
+  // The prepared notebooks and upstream files were temporary, and outside the run folder: they
+  // hold absolute paths.
+  const runFolder = join(dir.path, "runs", "r1");
+  for (const path of seen.flatMap((r) => [r.notebookPath, r.upstreamFile ?? []].flat())) {
+    assertOk(!path.startsWith(dir.path), path);
+    assertEquals(await Deno.stat(path).catch(() => null), null, path);
+  }
+  assertEquals(await Deno.stat(join(runFolder, ".work")).catch(() => null), null);
 
-  const { spans, problems } = await readSpansFile(join(dir.path, "runs", "r1", "spans.jsonl"));
+  const { spans, problems } = await readSpansFile(join(runFolder, "spans.jsonl"));
   assertEquals(problems, []);
-  assertEquals(spans.length, 9);
+  assertEquals(spans.length, 1 + 4 + 4 + 1);
   const byName = new Map(spans.map((s) => [s.name, s]));
   const runSpan = byName.get(SPAN.runName("test-pipeline"))!;
+  // The plan comes first, a child of the run span, listing every instance.
+  const planSpan = spans[0]!;
+  assertEquals(planSpan.name, SPAN.planName("test-pipeline"));
+  assertEquals(planSpan.parentSpanId, runSpan.spanId);
+  assertEquals(planSpan.resource[SPAN.attr.pipelineName], "test-pipeline");
+  const planned = JSON.parse(String(planSpan.attributes[SPAN.attr.planInstances])) as {
+    id: string;
+    needs: string[];
+  }[];
+  assertEquals(planned.map((p) => [p.id, p.needs]), [
+    ["a", []],
+    ["b", ["a"]],
+    ["c", ["a"]],
+    ["d", ["b", "c"]],
+  ]);
   assertEquals(runSpan.attributes[SPAN.attr.runStatus], "succeeded");
   assertEquals(runSpan.traceId, summary.traceId);
   const d = byName.get(SPAN.taskName("d"))!;

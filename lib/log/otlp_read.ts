@@ -95,7 +95,7 @@ export interface FlatSpan {
   spanId: string;
   /** Absent for a root span. */
   parentSpanId?: string;
-  /** Span name (`run <pipeline>`, `task <id>`, `attempt <id> #<n>`). */
+  /** Span name (`run <pipeline>`, `plan <pipeline>`, `task <id>`, `attempt <id> #<n>`). */
   name: string;
   /** Start time (millisecond precision). */
   start: Date;

@@ -9,11 +9,14 @@ import { UserError } from "../errors.ts";
 import type { JsonValue } from "../plan/types.ts";
 import type { AttrValue, FlatSpan } from "./otlp_read.ts";
 import { readSpansFile } from "./otlp_read.ts";
+import { z } from "../../deps.ts";
 import {
   type AttemptRecord,
   AttemptStatusSchema,
   type CiContext,
   CiContextSchema,
+  type PlanSpanInstance,
+  PlanSpanInstanceSchema,
   RUN_FORMAT_VERSION,
   type RunSummary,
   RunSummarySchema,
@@ -134,12 +137,53 @@ function attemptFromSpan(span: FlatSpan): AttemptRecord {
 }
 
 /**
+ * An attempt folder (`tasks/<slug>/attempt-<n>/`) of a run folder. The executor creates it just
+ * before the attempt starts; one that no attempt span lists was running when the run stopped.
+ */
+export interface AttemptFolder {
+  /** The instance's slug. */
+  slug: string;
+  /** Attempt number, from 1. */
+  attempt: number;
+  /** When the folder was created (or last changed, where the file system does not tell). */
+  startedAt: Date;
+  /** Its (partial) notebook, relative to the run folder, if there is one. */
+  notebook?: string | undefined;
+  /** Its stderr, relative to the run folder, if there is one. */
+  stderr?: string | undefined;
+}
+
+/** Options of {@linkcode summaryFromSpans}. */
+export interface SummaryFromSpansOptions {
+  /**
+   * The attempt folders of the run folder: those no attempt span lists make their instance
+   * `running`, with a `running` attempt.
+   * @default []
+   */
+  attemptFolders?: AttemptFolder[];
+}
+
+function planFromSpan(span: FlatSpan | undefined): PlanSpanInstance[] {
+  const text = str(span?.attributes[A.planInstances]);
+  if (text === undefined) return [];
+  try {
+    const parsed = z.array(PlanSpanInstanceSchema).safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Builds a run summary from the spans of one run. Pure: the data of {@linkcode rebuildSummaryFromSpans}.
  *
  * @param spans The spans, in any order.
  * @param fallbackRunId The run id to use when no span names one (the folder's name).
- * @returns The summary; `running` when the run span never ended, and then only the task instances
- *   whose spans were written (an instance still running shows as `running` from its attempts).
+ * @param options The run folder's attempt folders.
+ * @returns The summary; `running` when the run span never ended. With a `plan` span (every run
+ *   since it was added), it lists every planned instance in plan order: those whose span never
+ *   ended are `running` when an attempt of theirs is known, else `pending`. Without one, only
+ *   the instances whose spans were written.
  *
  * @example An empty run
  * ```ts
@@ -148,8 +192,16 @@ function attemptFromSpan(span: FlatSpan): AttemptRecord {
  * console.assert(summary.status === "running" && summary.tasks.length === 0);
  * ```
  */
-export function summaryFromSpans(spans: FlatSpan[], fallbackRunId: string): RunSummary {
-  const resource = spans[0]?.resource ?? {};
+export function summaryFromSpans(
+  spans: FlatSpan[],
+  fallbackRunId: string,
+  options: SummaryFromSpansOptions = {},
+): RunSummary {
+  const planSpan = spans.find((s) => A.planInstances in s.attributes);
+  const planned = planFromSpan(planSpan);
+  const plannedById = new Map(planned.map((p) => [p.id, p]));
+  // Every line carries the run's resource; the plan's line is the first one written.
+  const resource = planSpan?.resource ?? spans[0]?.resource ?? {};
   const runSpan = spans.find((s) => s.parentSpanId === undefined && A.runId in s.attributes);
   const runAttrs = runSpan?.attributes ?? resource;
   const taskSpans = spans.filter((s) => A.taskId in s.attributes && !(A.attempt in s.attributes));
@@ -162,47 +214,55 @@ export function summaryFromSpans(spans: FlatSpan[], fallbackRunId: string): RunS
     attemptsByTask.set(id, [...(attemptsByTask.get(id) ?? []), s]);
   }
 
-  const tasks: TaskRecord[] = [];
-  const seen = new Set<string>();
+  const records = new Map<string, TaskRecord>();
   const ordered = [...taskSpans].sort((a, b) => a.start.getTime() - b.start.getTime());
   for (const s of ordered) {
     const id = str(s.attributes[A.taskId]) ?? s.name;
-    seen.add(id);
     const status = TaskStatusSchema.safeParse(s.attributes[A.taskStatus]);
     const needs = s.attributes[A.taskNeeds];
-    tasks.push(taskRecord(id, attemptsByTask.get(id) ?? [], {
-      task: str(s.attributes[A.taskName]) ?? id,
-      slug: str(s.attributes[A.taskSlug]) ?? id,
-      notebook: str(s.attributes[A.taskNotebook]) ?? "",
-      needs: Array.isArray(needs) ? needs.filter((n): n is string => typeof n === "string") : [],
-      matrix: jsonObject(s.attributes[A.taskMatrix]),
-      parameters: jsonObject(s.attributes[A.taskParameters]),
-      status: status.success ? status.data : "running",
-      reason: str(s.attributes[A.taskReason]),
-      timeoutSeconds: num(s.attributes[A.taskTimeout]),
-      start: s.start,
-      end: s.end,
-    }));
+    records.set(
+      id,
+      taskRecord(id, attemptsByTask.get(id) ?? [], {
+        task: str(s.attributes[A.taskName]) ?? id,
+        slug: str(s.attributes[A.taskSlug]) ?? id,
+        notebook: str(s.attributes[A.taskNotebook]) ?? "",
+        needs: Array.isArray(needs) ? needs.filter((n): n is string => typeof n === "string") : [],
+        matrix: jsonObject(s.attributes[A.taskMatrix]),
+        parameters: jsonObject(s.attributes[A.taskParameters]),
+        status: status.success ? status.data : "running",
+        reason: str(s.attributes[A.taskReason]),
+        timeoutSeconds: num(s.attributes[A.taskTimeout]),
+        start: s.start,
+        end: s.end,
+      }),
+    );
   }
   // Attempts of an instance whose own span never ended: it was running when the run stopped.
   for (const [id, attempts] of attemptsByTask) {
-    if (seen.has(id)) continue;
+    if (records.has(id)) continue;
     const first = attempts.map((a) => a.start).sort((a, b) => a.getTime() - b.getTime())[0];
     const slug = str(attempts[0]?.attributes[A.attemptNotebook])?.match(/^tasks\/([^/]+)\//)?.[1];
-    tasks.push(taskRecord(id, attempts, {
-      task: id.replace(/\[.*$/, ""),
-      slug: slug ?? id,
-      notebook: "",
-      needs: [],
-      matrix: {},
-      parameters: {},
-      status: "running",
-      reason: undefined,
-      timeoutSeconds: undefined,
-      start: first,
-      end: undefined,
-    }));
+    const plan = plannedById.get(id);
+    records.set(
+      id,
+      taskRecord(id, attempts, {
+        ...(plan === undefined ? unplanned(id, slug ?? id) : fromPlan(plan)),
+        status: "running",
+        start: first,
+      }),
+    );
   }
+  // Planned instances without a span: not started yet, unless an attempt folder says otherwise.
+  for (const plan of planned) {
+    if (records.has(plan.id)) continue;
+    records.set(plan.id, taskRecord(plan.id, [], { ...fromPlan(plan), status: "pending" }));
+  }
+  addAttemptFolders(records, options.attemptFolders ?? []);
+  // Plan order (topological, as run.json has it), then any instance the plan does not list.
+  const tasks = [
+    ...planned.flatMap((p) => records.get(p.id) ?? []),
+    ...[...records.values()].filter((r) => !plannedById.has(r.id)),
+  ];
 
   const resourceStart = str(resource[A.runStartedAt]);
   const startedAt = runSpan?.start ??
@@ -233,6 +293,56 @@ export function summaryFromSpans(spans: FlatSpan[], fallbackRunId: string): RunS
   return RunSummarySchema.parse(summary);
 }
 
+type Described = Omit<TaskFields, "status" | "start" | "end">;
+
+function fromPlan(plan: PlanSpanInstance): Described {
+  return {
+    task: plan.task,
+    slug: plan.slug,
+    notebook: plan.notebook,
+    needs: plan.needs,
+    matrix: plan.matrix,
+    parameters: plan.parameters,
+    reason: undefined,
+    timeoutSeconds: plan.timeoutSeconds,
+  };
+}
+
+function unplanned(id: string, slug: string): Described {
+  return {
+    task: id.replace(/\[.*$/, ""),
+    slug,
+    notebook: "",
+    needs: [],
+    matrix: {},
+    parameters: {},
+    reason: undefined,
+    timeoutSeconds: undefined,
+  };
+}
+
+/** Adds the attempts that only their folder tells of to the instances that had not ended. */
+function addAttemptFolders(records: Map<string, TaskRecord>, folders: AttemptFolder[]): void {
+  const bySlug = new Map([...records.values()].map((r) => [r.slug, r]));
+  for (const folder of [...folders].sort((a, b) => a.attempt - b.attempt)) {
+    const record = bySlug.get(folder.slug);
+    if (record === undefined || (record.status !== "running" && record.status !== "pending")) {
+      continue;
+    }
+    if (record.attempts.some((a) => a.attempt === folder.attempt)) continue;
+    record.attempts.push({
+      attempt: folder.attempt,
+      status: "running",
+      startedAt: folder.startedAt.toISOString(),
+      ...(folder.notebook === undefined ? {} : { notebook: folder.notebook }),
+      ...(folder.stderr === undefined ? {} : { stderr: folder.stderr }),
+    });
+    record.attempts.sort((a, b) => a.attempt - b.attempt);
+    record.status = "running";
+    record.startedAt ??= folder.startedAt.toISOString();
+  }
+}
+
 interface TaskFields {
   task: string;
   slug: string;
@@ -243,8 +353,8 @@ interface TaskFields {
   status: TaskRecord["status"];
   reason: string | undefined;
   timeoutSeconds: number | undefined;
-  start: Date | undefined;
-  end: Date | undefined;
+  start?: Date | undefined;
+  end?: Date | undefined;
 }
 
 function taskRecord(id: string, attemptSpans: FlatSpan[], f: TaskFields): TaskRecord {
@@ -280,7 +390,8 @@ function taskRecord(id: string, attemptSpans: FlatSpan[], f: TaskFields): TaskRe
  * Rebuilds the summary of a run from its spans.
  *
  * @param folder The run folder.
- * @returns A summary whose status is `running` for an interrupted run.
+ * @returns A summary whose status is `running` for an interrupted run; an attempt folder that no
+ *   span lists is a `running` attempt of its instance.
  * @throws {UserError} When there are no spans to rebuild from, or a line is not OTLP/JSON.
  *
  * @example Reading an interrupted run
@@ -311,5 +422,48 @@ export async function rebuildSummaryFromSpans(folder: string): Promise<RunSummar
     );
   }
   const name = folder.replace(/\/+$/, "").split("/").at(-1) ?? folder;
-  return summaryFromSpans(read.spans, name);
+  return summaryFromSpans(read.spans, name, { attemptFolders: await readAttemptFolders(folder) });
+}
+
+async function dirNames(path: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(path)) if (e.isDirectory) names.push(e.name);
+  } catch {
+    return []; // no tasks/ yet: nothing started
+  }
+  return names;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Lists `tasks/<slug>/attempt-<n>/` folders, with what they hold. */
+async function readAttemptFolders(folder: string): Promise<AttemptFolder[]> {
+  const found: AttemptFolder[] = [];
+  for (const slug of await dirNames(join(folder, "tasks"))) {
+    for (const name of await dirNames(join(folder, "tasks", slug))) {
+      const n = Number(/^attempt-(\d+)$/.exec(name)?.[1]);
+      if (!Number.isInteger(n) || n < 1) continue;
+      const rel = `tasks/${slug}/${name}`;
+      const stat = await Deno.stat(join(folder, rel)).catch(() => undefined);
+      const startedAt = stat?.birthtime ?? stat?.mtime;
+      if (startedAt === undefined || startedAt === null) continue;
+      const notebook = await isFile(join(folder, rel, "notebook.ipynb"));
+      const stderr = await isFile(join(folder, rel, "stderr.txt"));
+      found.push({
+        slug,
+        attempt: n,
+        startedAt,
+        ...(notebook ? { notebook: `${rel}/notebook.ipynb` } : {}),
+        ...(stderr ? { stderr: `${rel}/stderr.txt` } : {}),
+      });
+    }
+  }
+  return found;
 }

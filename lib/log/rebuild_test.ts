@@ -92,6 +92,7 @@ Deno.test("readRunFolder() of a run killed mid-way rebuilds it as running", asyn
     parameters: { who: "me" },
     startedAt: new Date(t0.getTime() - 60_000),
   });
+  log.recordPlan([inst("done"), inst("busy"), inst("later[n=1]", ["busy"])], t0);
   const done = log.startTask(inst("done"), t0, []);
   log.recordAttempt(done, {
     attempt: 1,
@@ -124,8 +125,82 @@ Deno.test("readRunFolder() of a run killed mid-way rebuilds it as running", asyn
   assertEquals(run.summary.parameters, { who: "me" });
   assertEquals(
     run.summary.tasks.map((t) => [t.id, t.slug, t.status, t.attempts.map((a) => a.status)]),
-    [["done", "done", "succeeded", ["succeeded"]], ["busy", "busy", "running", ["timeout"]]],
+    [
+      ["done", "done", "succeeded", ["succeeded"]],
+      ["busy", "busy", "running", ["timeout"]],
+      ["later[n=1]", "later-n-1-", "pending", []],
+    ],
   );
+  // What the plan says of the instances whose spans never ended.
+  const [, running, later] = run.summary.tasks;
+  assertEquals([running!.notebook, running!.parameters, running!.timeoutSeconds], ["busy.py", {
+    n: 1,
+    s: "ü",
+  }, 30]);
+  assertEquals(running!.startedAt, t0.toISOString());
+  assertEquals([later!.task, later!.needs, later!.matrix, later!.startedAt], [
+    "later",
+    ["busy"],
+    { n: 1 },
+    undefined,
+  ]);
+});
+
+Deno.test("readRunFolder() of a run killed before any span ended lists its plan", async (t) => {
+  await using dir = await tempDir();
+  const startedAt = new Date("2026-11-27T04:00:00Z");
+  const log = new SpanLog(join(dir.path, "spans.jsonl"), {
+    runId: "r7",
+    pipeline: "sleepy",
+    pipelineFile: "sleepy.yaml",
+    trigger: "schedule",
+    ci: { provider: "github", repository: "o/r", runId: "42" },
+    parameters: { who: "me" },
+    startedAt,
+  });
+  log.recordPlan([inst("first"), inst("second", ["first"])], startedAt);
+  // The runner dies here, during the first attempt of `first`.
+
+  await t.step("without attempt folders, every instance is pending", async () => {
+    const run = await readRunFolder(dir.path);
+    assertEquals(run.interrupted, true);
+    assertEquals(
+      [run.summary.runId, run.summary.pipeline, run.summary.status, run.summary.startedAt],
+      ["r7", { name: "sleepy", file: "sleepy.yaml" }, "running", startedAt.toISOString()],
+    );
+    assertEquals(run.summary.trigger, "schedule");
+    assertEquals(run.summary.ci, { provider: "github", repository: "o/r", runId: "42" });
+    assertEquals(run.summary.parameters, { who: "me" });
+    assertEquals(run.summary.tasks.map((t) => [t.id, t.status, t.needs]), [
+      ["first", "pending", []],
+      ["second", "pending", ["first"]],
+    ]);
+  });
+
+  await t.step("an attempt folder makes its instance running", async () => {
+    const attempt = join(dir.path, "tasks", "first", "attempt-1");
+    await Deno.mkdir(attempt, { recursive: true });
+    await Deno.writeTextFile(join(attempt, "stderr.txt"), "");
+    await Deno.writeTextFile(join(attempt, "notebook.ipynb"), "{}");
+    const run = await readRunFolder(dir.path);
+    assertEquals(run.summary.tasks.map((t) => [t.id, t.status]), [
+      ["first", "running"],
+      ["second", "pending"],
+    ]);
+    const [first] = run.summary.tasks;
+    assertEquals(first!.attempts.map((a) => [a.attempt, a.status, a.notebook, a.stderr]), [
+      [1, "running", "tasks/first/attempt-1/notebook.ipynb", "tasks/first/attempt-1/stderr.txt"],
+    ]);
+    assertEquals(first!.startedAt, first!.attempts[0]!.startedAt);
+    assertEquals(first!.endedAt, undefined);
+  });
+});
+
+Deno.test("summaryFromSpans() without a plan span lists only the instances of its spans", () => {
+  const summary = summaryFromSpans([], "r1", {
+    attemptFolders: [{ slug: "x", attempt: 1, startedAt: new Date(0) }],
+  });
+  assertEquals([summary.runId, summary.pipeline.name, summary.tasks], ["r1", "", []]);
 });
 
 Deno.test("readRunFolder() of a folder without run.json and spans is a user error", async () => {

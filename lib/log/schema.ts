@@ -334,6 +334,41 @@ export const RunSummarySchema: z.ZodType<RunSummary> = z.object({
   tasks: z.array(TaskRecordSchema),
 });
 
+/**
+ * One instance of the plan, as the `plan <pipeline>` span lists it in `pynb.plan.instances`: what
+ * a run intended to do, so that a run killed early still reads back with every instance.
+ */
+export interface PlanSpanInstance {
+  /** Instance id. */
+  id: string;
+  /** Task name in the pipeline file. */
+  task: string;
+  /** Folder name under `tasks/`. */
+  slug: string;
+  /** Source notebook as written in the pipeline file. */
+  notebook: string;
+  /** Ids of the upstream instances. */
+  needs: string[];
+  /** Matrix values of the instance. */
+  matrix: Record<string, JsonValue>;
+  /** Every parameter the notebook receives. */
+  parameters: Record<string, JsonValue>;
+  /** Whole-attempt timeout in seconds; absent without one. */
+  timeoutSeconds?: number | undefined;
+}
+
+/** Validates a {@linkcode PlanSpanInstance}. */
+export const PlanSpanInstanceSchema: z.ZodType<PlanSpanInstance> = z.object({
+  id: z.string(),
+  task: z.string(),
+  slug: z.string(),
+  notebook: z.string(),
+  needs: z.array(z.string()),
+  matrix: z.record(z.string(), JsonValueSchema),
+  parameters: z.record(z.string(), JsonValueSchema),
+  timeoutSeconds: z.number().optional(),
+});
+
 /** Validates a {@linkcode ValueLine}. */
 export const ValueLineSchema: z.ZodType<ValueLine> = z.discriminatedUnion("kind", [
   z.object({
@@ -365,6 +400,9 @@ export const ValueLineSchema: z.ZodType<ValueLine> = z.discriminatedUnion("kind"
  * `ExportTraceServiceRequest` holding the spans that ended at that moment.
  *
  * - Root span `run <pipeline>`: attributes `pynb.run.*`, `pynb.pipeline.name`, `pynb.ci.*`.
+ * - Span `plan <pipeline>`, child of the run span, written (started and ended) when the run
+ *   starts: `pynb.plan.instances` lists every planned instance, so that a run killed before any
+ *   other span ended still reads back with its instances.
  * - One span per task instance `task <id>`, child of the run span, with links to the spans of its
  *   upstream instances: attributes `pynb.task.*`, `pynb.param.<name>`, `pynb.matrix.<key>`.
  * - One span per attempt `attempt <id> #<n>`, child of its task span: `pynb.attempt.*`; events
@@ -375,6 +413,7 @@ export const ValueLineSchema: z.ZodType<ValueLine> = z.discriminatedUnion("kind"
  */
 export const SPAN = {
   runName: (pipeline: string) => `run ${pipeline}`,
+  planName: (pipeline: string) => `plan ${pipeline}`,
   taskName: (id: string) => `task ${id}`,
   attemptName: (id: string, attempt: number) => `attempt ${id} #${attempt}`,
   attr: {
@@ -400,6 +439,8 @@ export const SPAN = {
     runParameters: "pynb.run.parameters",
     /** Start of the run, ISO 8601 (on the resource: a run killed before its span ended). */
     runStartedAt: "pynb.run.started_at",
+    /** Every planned instance as a JSON array of {@linkcode PlanSpanInstance}, on the plan span. */
+    planInstances: "pynb.plan.instances",
     /** Index of the failing cell, on the `exception` event. */
     errorCellIndex: "pynb.error.cell_index",
     attempt: "pynb.attempt",

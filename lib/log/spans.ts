@@ -23,6 +23,7 @@ import { VERSION } from "../version.ts";
 import {
   type AttemptStatus,
   type CiContext,
+  type PlanSpanInstance,
   RUN_FORMAT_VERSION,
   type RunStatus,
   SPAN,
@@ -121,8 +122,9 @@ export interface TaskSpanHandle {
 }
 
 /**
- * The spans of one run: a root span for the run, one per task instance (linked to its upstream
- * instances) and one per attempt, appended to `spans.jsonl` as they end.
+ * The spans of one run: a root span for the run, a `plan` span listing the planned instances,
+ * one per task instance (linked to its upstream instances) and one per attempt, appended to
+ * `spans.jsonl` as they end.
  *
  * @example Logging a run with one task
  * ```ts
@@ -135,10 +137,12 @@ export interface TaskSpanHandle {
  *   id: "a", task: "a", slug: "a", matrix: {}, parameters: {}, needs: [], notebook: "a.py",
  *   timeoutSeconds: 60, retries: 0, kernel: "python3", env: {},
  * };
+ * log.recordPlan([instance], new Date());
  * const task = log.startTask(instance, new Date(), []);
  * log.endTask(task, { status: "succeeded" }, new Date());
  * log.endRun("succeeded", new Date());
- * console.assert((await Deno.readTextFile(`${dir}/spans.jsonl`)).split("\n").length === 3);
+ * const lines = (await Deno.readTextFile(`${dir}/spans.jsonl`)).trimEnd().split("\n");
+ * console.assert(lines.length === 3); // plan, task, run
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -146,10 +150,12 @@ export class SpanLog {
   #tracer: Tracer;
   #run: Span;
   #tasks = new Map<string, Span>();
+  #pipeline: string;
   #ended = false;
 
   /**
-   * Starts the run span. Nothing is written until a span ends.
+   * Starts the run span. Nothing is written until a span ends: see
+   * {@linkcode SpanLog.recordPlan}.
    *
    * @param file The `spans.jsonl` file to append to.
    * @param info The run.
@@ -157,6 +163,7 @@ export class SpanLog {
   constructor(file: string, info: RunSpanInfo) {
     // The file exists from the start: a run killed before any span ended is still a run folder.
     Deno.writeFileSync(file, new Uint8Array(), { append: true, create: true });
+    this.#pipeline = info.pipeline;
     const runAttrs: Attributes = {
       [SPAN.attr.runId]: info.runId,
       [SPAN.attr.pipelineName]: info.pipeline,
@@ -193,6 +200,34 @@ export class SpanLog {
   /** The run's trace id: 32 hex digits. */
   get traceId(): string {
     return this.#run.spanContext().traceId;
+  }
+
+  /**
+   * Writes the `plan <pipeline>` span, a child of the run span that starts and ends at once: the
+   * first line of `spans.jsonl`, listing every planned instance. Call it when the run starts, so
+   * that a run killed before any other span ended still tells what it was doing.
+   *
+   * @param instances The planned instances, in topological order.
+   * @param at When the run started.
+   */
+  recordPlan(instances: PlannedInstance[], at: Date): void {
+    const planned: PlanSpanInstance[] = instances.map((inst) => ({
+      id: inst.id,
+      task: inst.task,
+      slug: inst.slug,
+      notebook: inst.notebook,
+      needs: inst.needs,
+      matrix: inst.matrix,
+      parameters: inst.parameters,
+      // JSON has no Infinity: a timeout that is not a finite number is left out.
+      ...(Number.isFinite(inst.timeoutSeconds) ? { timeoutSeconds: inst.timeoutSeconds } : {}),
+    }));
+    const span = this.#tracer.startSpan(
+      SPAN.planName(this.#pipeline),
+      { startTime: at, attributes: { [SPAN.attr.planInstances]: JSON.stringify(planned) } },
+      trace.setSpan(ROOT_CONTEXT, this.#run),
+    );
+    span.end(at);
   }
 
   /**

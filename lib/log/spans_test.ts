@@ -106,6 +106,7 @@ function writeSampleRun(dir: string): { file: string; log: SpanLog } {
     parameters: { data_lake_root: "data-lake" },
     startedAt: t0,
   });
+  log.recordPlan([instance("ingest"), instance("train[n=600]", ["ingest"])], t0);
   const a = log.startTask(instance("ingest"), at(0), []);
   log.recordAttempt(a, {
     attempt: 1,
@@ -156,7 +157,7 @@ Deno.test("SpanLog writes lines that are valid ExportTraceServiceRequests of ope
   const { file, log } = writeSampleRun(dir.path);
   log.endRun("succeeded", new Date("2026-11-27T04:00:03.000Z"));
   const lines = (await Deno.readTextFile(file)).trimEnd().split("\n");
-  assertEquals(lines.length, 5); // 2 attempts, 2 tasks, 1 run
+  assertEquals(lines.length, 6); // 1 plan, 2 attempts, 2 tasks, 1 run
   for (const [i, line] of lines.entries()) {
     const json = JSON.parse(line) as Record<string, unknown>;
     const { verified, back } = throughProtobuf(json);
@@ -178,15 +179,42 @@ Deno.test("SpanLog spans read back with names, parents, links, events and attrib
   const { spans, problems } = parseSpansJsonl(await Deno.readTextFile(file));
   assertEquals(problems, []);
   assertEquals(spans.map((s) => s.name), [
+    "plan demo",
     "attempt ingest #1",
     "attempt ingest #2",
     "task ingest",
     "task train[n=600]",
     "run demo",
   ]);
-  const [a1, a2, ingest, train, run] = spans;
+  const [plan, a1, a2, ingest, train, run] = spans;
   assertEquals(new Set(spans.map((s) => s.traceId)).size, 1);
   assertEquals(run!.parentSpanId, undefined);
+  assertEquals(plan!.parentSpanId, run!.spanId);
+  assertEquals(plan!.start, plan!.end);
+  assertEquals(plan!.resource[SPAN.attr.pipelineName], "demo");
+  assertEquals(plan!.resource[SPAN.attr.runStartedAt], "2026-11-27T04:00:00.000Z");
+  assertEquals(JSON.parse(String(plan!.attributes[SPAN.attr.planInstances])), [
+    {
+      id: "ingest",
+      task: "ingest",
+      slug: "ingest",
+      notebook: "notebooks/train.py",
+      needs: [],
+      matrix: {},
+      parameters: { n: 600, title: "Zürich ✓ 数字", nested: { a: [1, null, true] } },
+      timeoutSeconds: 600,
+    },
+    {
+      id: "train[n=600]",
+      task: "train",
+      slug: "train-n-600-",
+      notebook: "notebooks/train.py",
+      needs: ["ingest"],
+      matrix: { n: 600 },
+      parameters: { n: 600, title: "Zürich ✓ 数字", nested: { a: [1, null, true] } },
+      timeoutSeconds: 600,
+    },
+  ]);
   assertEquals(ingest!.parentSpanId, run!.spanId);
   assertEquals(a1!.parentSpanId, ingest!.spanId);
   assertEquals(train!.links, [{ traceId: run!.traceId, spanId: ingest!.spanId }]);
