@@ -5,6 +5,7 @@
  * @module
  */
 import { isMap, LineCounter, parseDocument, stringifyYaml } from "../../deps.ts";
+import { withYamlEnvProbes } from "../_yaml_env.ts";
 import type { JsonValue } from "../plan/types.ts";
 import { NotebookError } from "./errors.ts";
 import { compareCodePoints } from "./_python_json.ts";
@@ -115,7 +116,7 @@ export function readHeader(lines: string[], path: string): Header {
 
 function parseJupyterYaml(text: string, path: string, firstLine: number): JsonObject {
   const lineCounter = new LineCounter();
-  const doc = withEnvProbesUnset(() =>
+  const doc = withYamlEnvProbes(() =>
     parseDocument(text, { version: "1.1", lineCounter, prettyErrors: false })
   );
   const error = doc.errors[0];
@@ -130,39 +131,12 @@ function parseJupyterYaml(text: string, path: string, firstLine: number): JsonOb
   }
   if (!isMap(doc.contents)) return {};
   const value =
-    withEnvProbesUnset(() => doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>).jupyter;
+    withYamlEnvProbes(() => doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>).jupyter;
   if (value === null || value === undefined) return {};
   if (!isObject(value)) {
     throw new NotebookError(path, `line ${firstLine + 1}: 'jupyter:' must be a mapping`);
   }
   return JSON.parse(JSON.stringify(value)) as JsonObject;
-}
-
-/**
- * Runs `fn` so that the `yaml` package's debug probes of `LOG_TOKENS` and `LOG_STREAM` read as
- * unset when env access is not granted, instead of throwing: `convert` needs only
- * `--allow-read` and `--allow-write`.
- */
-function withEnvProbesUnset<T>(fn: () => T): T {
-  const granted = ["LOG_TOKENS", "LOG_STREAM"].every((variable) =>
-    Deno.permissions.querySync({ name: "env", variable }).state === "granted"
-  );
-  if (granted) return fn();
-  const env = Deno.env as { get(key: string): string | undefined };
-  const original = env.get;
-  env.get = (key: string) => {
-    try {
-      return original.call(Deno.env, key);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotCapable) return undefined;
-      throw err;
-    }
-  };
-  try {
-    return fn();
-  } finally {
-    env.get = original;
-  }
 }
 
 /**
@@ -189,7 +163,7 @@ export function dumpYaml(value: JsonObject): string[] {
     }
     return v;
   };
-  let text = withEnvProbesUnset(() =>
+  let text = withYamlEnvProbes(() =>
     stringifyYaml(walk(value), {
       version: "1.1",
       sortMapEntries: false,

@@ -1,15 +1,13 @@
 /**
  * Parsing YAML under `--allow-read` alone.
  *
- * The `yaml` package's Node build probes `process.env.LOG_TOKENS` and `LOG_STREAM` (debug
- * switches) on every parse; without `--allow-env`, Deno throws `NotCapable` there. We want
- * `validate` and `plan` to need nothing but `--allow-read`, so while a parse runs (synchronously)
- * an env read that is not permitted answers "unset" instead of throwing, which is what those
- * debug switches mean anyway. The patch is undone before returning.
+ * Every call goes through `withYamlEnvProbes` (`lib/_yaml_env.ts`), so that `validate` and
+ * `plan` need nothing but `--allow-read`.
  *
  * @module
  */
 import { type Document, type LineCounter, parseDocument } from "../../deps.ts";
+import { withYamlEnvProbes } from "../_yaml_env.ts";
 
 /** Options of {@linkcode parseYaml}. */
 export interface ParseYamlOptions {
@@ -26,7 +24,7 @@ export interface ParseYamlOptions {
  * @returns The document, with `errors` for malformed input.
  */
 export function parseYaml(text: string, options: ParseYamlOptions = {}): Document {
-  return withUnsetEnvWhenDenied(() =>
+  return withYamlEnvProbes(() =>
     parseDocument(text, {
       prettyErrors: false,
       uniqueKeys: true,
@@ -44,31 +42,5 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): Documen
  * @returns The data.
  */
 export function yamlToJs(doc: Document): unknown {
-  return withUnsetEnvWhenDenied(() => doc.toJS({ maxAliasCount: 1000 }));
-}
-
-const PROBES = ["LOG_TOKENS", "LOG_STREAM"];
-
-function withUnsetEnvWhenDenied<T>(fn: () => T): T {
-  const granted = PROBES.every((variable) =>
-    Deno.permissions.querySync({ name: "env", variable }).state === "granted"
-  );
-  if (granted) return fn();
-  const env = Deno.env as { get(key: string): string | undefined };
-  const original = env.get;
-  env.get = (key: string) => {
-    // Answer the probes directly: a thrown NotCapable per token would cost seconds on big files.
-    if (PROBES.includes(key)) return undefined;
-    try {
-      return original.call(Deno.env, key);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotCapable) return undefined;
-      throw err;
-    }
-  };
-  try {
-    return fn();
-  } finally {
-    env.get = original;
-  }
+  return withYamlEnvProbes(() => doc.toJS({ maxAliasCount: 1000 }));
 }
