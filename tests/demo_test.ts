@@ -372,6 +372,26 @@ Deno.test("deno task demo exits 2 with one message for bad input", async (t) => 
  * its attempt folder (`PYNB_ATTEMPT_DIR`), so a kernel left behind by a run shows up here.
  */
 async function processesMentioning(text: string): Promise<string[]> {
+  // A process in its last moments is not left behind: give exits already under way a moment.
+  for (let i = 0; i < 20 && (await scanProcesses(text)).length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return await scanProcesses(text);
+}
+
+/** What a failure report needs to tell which process was left: state, parent, command, PYNB_*. */
+async function describeProcess(pid: string): Promise<string> {
+  const read = (file: string) =>
+    Deno.readTextFile(`/proc/${pid}/${file}`).catch(() => "").then((t) => t.replaceAll("\0", " "));
+  const status = await read("status");
+  const field = (name: string) => status.match(new RegExp(`^${name}:\\s*(.*)$`, "m"))?.[1] ?? "?";
+  const pynb = (await read("environ")).split(" ").filter((v) => v.startsWith("PYNB_")).join(" ");
+  return `${pid} (state ${field("State")}, ppid ${field("PPid")}): ${
+    (await read("cmdline")).slice(0, 160)
+  } ${pynb}`;
+}
+
+async function scanProcesses(text: string): Promise<string[]> {
   const found: string[] = [];
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
@@ -379,7 +399,7 @@ async function processesMentioning(text: string): Promise<string[]> {
       try {
         const data = new TextDecoder().decode(await Deno.readFile(`/proc/${entry.name}/${file}`));
         if (data.includes(text)) {
-          found.push(`${entry.name}: ${data.replaceAll("\0", " ").slice(0, 200)}`);
+          found.push(await describeProcess(entry.name));
           break;
         }
       } catch {
