@@ -167,3 +167,36 @@ Deno.test("runAttempt() finds and kills a daemon a cell forked off by the pipe i
   assertStringIncludes(run.stderr, `killed escaped processes ${daemon}`);
   assertEquals(await isAlive(daemon), false, `the daemon (pid ${daemon}) survived`);
 });
+
+Deno.test("runAttempt() kills what a driver that died before saying 'started' left on its pipes", async () => {
+  // A driver stopped at once can die while it launches a kernel in a session of its own, before
+  // it reports anything: the kernel then holds the driver's stderr and nothing else names it.
+  // This stand-in does just that, deterministically.
+  await using dir = await tempDir();
+  const python = join(dir.path, "driver-that-dies");
+  const pidFile = join(dir.path, "orphan.pid");
+  await Deno.writeTextFile(
+    python,
+    `#!/bin/sh\nsetsid sleep 1000 &\necho $! > "$PIDFILE"\nsleep 0.5\nexit 1\n`,
+  );
+  await Deno.chmod(python, 0o755);
+  const result = await runAttempt({
+    python,
+    notebookPath: join(NOTEBOOKS, "empty.ipynb"),
+    outputNotebookPath: join(dir.path, "notebook.ipynb"),
+    attemptDir: dir.path,
+    workDir: dir.path,
+    kernel: "python3",
+    timeoutSeconds: 60,
+    env: { PIDFILE: pidFile },
+    context: { runId: "r", taskId: "t", instanceId: "t", attempt: 1 },
+  });
+  assertEquals([result.status, result.error?.ename], ["failed", "DriverFailed"]);
+  const orphan = Number((await Deno.readTextFile(pidFile)).trim());
+  assertOk(orphan > 0, "the stand-in wrote the pid of its orphan");
+  assertEquals(await isAlive(orphan), false, `the orphan (pid ${orphan}) survived`);
+  assertStringIncludes(
+    await Deno.readTextFile(join(dir.path, "stderr.txt")),
+    `killed escaped processes ${orphan}`,
+  );
+});

@@ -288,8 +288,10 @@ async function supervise(
   const stdin = child.stdin.getWriter(); // held open: EOF tells the driver that we died
 
   let done: Extract<DriverEvent, { type: "done" }> | undefined;
-  // The driver's stderr, which the kernel and whatever forks from it inherit.
-  let stderrPipe: Promise<string | undefined> = Promise.resolve(undefined);
+  // The driver's stderr, which the kernel and whatever forks from it inherit. Read now, while
+  // the driver surely lives: a driver stopped at once can die before it says `started`, and
+  // this pipe is then the only way to find a kernel it was launching.
+  let stderrPipe: Promise<string | undefined> = pipeOf(child.pid, 2);
   let runningCell: number | undefined;
   const tail = new Tail();
   let stderrBytes = 0;
@@ -306,7 +308,7 @@ async function supervise(
   const handle = (event: DriverEvent) => {
     switch (event.type) {
       case "started":
-        stderrPipe = pipeOf(event.pid, 2);
+        stderrPipe = stderrPipe.then((pipe) => pipe ?? pipeOf(event.pid, 2));
         break;
       case "kernel_started":
         if (event.pid !== null) set.pids.push(event.pid), set.sessions.push(event.pid);
