@@ -108,9 +108,9 @@ function kernelEnv(
     MPLCONFIGDIR: join(scratch, "matplotlib"),
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
     PYTHONIOENCODING: env.PYTHONIOENCODING ?? "utf-8",
-    // Compiled modules (pynb_dag_runner's, the notebook's own) go to the scratch folder, not
-    // into __pycache__ folders of the checkout.
-    PYTHONPYCACHEPREFIX: env.PYTHONPYCACHEPREFIX ?? join(scratch, "pycache"),
+    // No PYTHONPYCACHEPREFIX: with one, Python ignores the installed __pycache__ folders and
+    // compiles Jupyter, IPython and every import again, on every run (and on every kernel start
+    // where PYTHONDONTWRITEBYTECODE is set): 2.8x slower for an empty notebook.
   });
   Object.assign(env, request.env ?? {});
   env.PYTHONPATH = path(request.env?.PYTHONPATH ?? env.PYTHONPATH);
