@@ -8,30 +8,12 @@ import {
   zipSync,
 } from "./_deps.ts";
 import { type CliResult, runCliProcess, tempDir } from "./_helpers.ts";
-import { demoRun, writeRun } from "./github_fixtures.ts";
+import { demoRun, runZip } from "./github_fixtures.ts";
 import { type FakeArtifact, type FakeOptions, startFakeGitHub } from "./github_fake_api.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 
 const TOKEN = "ghs_FAKEtokenThatMustNeverBePrinted0123";
-
-type Tree = { [name: string]: Uint8Array | Tree };
-
-async function readTree(dir: string): Promise<Tree> {
-  const out: Tree = {};
-  for await (const e of Deno.readDir(dir)) {
-    out[e.name] = e.isDirectory
-      ? await readTree(join(dir, e.name))
-      : await Deno.readFile(join(dir, e.name));
-  }
-  return out;
-}
-
-/** A zip like upload-artifact makes of `path: runs/`: one top-level run folder. */
-async function runZip(scratch: string, run: RunSummary): Promise<Uint8Array> {
-  const folder = await writeRun(scratch, run);
-  return zipSync({ [run.runId]: await readTree(folder) });
-}
 
 function withRunId(run: RunSummary, runId: string): RunSummary {
   return { ...run, runId };

@@ -1,25 +1,10 @@
 import { join } from "node:path";
-import { assertEquals, assertOk, assertStringIncludes, zipSync } from "./_deps.ts";
+import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { runCliProcess, tempDir } from "./_helpers.ts";
-import { demoRun, writeRun } from "./github_fixtures.ts";
+import { demoRun, runZip } from "./github_fixtures.ts";
 import { startFakeGitHub } from "./github_fake_api.ts";
-import type { RunSummary } from "../lib/log/schema.ts";
 
 const TOKEN = "ghs_e2eTokenNeverPrinted";
-
-type Tree = { [name: string]: Uint8Array | Tree };
-async function readTree(dir: string): Promise<Tree> {
-  const out: Tree = {};
-  for await (const e of Deno.readDir(dir)) {
-    out[e.name] = e.isDirectory
-      ? await readTree(join(dir, e.name))
-      : await Deno.readFile(join(dir, e.name));
-  }
-  return out;
-}
-async function runZip(scratch: string, run: RunSummary): Promise<Uint8Array> {
-  return zipSync({ [run.runId]: await readTree(await writeRun(scratch, run)) });
-}
 
 Deno.test("collect -> site -> summary: a pull request compared with the newest main run", async () => {
   await using scratch = await tempDir();

@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { zipSync } from "./_deps.ts";
 import { type RunSummary, RunSummarySchema, type TaskRecord } from "../lib/log/schema.ts";
 
 const T0 = Date.parse("2026-11-27T04:00:00.000Z");
@@ -166,4 +167,27 @@ export async function writeRun(parent: string, summary: RunSummary): Promise<str
   await Deno.writeTextFile(join(folder, "spans.jsonl"), "");
   await Deno.writeTextFile(join(folder, "run.json"), JSON.stringify(summary, null, 2));
   return folder;
+}
+
+type Tree = { [name: string]: Uint8Array | Tree };
+
+async function readTree(dir: string): Promise<Tree> {
+  const out: Tree = {};
+  for await (const e of Deno.readDir(dir)) {
+    out[e.name] = e.isDirectory
+      ? await readTree(join(dir, e.name))
+      : await Deno.readFile(join(dir, e.name));
+  }
+  return out;
+}
+
+/**
+ * A zip like `actions/upload-artifact` makes of `path: runs/`: one top-level run folder.
+ *
+ * @param scratch A folder to write the run folder in first.
+ * @param run The run.
+ * @returns The zip's bytes.
+ */
+export async function runZip(scratch: string, run: RunSummary): Promise<Uint8Array> {
+  return zipSync({ [run.runId]: await readTree(await writeRun(scratch, run)) });
 }
