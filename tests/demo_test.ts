@@ -48,20 +48,11 @@ async function smallDemo(dir: string): Promise<string> {
 }
 
 async function runDemo(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-prompt", ...await demoTaskFlags(), "examples/demo.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", PYDEVD_DISABLE_FILE_VALIDATION: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+  return await runCliProcess(args, {
+    flags: await demoTaskFlags(),
+    entry: join(ROOT, "examples", "demo.ts"),
+    env: { PYDEVD_DISABLE_FILE_VALIDATION: "1", ...env },
+  });
 }
 
 function metric(task: TaskRecord, name: string): number {

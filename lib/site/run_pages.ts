@@ -17,33 +17,6 @@ import type { PageContext } from "./page.ts";
 
 /** Task statuses shown first, in this order. */
 const PROBLEM_ORDER = ["failed", "timeout", "cancelled", "running", "pending"];
-/** Extensions served as they are; anything else gets `.download` so a browser never runs it. */
-const SAFE_EXT = new Set([
-  ".png",
-  ".jpg",
-  ".jpeg",
-  ".gif",
-  ".webp",
-  ".avif",
-  ".txt",
-  ".log",
-  ".csv",
-  ".tsv",
-  ".json",
-  ".jsonl",
-  ".md",
-  ".yaml",
-  ".yml",
-  ".ipynb",
-  ".parquet",
-  ".npy",
-  ".npz",
-  ".pkl",
-  ".joblib",
-  ".zip",
-  ".gz",
-  ".tar",
-]);
 const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"]);
 const TEXT_EXT = new Set([
   ".txt",
@@ -55,6 +28,20 @@ const TEXT_EXT = new Set([
   ".md",
   ".yaml",
   ".yml",
+]);
+/** Extensions served as they are; anything else gets `.download` so a browser never runs it. */
+const SAFE_EXT = new Set([
+  ...IMAGE_EXT,
+  ...TEXT_EXT,
+  ".ipynb",
+  ".parquet",
+  ".npy",
+  ".npz",
+  ".pkl",
+  ".joblib",
+  ".zip",
+  ".gz",
+  ".tar",
 ]);
 const MAX_TEXT_PREVIEW = 4096;
 const MAX_SVG_INLINE = 512 * 1024;
