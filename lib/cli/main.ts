@@ -13,6 +13,7 @@ import { convertCommand } from "./convert.ts";
 import { siteCommand } from "./site.ts";
 import { summaryCommand } from "./summary.ts";
 import { collectCommand } from "./collect.ts";
+import { mergeCommand } from "./merge.ts";
 
 const encoder = new TextEncoder();
 // commander reads colour variables from the environment by default; answering here keeps
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
       siteCommand(),
       summaryCommand(),
       collectCommand(),
+      mergeCommand(),
     ]
   ) {
     program.addCommand(

@@ -1,0 +1,408 @@
+/**
+ * Merges the parts of one run (run folders written by `run --only ... --run-id`, one per Slurm
+ * or GitHub Actions job) into one run folder that reads exactly like a local run: one trace, the
+ * task spans re-parented under one run span, links between instances kept, instances that never
+ * ran derived as skipped or cancelled, `run.json` recomputed from the spans.
+ *
+ * Merging is idempotent and order-independent: the output depends only on the set of spans, and
+ * a merged run can be merged again with more parts.
+ *
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import type { SpanContext } from "../../deps.ts";
+import { UserError } from "../errors.ts";
+import { type FlatSpan, parseSpansJsonl } from "./otlp_read.ts";
+import { summaryFromSpans } from "./rebuild.ts";
+import { derivedSpanId, derivedTraceId } from "./span_ids.ts";
+import { type SpanInstance, SpanLog } from "./spans.ts";
+import {
+  type PlanSpanInstance,
+  PlanSpanInstanceSchema,
+  type RunStatus,
+  type RunSummary,
+  SPAN,
+  type TaskStatus,
+} from "./schema.ts";
+import { writeRunSummary } from "./write_summary.ts";
+
+const A = SPAN.attr;
+
+/**
+ * Parts that cannot be merged: not run folders, or parts of different runs or pipelines.
+ *
+ * @example The message
+ * ```ts
+ * import { MergeError } from "./merge.ts";
+ * const err = new MergeError(["a", "b"], "they are parts of different runs");
+ * console.assert(err.message.startsWith("Cannot merge 'a', 'b': they are parts"));
+ * ```
+ */
+export class MergeError extends UserError {
+  /** The part folders concerned. */
+  folders: string[];
+  /**
+   * @param folders The part folders concerned.
+   * @param why What is wrong and how to fix it.
+   * @param options The underlying cause.
+   */
+  constructor(folders: string[], why: string, options?: ErrorOptions) {
+    super(`Cannot merge ${folders.map((f) => `'${f}'`).join(", ")}: ${why}`, options);
+    this.name = "MergeError";
+    this.folders = folders;
+  }
+}
+
+/** One raw OTLP/JSON span with the resource and scope of the line it came from. */
+interface RawSpan {
+  flat: FlatSpan;
+  json: Record<string, unknown>;
+  resource: unknown;
+  scope: unknown;
+}
+
+/** A part read back. */
+interface Part {
+  folder: string;
+  summary: RunSummary;
+  plan: PlanSpanInstance[];
+  spans: RawSpan[];
+  end: Date;
+}
+
+/** The record of one instance chosen from the parts. */
+interface Chosen {
+  part: Part;
+  task: RawSpan;
+  attempts: RawSpan[];
+  status: TaskStatus;
+}
+
+/** What {@linkcode mergeRunParts} wrote. */
+export interface MergeResult {
+  /** The merged run folder, `<out>/<run id>`. */
+  folder: string;
+  /** Its `run.json`. */
+  summary: RunSummary;
+}
+
+/**
+ * Merges part folders of one run into `<out>/<run id>/`. A merged folder already there is
+ * merged too (nothing recorded is lost) and then replaced.
+ *
+ * @param parts Part folders: run folders of the same run id and pipeline.
+ * @param out The folder that receives the merged run folder.
+ * @returns The merged folder and its summary.
+ * @throws {MergeError} When a part is not a run folder, or parts belong to different runs or
+ *   pipelines, or disagree on the plan.
+ *
+ * @example Merging the parts of a run
+ * ```ts ignore
+ * import { mergeRunParts } from "./merge.ts";
+ * const { folder, summary } = await mergeRunParts(["parts/a/r1", "parts/b/r1"], "runs");
+ * console.log(folder, summary.status);
+ * ```
+ */
+export async function mergeRunParts(parts: string[], out: string): Promise<MergeResult> {
+  if (parts.length === 0) throw new MergeError([], "no part folder was given");
+  const read = await Promise.all([...new Set(parts.map((p) => resolve(p)))].map(readPart));
+  const runId = agree(read, (p) => p.summary.runId, "they are parts of different runs");
+  agree(read, (p) => p.summary.pipeline.name, "they are parts of different pipelines");
+  const target = resolve(out, runId);
+  if (!read.some((p) => p.folder === target) && await isDir(join(target, "tasks"))) {
+    read.push(await readPart(target));
+  }
+  read.sort((a, b) => a.folder.localeCompare(b.folder));
+  const plan = unionPlan(read);
+  const chosen = chooseRecords(read);
+
+  await Deno.mkdir(resolve(out), { recursive: true });
+  const temp = join(resolve(out), `.${runId}.merge-${crypto.randomUUID().slice(0, 8)}`);
+  await Deno.mkdir(temp);
+  try {
+    for (const [, c] of chosen) await copySlug(c.part.folder, temp, c.task.flat);
+    const summary = await writeMerged(temp, runId, read, plan, chosen);
+    await replaceFolder(temp, target);
+    return { folder: target, summary };
+  } catch (err) {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return (await Deno.stat(path).catch(() => undefined))?.isDirectory ?? false;
+}
+
+function agree(parts: Part[], key: (p: Part) => string, why: string): string {
+  const values = new Map<string, string[]>();
+  for (const p of parts) values.set(key(p), [...(values.get(key(p)) ?? []), p.folder]);
+  if (values.size > 1) {
+    const list = [...values].map(([v, f]) => `'${v}' (${f.map((x) => basename(x)).join(", ")})`);
+    throw new MergeError(parts.map((p) => p.folder), `${why}: ${list.join(" vs ")}`);
+  }
+  return [...values.keys()][0]!;
+}
+
+async function readPart(folder: string): Promise<Part> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(folder, "spans.jsonl"));
+  } catch (err) {
+    throw new MergeError([folder], `it is not a run folder (no readable spans.jsonl)`, {
+      cause: err,
+    });
+  }
+  const spans: RawSpan[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    const parsed = parseSpansJsonl(line);
+    if (parsed.problems.length > 0) {
+      throw new MergeError([folder], `line ${i + 1} of spans.jsonl is not OTLP/JSON`);
+    }
+    spans.push(...rawSpans(JSON.parse(line), parsed.spans));
+  }
+  const summary = summaryFromSpans(spans.map((s) => s.flat), basename(folder));
+  const planSpan = spans.find((s) => A.planInstances in s.flat.attributes);
+  let plan: PlanSpanInstance[] = [];
+  try {
+    plan = PlanSpanInstanceSchema.array().parse(
+      JSON.parse(String(planSpan?.flat.attributes[A.planInstances] ?? "[]")),
+    );
+  } catch (err) {
+    throw new MergeError([folder], "its plan span does not list the plan", { cause: err });
+  }
+  const end = new Date(Math.max(...spans.map((s) => s.flat.end.getTime()), 0));
+  return { folder, summary, plan, spans, end };
+}
+
+/** Pairs the spans of one OTLP/JSON line with their raw JSON (same traversal order). */
+function rawSpans(line: unknown, flat: FlatSpan[]): RawSpan[] {
+  const out: RawSpan[] = [];
+  const req = line as { resourceSpans: { resource?: unknown; scopeSpans?: unknown[] }[] };
+  for (const rs of req.resourceSpans) {
+    for (const ss of (rs.scopeSpans ?? []) as { scope?: unknown; spans?: unknown[] }[]) {
+      for (const json of ss.spans ?? []) {
+        const f = flat[out.length]!;
+        out.push({
+          flat: f,
+          json: json as Record<string, unknown>,
+          resource: rs.resource,
+          scope: ss.scope,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** The whole plan, as every part lists it; parts planned differently are refused. */
+function unionPlan(parts: Part[]): PlanSpanInstance[] {
+  const byId = new Map<string, { inst: PlanSpanInstance; folder: string }>();
+  const order: PlanSpanInstance[] = [];
+  for (const p of parts) {
+    for (const inst of p.plan) {
+      const seen = byId.get(inst.id);
+      if (seen === undefined) {
+        byId.set(inst.id, { inst, folder: p.folder });
+        order.push(inst);
+      } else if (JSON.stringify(seen.inst) !== JSON.stringify(inst)) {
+        throw new MergeError(
+          [seen.folder, p.folder],
+          `they planned instance '${inst.id}' differently (other parameters or needs); ` +
+            "merge only parts run from the same pipeline file and --param flags",
+        );
+      }
+    }
+  }
+  return order;
+}
+
+const RANK: Record<string, number> = {
+  succeeded: 4,
+  failed: 3,
+  timeout: 3,
+  cancelled: 2,
+  skipped: 1,
+};
+
+/** Per instance, the best record among the parts: one that ran beats one that did not. */
+function chooseRecords(parts: Part[]): Map<string, Chosen> {
+  const chosen = new Map<string, Chosen>();
+  for (const part of parts) {
+    for (const task of part.spans) {
+      const attrs = task.flat.attributes;
+      if (!(A.taskId in attrs) || A.attempt in attrs) continue;
+      const id = String(attrs[A.taskId]);
+      const status = String(attrs[A.taskStatus] ?? "cancelled") as TaskStatus;
+      const attempts = part.spans.filter((s) =>
+        A.attempt in s.flat.attributes && s.flat.attributes[A.taskId] === id
+      ).sort((a, b) => Number(a.flat.attributes[A.attempt]) - Number(b.flat.attributes[A.attempt]));
+      const candidate: Chosen = { part, task, attempts, status };
+      const best = chosen.get(id);
+      if (best === undefined || better(candidate, best)) chosen.set(id, candidate);
+    }
+  }
+  return chosen;
+}
+
+function better(a: Chosen, b: Chosen): boolean {
+  const ra = RANK[a.status] ?? 0, rb = RANK[b.status] ?? 0;
+  if (ra !== rb) return ra > rb;
+  const ea = a.task.flat.end.getTime(), eb = b.task.flat.end.getTime();
+  if (ea !== eb) return ea > eb;
+  return `${a.task.flat.spanId} ${a.part.folder}` < `${b.task.flat.spanId} ${b.part.folder}`;
+}
+
+async function copySlug(from: string, to: string, task: FlatSpan): Promise<void> {
+  const slug = String(task.attributes[A.taskSlug] ?? "");
+  if (slug === "" || !await isDir(join(from, "tasks", slug))) return;
+  await copyTree(join(from, "tasks", slug), join(to, "tasks", slug));
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyTree(join(from, e.name), join(to, e.name));
+    else if (e.isFile) await Deno.copyFile(join(from, e.name), join(to, e.name));
+  }
+}
+
+function describe(status: TaskStatus): string {
+  return status === "failed"
+    ? "failed"
+    : status === "timeout"
+    ? "timed out"
+    : status === "skipped"
+    ? "was skipped"
+    : status === "cancelled"
+    ? "was cancelled"
+    : status;
+}
+
+/** Writes `spans.jsonl` (plan, instances in plan order, run) and `run.json` of the merged run. */
+async function writeMerged(
+  folder: string,
+  runId: string,
+  parts: Part[],
+  plan: PlanSpanInstance[],
+  chosen: Map<string, Chosen>,
+): Promise<RunSummary> {
+  const first = [...parts].sort((a, b) =>
+    a.summary.startedAt.localeCompare(b.summary.startedAt) || a.folder.localeCompare(b.folder)
+  )[0]!;
+  const s = first.summary;
+  const startedAt = new Date(s.startedAt);
+  const file = join(folder, "spans.jsonl");
+  const log = new SpanLog(file, {
+    runId,
+    pipeline: s.pipeline.name,
+    ...(s.pipeline.file === undefined ? {} : { pipelineFile: s.pipeline.file }),
+    trigger: s.trigger,
+    ...(s.ci === undefined ? {} : { ci: s.ci }),
+    parameters: s.parameters,
+    startedAt,
+  }, { derivedIds: true });
+  log.recordPlan(plan, startedAt);
+  const traceId = derivedTraceId(runId);
+  const runSpanId = derivedSpanId(runId, SPAN.runName(s.pipeline.name));
+  const statuses = new Map<string, TaskStatus>();
+  const contexts = new Map<string, SpanContext>();
+  const ends = new Map<string, Date>();
+  const encoder = new TextEncoder();
+  for (const inst of plan) {
+    const c = chosen.get(inst.id);
+    const links = inst.needs.flatMap((n) => contexts.get(n) ?? []);
+    if (c !== undefined) {
+      const taskId = c.task.flat.spanId;
+      const lines = [
+        ...c.attempts.map((a) => reparent(a, traceId, taskId, [])),
+        reparent(c.task, traceId, runSpanId, links),
+      ];
+      for (const line of lines) {
+        Deno.writeFileSync(file, encoder.encode(line + "\n"), { append: true });
+      }
+      statuses.set(inst.id, c.status);
+      contexts.set(inst.id, { traceId, spanId: taskId, traceFlags: 1 });
+      ends.set(inst.id, c.task.flat.end);
+      continue;
+    }
+    const { status, reason } = neverRan(inst, statuses);
+    const at = new Date(
+      Math.max(startedAt.getTime(), ...inst.needs.map((n) => ends.get(n)?.getTime() ?? 0)),
+    );
+    const handle = log.startTask(toSpanInstance(inst), at, links);
+    log.endTask(handle, { status, reason }, at);
+    statuses.set(inst.id, status);
+    contexts.set(inst.id, handle.context);
+    ends.set(inst.id, at);
+  }
+  const endedAt = new Date(Math.max(startedAt.getTime(), ...parts.map((p) => p.end.getTime())));
+  log.endRun(runStatus([...statuses.values()]), endedAt);
+  const spans = parseSpansJsonl(await Deno.readTextFile(file)).spans;
+  const summary = summaryFromSpans(spans, runId);
+  await writeRunSummary(folder, summary);
+  return summary;
+}
+
+function toSpanInstance(inst: PlanSpanInstance): SpanInstance {
+  return { ...inst, timeoutSeconds: inst.timeoutSeconds };
+}
+
+/** An instance no part records: skipped below a failure, else its job was cancelled or lost. */
+function neverRan(
+  inst: PlanSpanInstance,
+  statuses: Map<string, TaskStatus>,
+): { status: "skipped" | "cancelled"; reason: string } {
+  const bad = inst.needs.find((n) => statuses.get(n) !== "succeeded");
+  if (bad === undefined) {
+    return {
+      status: "cancelled",
+      reason: "it never ran: no part of the run records it (its job was cancelled or lost)",
+    };
+  }
+  const status = statuses.get(bad) ?? "cancelled";
+  return {
+    status: status === "cancelled" ? "cancelled" : "skipped",
+    reason: `upstream '${bad}' ${describe(status)}`,
+  };
+}
+
+/** From the instances alone, so that a merged run merges again to the same status. */
+function runStatus(statuses: TaskStatus[]): RunStatus {
+  if (statuses.every((s) => s === "succeeded")) return "succeeded";
+  if (statuses.some((s) => s === "failed" || s === "timeout" || s === "skipped")) return "failed";
+  return "cancelled";
+}
+
+/** One OTLP/JSON line holding the span, moved into the merged trace under a new parent. */
+function reparent(raw: RawSpan, traceId: string, parent: string, links: SpanContext[]): string {
+  const json: Record<string, unknown> = { ...raw.json, traceId, parentSpanId: parent };
+  const before = Array.isArray(raw.json.links) ? raw.json.links as Record<string, unknown>[] : [];
+  json.links = links.map((l) => {
+    const same = before.find((b) => b.spanId === l.spanId);
+    return same !== undefined ? { ...same, traceId: l.traceId } : {
+      attributes: [],
+      spanId: l.spanId,
+      traceId: l.traceId,
+      droppedAttributesCount: 0,
+      flags: 257,
+    };
+  });
+  const scopeSpans = [{ ...(raw.scope === undefined ? {} : { scope: raw.scope }), spans: [json] }];
+  return JSON.stringify({
+    resourceSpans: [{
+      ...(raw.resource === undefined ? {} : { resource: raw.resource }),
+      scopeSpans,
+    }],
+  });
+}
+
+/** Puts `temp` in place of `target`, keeping the old folder until the new one is there. */
+async function replaceFolder(temp: string, target: string): Promise<void> {
+  const old = join(dirname(target), `.${basename(target)}.old-${crypto.randomUUID().slice(0, 8)}`);
+  const had = await isDir(target);
+  if (had) await Deno.rename(target, old);
+  await Deno.rename(temp, target);
+  if (had) await Deno.remove(old, { recursive: true });
+}
