@@ -178,6 +178,12 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
         retries: def.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
         kernel: def.kernel ?? defaults.kernel ?? BUILTIN_DEFAULTS.kernel,
         env: { ...defaults.env, ...def.env },
+        ...(def.resources === undefined ? {} : {
+          resources: {
+            ...(def.resources.cpus === undefined ? {} : { cpus: def.resources.cpus }),
+            ...(def.resources.memory === undefined ? {} : { memoryMb: def.resources.memory }),
+          },
+        }),
       };
       order.set(id, order.size);
       layerOf.set(id, needs.reduce((m, n) => Math.max(m, (layerOf.get(n) ?? 0) + 1), 0));

@@ -40,6 +40,8 @@ export interface PlannedInstance {
   kernel: string;
   /** Extra environment variables for the kernel. */
   env: Record<string, string>;
+  /** CPUs and memory (megabytes) asked of a cluster; absent when the task sets none. */
+  resources?: { cpus?: number | undefined; memoryMb?: number | undefined } | undefined;
 }
 
 /** A validated, expanded pipeline, ready to execute. */

@@ -36,6 +36,7 @@ const DESCRIPTIONS: Record<string, string> = {
   retries: "Extra attempts after a failure or a timeout.",
   kernel: "Jupyter kernel name, e.g. python3.",
   env: "Extra environment variables of the kernel.",
+  resources: "What one instance asks of a cluster (run --executor slurm): cpus, memory.",
 };
 
 /**
@@ -66,6 +67,21 @@ export function pipelineJsonSchema(): Json {
   }
   defaults.timeout = DURATION;
   task.timeout = DURATION;
+  task.resources = {
+    description: DESCRIPTIONS.resources,
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      cpus: { type: "integer", minimum: 1, maximum: 1024, description: "sbatch --cpus-per-task" },
+      memory: {
+        description: "Megabytes, or a size such as 512M, 4G (sbatch --mem).",
+        anyOf: [{ type: "number", minimum: 1 }, {
+          type: "string",
+          pattern: "^\\s*\\d+(\\.\\d+)?\\s*[KMGTkmgt]?i?[Bb]?\\s*$",
+        }],
+      },
+    },
+  };
   task.notebook = { ...task.notebook, pattern: "\\.(ipynb|py)$" };
   task.needs = {
     description: DESCRIPTIONS.needs,
