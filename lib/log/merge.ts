@@ -11,14 +11,13 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import type { SpanContext } from "../../deps.ts";
-import { UserError } from "../errors.ts";
 import { type FlatSpan, parseSpansJsonl } from "./otlp_read.ts";
+import { chooseRecords, type Chosen, MergeError, type Part, readPart, reparent } from "./_parts.ts";
 import { summaryFromSpans } from "./rebuild.ts";
 import { derivedSpanId, derivedTraceId } from "./span_ids.ts";
 import { type SpanInstance, SpanLog } from "./spans.ts";
 import {
   type PlanSpanInstance,
-  PlanSpanInstanceSchema,
   type RunStatus,
   type RunSummary,
   SPAN,
@@ -28,55 +27,7 @@ import { writeRunSummary } from "./write_summary.ts";
 
 const A = SPAN.attr;
 
-/**
- * Parts that cannot be merged: not run folders, or parts of different runs or pipelines.
- *
- * @example The message
- * ```ts
- * import { MergeError } from "./merge.ts";
- * const err = new MergeError(["a", "b"], "they are parts of different runs");
- * console.assert(err.message.startsWith("Cannot merge 'a', 'b': they are parts"));
- * ```
- */
-export class MergeError extends UserError {
-  /** The part folders concerned. */
-  folders: string[];
-  /**
-   * @param folders The part folders concerned.
-   * @param why What is wrong and how to fix it.
-   * @param options The underlying cause.
-   */
-  constructor(folders: string[], why: string, options?: ErrorOptions) {
-    super(`Cannot merge ${folders.map((f) => `'${f}'`).join(", ")}: ${why}`, options);
-    this.name = "MergeError";
-    this.folders = folders;
-  }
-}
-
-/** One raw OTLP/JSON span with the resource and scope of the line it came from. */
-interface RawSpan {
-  flat: FlatSpan;
-  json: Record<string, unknown>;
-  resource: unknown;
-  scope: unknown;
-}
-
-/** A part read back. */
-interface Part {
-  folder: string;
-  summary: RunSummary;
-  plan: PlanSpanInstance[];
-  spans: RawSpan[];
-  end: Date;
-}
-
-/** The record of one instance chosen from the parts. */
-interface Chosen {
-  part: Part;
-  task: RawSpan;
-  attempts: RawSpan[];
-  status: TaskStatus;
-}
+export { MergeError };
 
 /** What {@linkcode mergeRunParts} wrote. */
 export interface MergeResult {
@@ -130,6 +81,45 @@ export async function mergeRunParts(parts: string[], out: string): Promise<Merge
   }
 }
 
+/**
+ * Adds one part to a run folder that is being assembled while its parts end (the Slurm
+ * executor): copies its instance folders and appends its task and attempt spans, moved into the
+ * run's trace. {@linkcode mergeRunParts} on the run folder then finishes it.
+ *
+ * @param runFolder The run folder being assembled (its `spans.jsonl` exists).
+ * @param part A part folder of the same run.
+ * @returns The records of the instances the part ran, as its spans tell.
+ * @throws {MergeError} When the part is not a run folder or belongs to another run.
+ *
+ * @example Adding a part as its job ends
+ * ```ts ignore
+ * import { appendPart } from "./merge.ts";
+ * const records = await appendPart("runs/r1", "shared/r1/parts/ingest/r1");
+ * console.log(records.map((r) => `${r.id} ${r.status}`));
+ * ```
+ */
+export async function appendPart(runFolder: string, part: string): Promise<RunSummary["tasks"]> {
+  const read = await readPart(resolve(part));
+  const runId = basename(resolve(runFolder));
+  if (read.summary.runId !== runId) {
+    throw new MergeError([part], `it is a part of run '${read.summary.runId}', not of '${runId}'`);
+  }
+  const traceId = derivedTraceId(runId);
+  const runSpanId = derivedSpanId(runId, SPAN.runName(read.summary.pipeline.name));
+  const chosen = chooseRecords([read]);
+  const lines: string[] = [];
+  for (const [, c] of chosen) {
+    await copySlug(read.folder, resolve(runFolder), c.task.flat);
+    const taskId = c.task.flat.spanId;
+    lines.push(...c.attempts.map((a) => reparent(a, traceId, taskId, [])));
+    const links = c.task.flat.links.map((l) => ({ traceId, spanId: l.spanId, traceFlags: 1 }));
+    lines.push(reparent(c.task, traceId, runSpanId, links));
+  }
+  const text = lines.map((l) => l + "\n").join("");
+  await Deno.writeTextFile(join(runFolder, "spans.jsonl"), text, { append: true });
+  return read.summary.tasks.filter((t) => chosen.has(t.id));
+}
+
 async function isDir(path: string): Promise<boolean> {
   return (await Deno.stat(path).catch(() => undefined))?.isDirectory ?? false;
 }
@@ -142,58 +132,6 @@ function agree(parts: Part[], key: (p: Part) => string, why: string): string {
     throw new MergeError(parts.map((p) => p.folder), `${why}: ${list.join(" vs ")}`);
   }
   return [...values.keys()][0]!;
-}
-
-async function readPart(folder: string): Promise<Part> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(join(folder, "spans.jsonl"));
-  } catch (err) {
-    throw new MergeError([folder], `it is not a run folder (no readable spans.jsonl)`, {
-      cause: err,
-    });
-  }
-  const spans: RawSpan[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    const parsed = parseSpansJsonl(line);
-    if (parsed.problems.length > 0) {
-      throw new MergeError([folder], `line ${i + 1} of spans.jsonl is not OTLP/JSON`);
-    }
-    spans.push(...rawSpans(JSON.parse(line), parsed.spans));
-  }
-  const summary = summaryFromSpans(spans.map((s) => s.flat), basename(folder));
-  const planSpan = spans.find((s) => A.planInstances in s.flat.attributes);
-  let plan: PlanSpanInstance[] = [];
-  try {
-    plan = PlanSpanInstanceSchema.array().parse(
-      JSON.parse(String(planSpan?.flat.attributes[A.planInstances] ?? "[]")),
-    );
-  } catch (err) {
-    throw new MergeError([folder], "its plan span does not list the plan", { cause: err });
-  }
-  const end = new Date(Math.max(...spans.map((s) => s.flat.end.getTime()), 0));
-  return { folder, summary, plan, spans, end };
-}
-
-/** Pairs the spans of one OTLP/JSON line with their raw JSON (same traversal order). */
-function rawSpans(line: unknown, flat: FlatSpan[]): RawSpan[] {
-  const out: RawSpan[] = [];
-  const req = line as { resourceSpans: { resource?: unknown; scopeSpans?: unknown[] }[] };
-  for (const rs of req.resourceSpans) {
-    for (const ss of (rs.scopeSpans ?? []) as { scope?: unknown; spans?: unknown[] }[]) {
-      for (const json of ss.spans ?? []) {
-        const f = flat[out.length]!;
-        out.push({
-          flat: f,
-          json: json as Record<string, unknown>,
-          resource: rs.resource,
-          scope: ss.scope,
-        });
-      }
-    }
-  }
-  return out;
 }
 
 /** The whole plan, as every part lists it; parts planned differently are refused. */
@@ -216,42 +154,6 @@ function unionPlan(parts: Part[]): PlanSpanInstance[] {
     }
   }
   return order;
-}
-
-const RANK: Record<string, number> = {
-  succeeded: 4,
-  failed: 3,
-  timeout: 3,
-  cancelled: 2,
-  skipped: 1,
-};
-
-/** Per instance, the best record among the parts: one that ran beats one that did not. */
-function chooseRecords(parts: Part[]): Map<string, Chosen> {
-  const chosen = new Map<string, Chosen>();
-  for (const part of parts) {
-    for (const task of part.spans) {
-      const attrs = task.flat.attributes;
-      if (!(A.taskId in attrs) || A.attempt in attrs) continue;
-      const id = String(attrs[A.taskId]);
-      const status = String(attrs[A.taskStatus] ?? "cancelled") as TaskStatus;
-      const attempts = part.spans.filter((s) =>
-        A.attempt in s.flat.attributes && s.flat.attributes[A.taskId] === id
-      ).sort((a, b) => Number(a.flat.attributes[A.attempt]) - Number(b.flat.attributes[A.attempt]));
-      const candidate: Chosen = { part, task, attempts, status };
-      const best = chosen.get(id);
-      if (best === undefined || better(candidate, best)) chosen.set(id, candidate);
-    }
-  }
-  return chosen;
-}
-
-function better(a: Chosen, b: Chosen): boolean {
-  const ra = RANK[a.status] ?? 0, rb = RANK[b.status] ?? 0;
-  if (ra !== rb) return ra > rb;
-  const ea = a.task.flat.end.getTime(), eb = b.task.flat.end.getTime();
-  if (ea !== eb) return ea > eb;
-  return `${a.task.flat.spanId} ${a.part.folder}` < `${b.task.flat.spanId} ${b.part.folder}`;
 }
 
 async function copySlug(from: string, to: string, task: FlatSpan): Promise<void> {
@@ -373,29 +275,6 @@ function runStatus(statuses: TaskStatus[]): RunStatus {
   if (statuses.every((s) => s === "succeeded")) return "succeeded";
   if (statuses.some((s) => s === "failed" || s === "timeout" || s === "skipped")) return "failed";
   return "cancelled";
-}
-
-/** One OTLP/JSON line holding the span, moved into the merged trace under a new parent. */
-function reparent(raw: RawSpan, traceId: string, parent: string, links: SpanContext[]): string {
-  const json: Record<string, unknown> = { ...raw.json, traceId, parentSpanId: parent };
-  const before = Array.isArray(raw.json.links) ? raw.json.links as Record<string, unknown>[] : [];
-  json.links = links.map((l) => {
-    const same = before.find((b) => b.spanId === l.spanId);
-    return same !== undefined ? { ...same, traceId: l.traceId } : {
-      attributes: [],
-      spanId: l.spanId,
-      traceId: l.traceId,
-      droppedAttributesCount: 0,
-      flags: 257,
-    };
-  });
-  const scopeSpans = [{ ...(raw.scope === undefined ? {} : { scope: raw.scope }), spans: [json] }];
-  return JSON.stringify({
-    resourceSpans: [{
-      ...(raw.resource === undefined ? {} : { resource: raw.resource }),
-      scopeSpans,
-    }],
-  });
 }
 
 /** Puts `temp` in place of `target`, keeping the old folder until the new one is there. */
