@@ -7,7 +7,7 @@ import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
-import { executePlan } from "../execute/executor.ts";
+import { executePlan, type RunPart } from "../execute/executor.ts";
 import { notebookPreparer } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -19,6 +19,7 @@ import type { JsonValue } from "../plan/types.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { parseParamFlag } from "../spec/params.ts";
 import { Progress } from "./_progress.ts";
+import { PartError, planPart } from "./_run_part.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -64,6 +65,7 @@ interface RunFlags {
   param?: Record<string, JsonValue>;
   python?: string;
   failFast?: boolean;
+  upstream?: string[] | true;
 }
 
 function parseConcurrency(text: string): number {
@@ -120,6 +122,11 @@ export function runCommand(): Command {
     )
     .option("--python <path>", "Python interpreter with nbclient and ipykernel (or PYNB_PYTHON)")
     .option("--fail-fast", "cancel everything else after the first instance fails for good")
+    .option(
+      "--upstream [part-folders...]",
+      "run the selection as one part of the run --run-id; the parts given hold the instances it " +
+        "needs (none for a part without upstream instances); `merge` joins the parts",
+    )
     .addHelpText(
       "after",
       `
@@ -156,7 +163,18 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   if (flags.only !== undefined) options.only = flags.only;
   if (flags.from !== undefined) options.from = flags.from;
   if (flags.to !== undefined) options.to = flags.to;
-  const plan = planPipeline(pipeline, options);
+  let plan = planPipeline(pipeline, options);
+  let part: RunPart | undefined;
+  if (flags.upstream !== undefined) {
+    if (flags.runId === undefined) {
+      throw new PartError(
+        "Cannot run a part (--upstream) without --run-id: every part of a run " +
+          "shares the run's id",
+      );
+    }
+    const folders = flags.upstream === true ? [] : flags.upstream;
+    ({ plan, part } = await planPart(pipeline, options, folders, checkRunId(flags.runId)));
+  }
   await checkNotebooks(plan);
   // Every notebook is read (and validated) before anything is written or started.
   const notebooks = new Set(plan.instances.map((i) => resolve(plan.baseDir, i.notebook)));
@@ -228,6 +246,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       observer: progress,
       pipelineFile,
       origin,
+      ...(part === undefined ? {} : { part }),
     });
   } finally {
     progress.stop();

@@ -33,6 +33,12 @@ export interface RunRecorderOptions {
   origin?: RunOrigin;
   /** Start of the run. */
   startedAt: Date;
+  /**
+   * The whole plan, when this run is one part of a run that runs the plan's instances only:
+   * span ids are derived from the run id, and the plan span lists the whole plan.
+   * @default a whole run
+   */
+  partOf?: PlannedInstance[];
 }
 
 /**
@@ -193,8 +199,11 @@ export class RunRecorder {
       ...(origin.ci === undefined ? {} : { ci: origin.ci }),
       parameters: plan.parameters,
       startedAt: options.startedAt,
-    });
-    spans.recordPlan(plan.instances, options.startedAt);
+    }, { derivedIds: options.partOf !== undefined });
+    if (options.partOf === undefined) spans.recordPlan(plan.instances, options.startedAt);
+    else {
+      spans.recordPlan(options.partOf, options.startedAt, plan.instances.map((i) => i.id));
+    }
     return new RunRecorder(runFolder, spans, options, {
       name: plan.pipeline,
       parameters: plan.parameters,
@@ -219,8 +228,9 @@ export class RunRecorder {
       if (handle !== undefined) return handle;
       // Upstream instances ended before this one starts: their spans are known.
       const links = inst.needs.flatMap((id) => {
-        const h = this.#handles.get(id);
-        return h === undefined ? [] : [h.context];
+        // An upstream instance of another part: its span id is derived from the run id.
+        const context = this.#handles.get(id)?.context ?? this.#spans.derivedTaskContext(id);
+        return context === undefined ? [] : [context];
       });
       handle = this.#spans.startTask(inst, at, links);
       this.#handles.set(inst.id, handle);
