@@ -94,6 +94,8 @@ function slurmConf(dir: string, size: { cpus: number; memoryMb: number }): strin
     "JobCompType=jobcomp/none",
     "SelectType=select/cons_tres",
     "SelectTypeParameters=CR_Core_Memory",
+    // Jobs that ask for no memory share the node, as on clusters that set a default.
+    "DefMemPerCPU=1024",
     "SchedulerType=sched/backfill",
     "MpiDefault=none",
     "ReturnToService=2",
@@ -174,11 +176,18 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     ], join(dir, "log", "munged.out")));
     await waitFor(() => exists(join(dir, "run", "munge.socket")), 10_000, "munged", dir);
     children.push(spawn("slurmctld", ["-D", "-i", "-f", conf], join(dir, "log", "slurmctld.out")));
-    children.push(spawn("slurmd", ["-D", "-N", "localhost", "-f", conf], join(dir, "log", "slurmd.out")));
-    await waitFor(async () => {
-      const info = await output("sinfo", ["-h", "-o", "%t"], env);
-      return info.code === 0 && info.stdout.trim() === "idle";
-    }, 30_000, "slurmctld and slurmd", dir);
+    children.push(
+      spawn("slurmd", ["-D", "-N", "localhost", "-f", conf], join(dir, "log", "slurmd.out")),
+    );
+    await waitFor(
+      async () => {
+        const info = await output("sinfo", ["-h", "-o", "%t"], env);
+        return info.code === 0 && info.stdout.trim() === "idle";
+      },
+      30_000,
+      "slurmctld and slurmd",
+      dir,
+    );
   } catch (err) {
     await stopAll();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -214,7 +223,9 @@ async function waitFor(
   for (const name of ["munged.out", "slurmctld.out", "slurmd.out"]) {
     logs.push(`--- ${name}\n${await tail(join(dir, "log", name))}`);
   }
-  throw new Error(`Cannot start the Slurm test cluster: ${what} not ready in ${ms} ms\n${logs.join("\n")}`);
+  throw new Error(
+    `Cannot start the Slurm test cluster: ${what} not ready in ${ms} ms\n${logs.join("\n")}`,
+  );
 }
 
 /** Cancels every job still known to the cluster and waits until none is pending or running. */

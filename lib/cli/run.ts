@@ -4,7 +4,7 @@
  * @module
  */
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { Command, InvalidArgumentError } from "../../deps.ts";
+import { Command, InvalidArgumentError, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
 import { executePlan, type RunPart } from "../execute/executor.ts";
@@ -20,6 +20,7 @@ import { loadPipeline } from "../spec/load.ts";
 import { parseParamFlag } from "../spec/params.ts";
 import { Progress } from "./_progress.ts";
 import { PartError, planPart } from "./_run_part.ts";
+import { runSlurm } from "./_run_slurm.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -66,6 +67,9 @@ interface RunFlags {
   python?: string;
   failFast?: boolean;
   upstream?: string[] | true;
+  executor: "local" | "slurm";
+  partition?: string;
+  sharedDir: string;
 }
 
 function parseConcurrency(text: string): number {
@@ -127,6 +131,16 @@ export function runCommand(): Command {
       "run the selection as one part of the run --run-id; the parts given hold the instances it " +
         "needs (none for a part without upstream instances); `merge` joins the parts",
     )
+    .addOption(
+      new Option("--executor <name>", "where instances run: local processes, or Slurm jobs")
+        .choices(["local", "slurm"]).default("local"),
+    )
+    .option("--partition <name>", "Slurm partition of the jobs (default: the cluster's)")
+    .option(
+      "--shared-dir <folder>",
+      "Slurm: a folder every node sees, for job scripts, job output and parts",
+      ".pynb-slurm",
+    )
     .addHelpText(
       "after",
       `
@@ -163,6 +177,13 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   if (flags.only !== undefined) options.only = flags.only;
   if (flags.from !== undefined) options.from = flags.from;
   if (flags.to !== undefined) options.to = flags.to;
+  if (flags.executor === "slurm" && (flags.only ?? flags.from ?? flags.to) !== undefined) {
+    throw new UserError(
+      "Cannot select instances (--only, --from, --to) with --executor slurm: every job needs " +
+        "the parts of its upstream instances; run the whole pipeline, or run parts yourself " +
+        "with --only ... --upstream ... --run-id",
+    );
+  }
   let plan = planPipeline(pipeline, options);
   let part: RunPart | undefined;
   if (flags.upstream !== undefined) {
@@ -234,26 +255,43 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   );
   progress.start();
   let summary;
+  let interrupted = false;
   try {
-    summary = await executePlan(plan, {
-      runner: (request) => runAttempt({ ...request, python: python.path }),
-      prepare: notebookPreparer(),
-      runFolder,
-      runId,
-      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-      failFast: flags.failFast ?? false,
-      signal: interrupt.signal,
-      observer: progress,
-      pipelineFile,
-      origin,
-      ...(part === undefined ? {} : { part }),
-    });
+    if (flags.executor === "slurm") {
+      ({ summary, interrupted } = await runSlurm({
+        plan,
+        pipelinePath: path,
+        pipelineFile,
+        runId,
+        runFolder,
+        sharedDir: flags.sharedDir,
+        partition: flags.partition,
+        python: flags.python,
+        params: flags.param ?? {},
+        failFast: flags.failFast ?? false,
+        signal: interrupt.signal,
+        origin,
+        observer: progress,
+      }));
+    } else {summary = await executePlan(plan, {
+        runner: (request) => runAttempt({ ...request, python: python.path }),
+        prepare: notebookPreparer(),
+        runFolder,
+        runId,
+        ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+        failFast: flags.failFast ?? false,
+        signal: interrupt.signal,
+        observer: progress,
+        pipelineFile,
+        origin,
+        ...(part === undefined ? {} : { part }),
+      });}
   } finally {
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
   writeErr(`\n${progress.table(summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
-  if (summary.status === "cancelled") return EXIT_INTERRUPTED;
+  if (interrupted || summary.status === "cancelled") return EXIT_INTERRUPTED;
   return summary.status === "succeeded" ? 0 : 1;
 }
