@@ -14,6 +14,7 @@ import { siteCommand } from "./site.ts";
 import { summaryCommand } from "./summary.ts";
 import { collectCommand } from "./collect.ts";
 import { mergeCommand } from "./merge.ts";
+import { workflowCommand } from "./workflow.ts";
 
 const encoder = new TextEncoder();
 // commander reads colour variables from the environment by default; answering here keeps
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
       summaryCommand(),
       collectCommand(),
       mergeCommand(),
+      workflowCommand(),
     ]
   ) {
     program.addCommand(
