@@ -117,7 +117,9 @@ export class RunFiles {
 
   #refuse(rel: string, why: string): string {
     this.#warnings.add(
-      `Cannot read '${runPath(this.folder, rel)}': ${why}; it is left out of the site ` +
+      `Cannot read '${
+        this.folder.replace(/\/+$/, "")
+      }/${rel}': ${why}; it is left out of the site ` +
         "(files of a run folder are read only when the folder itself holds them).",
     );
     return why;
@@ -137,7 +139,7 @@ export class RunFiles {
   check(rel: string): RunFile | FileProblem {
     const refused = (why: string) => ({ missing: this.#refuse(rel, why), absent: false });
     const unsafe = unsafeRelPath(rel);
-    if (unsafe !== undefined) return refused(`the path ${unsafe}`);
+    if (unsafe !== undefined) return refused(`the recorded path is unsafe: ${unsafe}`);
     const path = runPath(this.folder, rel);
     let info: Deno.FileInfo;
     try {

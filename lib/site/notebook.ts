@@ -293,7 +293,7 @@ function renderOutputs(outputs: Output[], budget: { used: number }, href: Href):
   if (skipped > 0) {
     parts.push(cutNotice(
       `${skipped} output${skipped === 1 ? "" : "s"} (${formatBytes(skippedSize)}) not shown: ` +
-        `this notebook's outputs passed ${formatBytes(MAX_NOTEBOOK_OUTPUT)}`,
+        `the outputs of this notebook passed ${formatBytes(MAX_NOTEBOOK_OUTPUT)}`,
       href,
     ));
   }

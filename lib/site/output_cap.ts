@@ -10,14 +10,14 @@
  */
 import { escapeHtml } from "./_html.ts";
 
-/** Characters shown from the start of a long text output (16 KiB). */
-export const OUTPUT_HEAD_CHARS = 16 * 1024;
-/** Characters shown from the end of a long text output (16 KiB). */
-export const OUTPUT_TAIL_CHARS = 16 * 1024;
-/** A rich output (image, HTML, SVG, markdown) larger than this (2 MiB) is not shown. */
-export const MAX_RICH_OUTPUT = 2 * 1024 * 1024;
-/** Once a notebook's rendered outputs reach this size (8 MiB), the rest are not shown. */
-export const MAX_NOTEBOOK_OUTPUT = 8 * 1024 * 1024;
+/** Characters shown from the start of a long text output. */
+export const OUTPUT_HEAD_CHARS = 16_000;
+/** Characters shown from the end of a long text output. */
+export const OUTPUT_TAIL_CHARS = 16_000;
+/** A rich output (image, HTML, SVG, markdown) larger than this (2 MB) is not shown. */
+export const MAX_RICH_OUTPUT = 2_000_000;
+/** Once a notebook's rendered outputs reach this size (8 MB), the rest are not shown. */
+export const MAX_NOTEBOOK_OUTPUT = 8_000_000;
 
 /**
  * A size for people: `950 bytes`, `12.3 KB`, `50.0 MB` (powers of 1000).
@@ -83,7 +83,7 @@ export interface CutText {
 }
 
 /**
- * Cuts a long text output to its first and last 16 KiB.
+ * Cuts a long text output to its first and last 16,000 characters.
  *
  * @param text The output's text.
  * @param notebookHref Link to the executed notebook.
@@ -106,8 +106,9 @@ export function cutText(text: string, notebookHref: string | undefined): CutText
   return {
     text: `${text.slice(0, head)}\n…\n${text.slice(tail)}`,
     notice: cutNotice(
-      `Output truncated: ${formatBytes(utf8Length(text))} total, showing the first and last ` +
-        `${OUTPUT_HEAD_CHARS / 1024} KiB`,
+      `Output truncated: ${formatBytes(utf8Length(text))} total, showing the first ` +
+        `${OUTPUT_HEAD_CHARS.toLocaleString("en")} and the last ` +
+        `${OUTPUT_TAIL_CHARS.toLocaleString("en")} characters`,
       notebookHref,
     ),
   };
