@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import {
   ATTEMPT_LAYOUT,
   parseAttemptDirName,
@@ -100,7 +100,7 @@ export interface ReadTextOptions {
 export class RunFiles {
   /** The run folder, as given. */
   readonly folder: string;
-  #root: string | undefined;
+  #realDirs = new Set<string>();
   #warnings = new Set<string>();
 
   /**
@@ -125,9 +125,26 @@ export class RunFiles {
     return why;
   }
 
-  #rootReal(): string {
-    this.#root ??= Deno.realPathSync(this.folder);
-    return this.#root;
+  /**
+   * The first folder on the way from the run folder to `rel` that is not a real folder (a link),
+   * if any. Equivalent to checking that the real path stays inside the run folder once `..` is
+   * refused, and cheaper: each folder is checked once per run (a run has thousands of files in a
+   * few folders each).
+   */
+  #linkedFolder(rel: string): string | undefined {
+    const parts = rel.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (this.#realDirs.has(dir)) continue;
+      try {
+        const info = Deno.lstatSync(runPath(this.folder, dir));
+        if (info.isSymlink || !info.isDirectory) return dir;
+      } catch {
+        return dir;
+      }
+      this.#realDirs.add(dir);
+    }
+    return undefined;
   }
 
   /**
@@ -151,13 +168,8 @@ export class RunFiles {
     if (info.isSymlink) return refused("it is a symbolic link");
     if (info.isDirectory) return { missing: "it is a folder", absent: false };
     if (!info.isFile) return refused("it is not a regular file");
-    try {
-      if (!Deno.realPathSync(path).startsWith(this.#rootReal() + sep)) {
-        return refused("it lies outside the run folder (under a linked folder)");
-      }
-    } catch (err) {
-      return { missing: String(err), absent: false };
-    }
+    const linked = this.#linkedFolder(rel);
+    if (linked !== undefined) return refused(`it lies under '${linked}', a link`);
     return { path, size: info.size };
   }
 
@@ -242,11 +254,23 @@ export class RunFiles {
         const startedAt = info.birthtime ?? info.mtime;
         if (startedAt === null) continue;
         const folder: AttemptFolder = { slug, attempt, startedAt };
-        for (const kind of ["notebook", "stderr", "values"] as const) {
-          const file = `${rel}/${ATTEMPT_LAYOUT[kind]}`;
-          if (!("missing" in this.check(file))) folder[kind] = file;
+        // One listing per attempt folder: its entries' types come with it, no stat per file
+        // (and no exception per missing file), which matters for runs of thousands of attempts.
+        const kinds = new Map<string, "notebook" | "stderr" | "values">([
+          [ATTEMPT_LAYOUT.notebook, "notebook"],
+          [ATTEMPT_LAYOUT.stderr, "stderr"],
+          [ATTEMPT_LAYOUT.values, "values"],
+        ]);
+        for (const e of Deno.readDirSync(runPath(this.folder, rel))) {
+          const kind = kinds.get(e.name);
+          if (kind === undefined && e.name !== ATTEMPT_LAYOUT.artifacts) continue;
+          const file = `${rel}/${e.name}`;
+          if (e.isSymlink) this.#refuse(file, "it is a symbolic link");
+          else if (kind !== undefined && e.isFile) folder[kind] = file;
+          else if (kind !== undefined && !e.isDirectory) {
+            this.#refuse(file, "it is not a regular file");
+          }
         }
-        this.#linkWarning(`${rel}/${ATTEMPT_LAYOUT.artifacts}`);
         found.push(folder);
       }
     }
@@ -255,12 +279,15 @@ export class RunFiles {
 
   /** Names of the real sub-folders of `rel`, sorted; linked ones are warned about. */
   #subfolders(rel: string): string[] {
-    if (this.#linkWarning(rel)) return [];
+    if (!this.#realDirs.has(rel) && this.#linkWarning(rel)) return [];
     const names: string[] = [];
     try {
       for (const e of Deno.readDirSync(runPath(this.folder, rel))) {
         if (e.isSymlink) this.#refuse(`${rel}/${e.name}`, "it is a symbolic link");
-        else if (e.isDirectory) names.push(e.name);
+        else if (e.isDirectory) {
+          names.push(e.name);
+          this.#realDirs.add(`${rel}/${e.name}`);
+        }
       }
     } catch {
       return []; // not there (yet): nothing started
