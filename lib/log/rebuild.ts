@@ -139,7 +139,6 @@ export function summaryFromSpans(
   // Every line carries the run's resource; the plan's line is the first one written.
   const resource = planSpan?.resource ?? spans[0]?.resource ?? {};
   const runSpan = spans.find((s) => s.parentSpanId === undefined && A.runId in s.attributes);
-  const runAttrs = runSpan?.attributes ?? resource;
   const taskSpans = spans.filter((s) => A.taskId in s.attributes && !(A.attempt in s.attributes));
   const attemptSpans = spans.filter((s) => A.attempt in s.attributes);
 
@@ -200,6 +199,21 @@ export function summaryFromSpans(
     ...[...records.values()].filter((r) => !plannedById.has(r.id)),
   ];
 
+  return RunSummarySchema.parse(runFromSpans(spans, { runSpan, resource, fallbackRunId, tasks }));
+}
+
+/** The run-level fields of a rebuilt summary: from the run span, else the resource. */
+function runFromSpans(
+  spans: FlatSpan[],
+  r: {
+    runSpan: FlatSpan | undefined;
+    resource: Record<string, AttrValue>;
+    fallbackRunId: string;
+    tasks: TaskRecord[];
+  },
+): RunSummary {
+  const { runSpan, resource } = r;
+  const runAttrs = runSpan?.attributes ?? resource;
   const resourceStart = str(resource[A.runStartedAt]);
   const startedAt = runSpan?.start ??
     (resourceStart === undefined ? undefined : new Date(resourceStart)) ??
@@ -210,7 +224,7 @@ export function summaryFromSpans(
   const ci = ciFromResource(runAttrs);
   const summary: RunSummary = {
     formatVersion: RUN_FORMAT_VERSION,
-    runId: str(runAttrs[A.runId]) ?? fallbackRunId,
+    runId: str(runAttrs[A.runId]) ?? r.fallbackRunId,
     pipeline: { name: str(runAttrs[A.pipelineName]) ?? "", ...(file ? { file } : {}) },
     status: statusAttr === "succeeded" || statusAttr === "failed" || statusAttr === "cancelled"
       ? statusAttr
@@ -218,7 +232,7 @@ export function summaryFromSpans(
     trigger: trigger.success ? trigger.data : "local",
     startedAt: startedAt.toISOString(),
     parameters: jsonObject(runSpan?.attributes[A.runParameters] ?? resource[A.runParameters]),
-    tasks,
+    tasks: r.tasks,
   };
   if (spans[0] !== undefined) summary.traceId = spans[0].traceId;
   if (runSpan !== undefined) {
@@ -226,7 +240,7 @@ export function summaryFromSpans(
     summary.durationSeconds = seconds(runSpan.start, runSpan.end);
   }
   if (ci !== undefined) summary.ci = ci;
-  return RunSummarySchema.parse(summary);
+  return summary;
 }
 
 type Described = Omit<TaskFields, "status" | "start" | "end">;
