@@ -154,3 +154,27 @@ Deno.test("planSite() merges history, keeps keys, prunes and pairs previous runs
   const all = planSite([a, b], undefined, { out: "x" });
   assertEquals(all.previousOf.get(B)?.summary.runId, A);
 });
+
+Deno.test("buildInstancePageModel() bounds the charts and lists of a metric logged 100,000 times", async () => {
+  await using dir = await tempDir("pynb-site-parts-");
+  await makeRuns(dir.path);
+  const run = await siteRun(join(dir.path, B), B);
+  const task = { ...run.summary.tasks.find((t) => t.id === "summary")! };
+  const n = 100_000;
+  task.metrics = [
+    ...Array.from({ length: n }, (_, i) => ({ name: "loss", value: 1 / (i + 1), step: i })),
+    ...Array.from({ length: n }, (_, i) => ({ name: "seen", value: i, step: null })),
+  ];
+  const model = buildInstancePageModel(task, buildRunPageModel(run), {
+    attempts: [],
+    artifacts: [],
+  });
+  const [loss, seen] = model.metrics;
+  assertOk((loss?.chart?.length ?? 0) < 400_000, `chart is ${loss?.chart?.length} characters`);
+  const points = /<polyline[^>]* points="([^"]*)"/.exec(loss?.chart ?? "")?.[1]?.trim().split(
+    /\s+/,
+  );
+  assertEquals(points?.length, 2000);
+  assertEquals(seen?.values.length, 101);
+  assertEquals(seen?.values.at(-1), `… ${n - 100} more`);
+});

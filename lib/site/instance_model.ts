@@ -137,9 +137,24 @@ export function buildInstancePageModel(
   };
 }
 
+/** A metric's chart draws at most this many points (evenly picked, the last one always). */
+const MAX_CHART_POINTS = 2000;
+/** A metric logged without steps lists at most this many values. */
+const MAX_METRIC_VALUES = 100;
+
+function evenly<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const step = (items.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => items[Math.round(i * step)]!);
+}
+
 function metricViews(t: TaskRecord): MetricView[] {
   const byName = new Map<string, TaskRecord["metrics"]>();
-  for (const m of t.metrics) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+  for (const m of t.metrics) {
+    const list = byName.get(m.name);
+    if (list === undefined) byName.set(m.name, [m]);
+    else list.push(m);
+  }
   return [...byName.entries()].map(([name, ms]) => {
     const stepped = ms.filter((m) => typeof m.step === "number");
     if (stepped.length > 1) {
@@ -147,7 +162,7 @@ function metricViews(t: TaskRecord): MetricView[] {
         name,
         chart: renderLineChart([{
           name: "",
-          points: stepped.map((m) => ({
+          points: evenly(stepped, MAX_CHART_POINTS).map((m) => ({
             x: m.step as number,
             y: m.value,
             label: `step ${m.step}: ${m.value}`,
@@ -156,6 +171,8 @@ function metricViews(t: TaskRecord): MetricView[] {
         values: [`last ${stepped.at(-1)?.value} at step ${stepped.at(-1)?.step}`],
       };
     }
-    return { name, values: ms.map((m) => String(m.value)) };
+    const values = ms.slice(0, MAX_METRIC_VALUES).map((m) => String(m.value));
+    if (ms.length > MAX_METRIC_VALUES) values.push(`… ${ms.length - MAX_METRIC_VALUES} more`);
+    return { name, values };
   });
 }
