@@ -8,6 +8,7 @@
 import { UserError } from "../errors.ts";
 import type { PartRecord, RunPart } from "../execute/executor.ts";
 import { readRunFolder } from "../log/read.ts";
+import { checkRunId } from "../log/run_id.ts";
 import { type PlanOptions, planPipeline } from "../plan/plan.ts";
 import type { Plan } from "../plan/types.ts";
 import type { LoadedPipeline } from "../spec/load.ts";
@@ -97,4 +98,60 @@ async function upstreamRecords(
     );
   }
   return needed.map((n) => found.get(n)!);
+}
+
+/** The flags of `run` that place a run beyond the selection. */
+export interface ScaleOutFlags {
+  /** `--upstream [parts...]`: `true` when given without folders. */
+  upstream?: string[] | true;
+  /** `--run-id`. */
+  runId?: string;
+  /** `--executor`. */
+  executor?: "local" | "slurm";
+  /** `--only`. */
+  only?: string[];
+  /** `--from`. */
+  from?: string[];
+  /** `--to`. */
+  to?: string[];
+}
+
+/**
+ * The plan `run` executes: the selection itself, or a part of a run (`--upstream`, with the
+ * records of its upstream instances); a selection is refused with `--executor slurm`.
+ *
+ * @param pipeline The validated pipeline.
+ * @param options Overrides and selection.
+ * @param selected The plan of the selection.
+ * @param flags The flags of `run`.
+ * @returns The plan to execute, and the part when it is one.
+ * @throws {PartError} For `--upstream` without `--run-id`, or a selection with Slurm.
+ *
+ * @example A whole run
+ * ```ts ignore
+ * const { plan, part } = await scaleOutPlan(pipeline, {}, planPipeline(pipeline), {});
+ * console.assert(part === undefined);
+ * ```
+ */
+export async function scaleOutPlan(
+  pipeline: LoadedPipeline,
+  options: PlanOptions,
+  selected: Plan,
+  flags: ScaleOutFlags,
+): Promise<{ plan: Plan; part?: RunPart }> {
+  if (flags.executor === "slurm" && (flags.only ?? flags.from ?? flags.to) !== undefined) {
+    throw new PartError(
+      "Cannot select instances (--only, --from, --to) with --executor slurm: every job needs " +
+        "the parts of its upstream instances; run the whole pipeline, or run parts yourself " +
+        "with --only ... --upstream ... --run-id",
+    );
+  }
+  if (flags.upstream === undefined) return { plan: selected };
+  if (flags.runId === undefined) {
+    throw new PartError(
+      "Cannot run a part (--upstream) without --run-id: every part of a run shares the run's id",
+    );
+  }
+  const folders = flags.upstream === true ? [] : flags.upstream;
+  return await planPart(pipeline, options, folders, checkRunId(flags.runId));
 }

@@ -11,10 +11,22 @@ import type { Plan } from "../plan/types.ts";
 import type { JsonValue } from "../plan/types.ts";
 import { runOnSlurm, type SlurmObserver, type SlurmRunResult } from "../slurm/executor.ts";
 
-/** What `run` passes to the Slurm executor. */
-export interface SlurmRunRequest {
-  /** The plan. */
-  plan: Plan;
+/** The flags of `run` the Slurm executor uses. */
+export interface SlurmFlags {
+  /** `--shared-dir` (the run's jobs and parts go to `<dir>/<run id>`). */
+  sharedDir: string;
+  /** `--partition`. */
+  partition?: string | undefined;
+  /** `--python`. */
+  python?: string | undefined;
+  /** `--param`. */
+  param?: Record<string, JsonValue> | undefined;
+  /** `--fail-fast`. */
+  failFast?: boolean | undefined;
+}
+
+/** What else `run` passes to the Slurm executor. */
+export interface SlurmRunContext {
   /** The pipeline file as given on the command line. */
   pipelinePath: string;
   /** The pipeline file, for the record. */
@@ -23,16 +35,6 @@ export interface SlurmRunRequest {
   runId: string;
   /** The run folder. */
   runFolder: string;
-  /** `--shared-dir` (the run's jobs and parts go to `<dir>/<run id>`). */
-  sharedDir: string;
-  /** `--partition`. */
-  partition?: string | undefined;
-  /** `--python`. */
-  python?: string | undefined;
-  /** `--param`. */
-  params: Record<string, JsonValue>;
-  /** `--fail-fast`. */
-  failFast: boolean;
   /** The interrupt. */
   signal: AbortSignal;
   /** Trigger and CI context. */
@@ -50,30 +52,36 @@ function cliEntry(): string {
 /**
  * Runs the plan as Slurm jobs.
  *
- * @param request The plan, folders, flags and progress.
+ * @param plan The plan.
+ * @param flags The flags of `run` it uses.
+ * @param context Pipeline, run id and folder, interrupt, origin, progress.
  * @returns The summary, whether it was interrupted, and the jobs.
  *
  * @example Placing a run on Slurm
  * ```ts ignore
- * const { summary } = await runSlurm({ plan, pipelinePath: "p.yaml", ... });
+ * const { summary } = await runSlurm(plan, { sharedDir: ".pynb-slurm" }, context);
  * ```
  */
-export function runSlurm(request: SlurmRunRequest): Promise<SlurmRunResult> {
-  return runOnSlurm(request.plan, {
-    runId: request.runId,
-    runFolder: request.runFolder,
-    sharedDir: resolve(request.sharedDir, request.runId),
+export function runSlurm(
+  plan: Plan,
+  flags: SlurmFlags,
+  context: SlurmRunContext,
+): Promise<SlurmRunResult> {
+  return runOnSlurm(plan, {
+    runId: context.runId,
+    runFolder: context.runFolder,
+    sharedDir: resolve(flags.sharedDir, context.runId),
     cwd: Deno.cwd(),
-    pipeline: resolve(request.pipelinePath),
-    pipelineFile: request.pipelineFile,
+    pipeline: resolve(context.pipelinePath),
+    pipelineFile: context.pipelineFile,
     deno: Deno.execPath(),
     cli: cliEntry(),
-    python: request.python,
-    params: request.params,
-    partition: request.partition,
-    failFast: request.failFast,
-    signal: request.signal,
-    origin: request.origin,
-    observer: request.observer,
+    python: flags.python,
+    params: flags.param ?? {},
+    partition: flags.partition,
+    failFast: flags.failFast ?? false,
+    signal: context.signal,
+    origin: context.origin,
+    observer: context.observer,
   });
 }

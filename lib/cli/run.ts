@@ -7,7 +7,7 @@ import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
-import { executePlan, type RunPart } from "../execute/executor.ts";
+import { executePlan } from "../execute/executor.ts";
 import { notebookPreparer } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -19,7 +19,7 @@ import type { JsonValue } from "../plan/types.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { parseParamFlag } from "../spec/params.ts";
 import { Progress } from "./_progress.ts";
-import { PartError, planPart } from "./_run_part.ts";
+import { scaleOutPlan } from "./_run_part.ts";
 import { runSlurm } from "./_run_slurm.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
@@ -177,25 +177,13 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   if (flags.only !== undefined) options.only = flags.only;
   if (flags.from !== undefined) options.from = flags.from;
   if (flags.to !== undefined) options.to = flags.to;
-  if (flags.executor === "slurm" && (flags.only ?? flags.from ?? flags.to) !== undefined) {
-    throw new UserError(
-      "Cannot select instances (--only, --from, --to) with --executor slurm: every job needs " +
-        "the parts of its upstream instances; run the whole pipeline, or run parts yourself " +
-        "with --only ... --upstream ... --run-id",
-    );
-  }
-  let plan = planPipeline(pipeline, options);
-  let part: RunPart | undefined;
-  if (flags.upstream !== undefined) {
-    if (flags.runId === undefined) {
-      throw new PartError(
-        "Cannot run a part (--upstream) without --run-id: every part of a run " +
-          "shares the run's id",
-      );
-    }
-    const folders = flags.upstream === true ? [] : flags.upstream;
-    ({ plan, part } = await planPart(pipeline, options, folders, checkRunId(flags.runId)));
-  }
+  // A part of a run (--upstream), or a run placed on Slurm, plans beyond the selection.
+  const { plan, part } = await scaleOutPlan(
+    pipeline,
+    options,
+    planPipeline(pipeline, options),
+    flags,
+  );
   await checkNotebooks(plan);
   // Every notebook is read (and validated) before anything is written or started.
   const notebooks = new Set(plan.instances.map((i) => resolve(plan.baseDir, i.notebook)));
@@ -258,22 +246,17 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   let interrupted = false;
   try {
     if (flags.executor === "slurm") {
-      ({ summary, interrupted } = await runSlurm({
-        plan,
+      ({ summary, interrupted } = await runSlurm(plan, flags, {
         pipelinePath: path,
         pipelineFile,
         runId,
         runFolder,
-        sharedDir: flags.sharedDir,
-        partition: flags.partition,
-        python: flags.python,
-        params: flags.param ?? {},
-        failFast: flags.failFast ?? false,
         signal: interrupt.signal,
         origin,
         observer: progress,
       }));
-    } else {summary = await executePlan(plan, {
+    } else {
+      summary = await executePlan(plan, {
         runner: (request) => runAttempt({ ...request, python: python.path }),
         prepare: notebookPreparer(),
         runFolder,
@@ -285,7 +268,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
         pipelineFile,
         origin,
         ...(part === undefined ? {} : { part }),
-      });}
+      });
+    }
   } finally {
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);

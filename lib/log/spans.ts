@@ -6,13 +6,10 @@
  */
 import {
   type Attributes,
-  JsonTraceSerializer,
-  type ReadableSpan,
   resourceFromAttributes,
   ROOT_CONTEXT,
   type Span,
   type SpanContext,
-  type SpanProcessor,
   SpanStatusCode,
   trace,
   type Tracer,
@@ -21,6 +18,7 @@ import {
 import type { JsonValue, PlannedInstance } from "../plan/types.ts";
 import { VERSION } from "../version.ts";
 import { NamedIdGenerator } from "./span_ids.ts";
+import { JsonlSpanProcessor } from "./_jsonl_span_processor.ts";
 import {
   type AttemptStatus,
   type CiContext,
@@ -60,9 +58,8 @@ export type SpanInstance =
 /** Options of {@linkcode SpanLog}. */
 export interface SpanLogOptions {
   /**
-   * Derive the trace id and every span id from the run id and the span's name
-   * (`lib/log/span_ids.ts`), as the parts of a run written by separate jobs must, so that they
-   * share one trace and one run span and `merge` is idempotent.
+   * Derive the trace id and every span id from the run id and the span's name (`span_ids.ts`):
+   * the parts of a run then share one trace and one run span, and `merge` is idempotent.
    * @default false: random ids
    */
   derivedIds?: boolean;
@@ -104,30 +101,6 @@ function ciAttributes(ci: CiContext | undefined): Attributes {
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-/** Appends each ended span as one line; a line is written with one call, so it is whole. */
-class JsonlSpanProcessor implements SpanProcessor {
-  #file: string;
-  #encoder = new TextEncoder();
-  constructor(file: string) {
-    this.#file = file;
-  }
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    const request = JsonTraceSerializer.serializeRequest([span]);
-    if (request === undefined) throw new Error(`Cannot encode span '${span.name}' as OTLP/JSON`);
-    const line = new Uint8Array(request.length + 1);
-    line.set(request);
-    line[request.length] = 0x0a;
-    Deno.writeFileSync(this.#file, line, { append: true, create: true });
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 /** A task instance's span while it is open. */
@@ -393,9 +366,8 @@ export class SpanLog {
   }
 
   /**
-   * The span context of an instance's task span in this run, as derived ids make it: for links
-   * to upstream instances that ran in another part. `undefined` with random ids.
-   *
+   * The context of an instance's task span as derived ids make it (`undefined` with random
+   * ids): links to upstream instances that ran in another part.
    * @param id The instance id.
    * @returns Its task span's context.
    */
@@ -407,7 +379,7 @@ export class SpanLog {
   }
 
   #name(name: string): void {
-    if (this.#ids !== undefined) this.#ids.nextName = name;
+    if (this.#ids) this.#ids.nextName = name;
   }
 
   #open(task: TaskSpanHandle): Span {
