@@ -9,6 +9,7 @@ import type { SpanContext } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { type FlatSpan, parseSpansJsonl } from "./otlp_read.ts";
 import { summaryFromSpans } from "./rebuild.ts";
+import { RUN_LAYOUT } from "./layout.ts";
 import {
   type PlanSpanInstance,
   PlanSpanInstanceSchema,
@@ -73,7 +74,7 @@ export interface Chosen {
 export async function readPart(folder: string): Promise<Part> {
   let text: string;
   try {
-    text = await Deno.readTextFile(join(folder, "spans.jsonl"));
+    text = await Deno.readTextFile(join(folder, RUN_LAYOUT.spans));
   } catch (err) {
     throw new MergeError([folder], `it is not a run folder (no readable spans.jsonl)`, {
       cause: err,

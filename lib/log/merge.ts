@@ -24,6 +24,7 @@ import {
   type TaskStatus,
 } from "./schema.ts";
 import { writeRunSummary } from "./write_summary.ts";
+import { RUN_LAYOUT, runPath, unsafeRelPath } from "./layout.ts";
 
 const A = SPAN.attr;
 
@@ -60,7 +61,8 @@ export async function mergeRunParts(parts: string[], out: string): Promise<Merge
   const runId = agree(read, (p) => p.summary.runId, "they are parts of different runs");
   agree(read, (p) => p.summary.pipeline.name, "they are parts of different pipelines");
   const target = resolve(out, runId);
-  if (!read.some((p) => p.folder === target) && await isDir(join(target, "tasks"))) {
+  const merged = await Deno.stat(join(target, RUN_LAYOUT.spans)).then(() => true, () => false);
+  if (!read.some((p) => p.folder === target) && merged) {
     read.push(await readPart(target));
   }
   read.sort((a, b) => a.folder.localeCompare(b.folder));
@@ -116,7 +118,7 @@ export async function appendPart(runFolder: string, part: string): Promise<RunSu
     lines.push(reparent(c.task, traceId, runSpanId, links));
   }
   const text = lines.map((l) => l + "\n").join("");
-  await Deno.writeTextFile(join(runFolder, "spans.jsonl"), text, { append: true });
+  await Deno.writeTextFile(join(runFolder, RUN_LAYOUT.spans), text, { append: true });
   return read.summary.tasks.filter((t) => chosen.has(t.id));
 }
 
@@ -156,12 +158,17 @@ function unionPlan(parts: Part[]): PlanSpanInstance[] {
   return order;
 }
 
+/** Copies an instance's folder; a slug that is not one plain folder name is not followed. */
 async function copySlug(from: string, to: string, task: FlatSpan): Promise<void> {
   const slug = String(task.attributes[A.taskSlug] ?? "");
-  if (slug === "" || !await isDir(join(from, "tasks", slug))) return;
-  await copyTree(join(from, "tasks", slug), join(to, "tasks", slug));
+  const rel = `${RUN_LAYOUT.tasks}/${slug}`;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(slug) || unsafeRelPath(rel) !== undefined) return;
+  const stat = await Deno.lstat(runPath(from, rel)).catch(() => undefined);
+  if (!stat?.isDirectory) return; // absent, or a link: never followed
+  await copyTree(runPath(from, rel), runPath(to, rel));
 }
 
+/** Copies files and folders; links (neither) are left out, so a copy never leaves `from`. */
 async function copyTree(from: string, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
   for await (const e of Deno.readDir(from)) {
@@ -195,7 +202,7 @@ async function writeMerged(
   )[0]!;
   const s = first.summary;
   const startedAt = new Date(s.startedAt);
-  const file = join(folder, "spans.jsonl");
+  const file = join(folder, RUN_LAYOUT.spans);
   const log = new SpanLog(file, {
     runId,
     pipeline: s.pipeline.name,

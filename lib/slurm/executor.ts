@@ -14,6 +14,7 @@ import type { RunOrigin } from "../log/ci_context.ts";
 import { appendPart, mergeRunParts } from "../log/merge.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
 import { SpanLog } from "../log/spans.ts";
+import { RUN_LAYOUT } from "../log/layout.ts";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { cancelJobs, isActive, jobStates, submitJob } from "./commands.ts";
 import { type JobCommon, jobScript, sbatchArgs } from "./job_script.ts";
@@ -114,7 +115,7 @@ export async function runOnSlurm(plan: Plan, options: SlurmRunOptions): Promise<
   const origin = options.origin ?? { trigger: "local" };
   const startedAt = new Date();
   // The run folder reads as a run from the start: the plan, then each part as its job ends.
-  const spans = new SpanLog(join(runFolder, "spans.jsonl"), {
+  const spans = new SpanLog(join(runFolder, RUN_LAYOUT.spans), {
     runId: options.runId,
     pipeline: plan.pipeline,
     ...(options.pipelineFile === undefined ? {} : { pipelineFile: options.pipelineFile }),
@@ -256,7 +257,7 @@ async function readPart(
   options: SlurmRunOptions,
 ): Promise<TaskRecord[]> {
   const part = join(job.partOut, options.runId);
-  const exists = await Deno.stat(join(part, "spans.jsonl")).then(() => true, () => false);
+  const exists = await Deno.stat(join(part, RUN_LAYOUT.spans)).then(() => true, () => false);
   if (!exists) return [];
   try {
     return await appendPart(runFolder, part);
