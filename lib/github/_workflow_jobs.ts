@@ -43,6 +43,13 @@ export const NODE_VERSION = 20;
  *
  * @param apt Debian packages to install; none: no apt step.
  * @returns The steps.
+ *
+ * @example Steps with Jupyter
+ * ```ts
+ * import { jobSetupSteps } from "./_workflow_jobs.ts";
+ * const steps = jobSetupSteps(["python3-nbclient"]);
+ * console.assert(steps.length === 4 && steps[3]!.run!.includes("python3-nbclient"));
+ * ```
  */
 export function jobSetupSteps(apt: string[]): Step[] {
   const steps: Step[] = [
@@ -70,6 +77,13 @@ export function jobSetupSteps(apt: string[]): Step[] {
  *
  * @param needs Every job that runs instances.
  * @returns The job.
+ *
+ * @example The merge job
+ * ```ts
+ * import { mergeJob } from "./_workflow_jobs.ts";
+ * const job = mergeJob(["run-a", "run-b"]);
+ * console.assert(job.if === "${{ !cancelled() }}" && job.needs?.length === 2);
+ * ```
  */
 export function mergeJob(needs: string[]): Job {
   return {

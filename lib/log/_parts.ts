@@ -70,7 +70,19 @@ export interface Chosen {
   status: TaskStatus;
 }
 
-/** Reads one part folder: its raw spans, summary and plan. */
+/**
+ * Reads one part folder: its raw spans, summary and plan.
+ *
+ * @param folder The part (a run folder).
+ * @returns The part.
+ * @throws {MergeError} When it is not a run folder or its spans cannot be read.
+ *
+ * @example Reading a part
+ * ```ts ignore
+ * const part = await readPart("parts/ingest/r1");
+ * console.log(part.summary.runId, part.plan.length);
+ * ```
+ */
 export async function readPart(folder: string): Promise<Part> {
   let text: string;
   try {
@@ -131,7 +143,18 @@ const RANK: Record<string, number> = {
   skipped: 1,
 };
 
-/** Per instance, the best record among the parts: one that ran beats one that did not. */
+/**
+ * Per instance, the best record among the parts: one that ran beats one that did not
+ * (succeeded, then failed or timed out, then cancelled, then skipped), then the later one.
+ *
+ * @param parts The parts.
+ * @returns Instance id to its chosen task span, attempt spans and status.
+ *
+ * @example Choosing
+ * ```ts ignore
+ * const chosen = chooseRecords([await readPart("a/r1"), await readPart("b/r1")]);
+ * ```
+ */
 export function chooseRecords(parts: Part[]): Map<string, Chosen> {
   const chosen = new Map<string, Chosen>();
   for (const part of parts) {
@@ -159,7 +182,21 @@ function better(a: Chosen, b: Chosen): boolean {
   return `${a.task.flat.spanId} ${a.part.folder}` < `${b.task.flat.spanId} ${b.part.folder}`;
 }
 
-/** One OTLP/JSON line holding the span, moved into the merged trace under a new parent. */
+/**
+ * One OTLP/JSON line holding the span, moved into the merged trace under a new parent, its links
+ * replaced by the given ones (the raw link kept where it names the same span).
+ *
+ * @param raw The span as read.
+ * @param traceId The merged trace.
+ * @param parent The new parent span id.
+ * @param links The links it gets.
+ * @returns The line, without its newline.
+ *
+ * @example Moving a task span under the run span
+ * ```ts ignore
+ * const line = reparent(task, derivedTraceId("r1"), runSpanId, []);
+ * ```
+ */
 export function reparent(
   raw: RawSpan,
   traceId: string,

@@ -102,7 +102,7 @@ const ACTIVE = new Set([
  * @param state The state.
  * @returns True for pending, running and completing jobs.
  *
- * @example
+ * @example A pending and a completed job
  * ```ts
  * import { isActive } from "./commands.ts";
  * console.assert(isActive("PENDING") && !isActive("COMPLETED"));

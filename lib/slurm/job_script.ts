@@ -28,7 +28,18 @@ export interface JobCommon {
   partition?: string | undefined;
 }
 
-/** Quotes a word for a POSIX shell. */
+/**
+ * Quotes a word for a POSIX shell: unchanged when it is safe, else in single quotes.
+ *
+ * @param word The word.
+ * @returns The quoted word.
+ *
+ * @example An instance id
+ * ```ts
+ * import { shellQuote } from "./job_script.ts";
+ * console.assert(shellQuote("train[n=1]") === "'train[n=1]'" && shellQuote("a.py") === "a.py");
+ * ```
+ */
 export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`;
 }
