@@ -144,24 +144,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
 
   const shownFolder = join(flags.out, runId);
-  const runFolder = resolve(shownFolder);
-  try {
-    await Deno.mkdir(resolve(flags.out), { recursive: true });
-  } catch (err) {
-    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
-      throw err;
-    }
-    throw new UserError(
-      `Cannot create the output folder '${flags.out}' (--out): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  try {
-    await Deno.mkdir(runFolder);
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
-    throw err;
-  }
+  const runFolder = await makeRunFolder(flags.out, shownFolder);
 
   const live = Deno.stderr.isTerminal();
   const origin = readCiContext();
@@ -184,11 +167,6 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
 
-  // Recorded as the user knows it, without the machine's folders above the working folder.
-  const rel = relative(Deno.cwd(), pipeline.file);
-  const pipelineFile = rel === "" || rel.startsWith("..") || isAbsolute(rel)
-    ? basename(pipeline.file)
-    : rel;
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
       `Python ${python.version} (nbclient ${python.nbclient})`,
@@ -205,7 +183,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       failFast: flags.failFast ?? false,
       signal: interrupt.signal,
       observer: progress,
-      pipelineFile,
+      pipelineFile: shownPipelineFile(pipeline.file),
       origin,
     });
   } finally {
@@ -216,4 +194,33 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (summary.status === "cancelled") return EXIT_INTERRUPTED;
   return summary.status === "succeeded" ? 0 : 1;
+}
+
+/** Creates `<out>/<run-id>/` (and `<out>`); a run never reuses a folder. */
+async function makeRunFolder(out: string, shownFolder: string): Promise<string> {
+  const runFolder = resolve(shownFolder);
+  try {
+    await Deno.mkdir(resolve(out), { recursive: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      throw err;
+    }
+    throw new UserError(
+      `Cannot create the output folder '${out}' (--out): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  try {
+    await Deno.mkdir(runFolder);
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
+    throw err;
+  }
+  return runFolder;
+}
+
+/** The pipeline file as the user knows it, without the machine's folders above the cwd. */
+function shownPipelineFile(file: string): string {
+  const rel = relative(Deno.cwd(), file);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel;
 }
