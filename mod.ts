@@ -71,8 +71,14 @@ export type { InstanceWork, SchedulerOptions, StartDecision } from "./lib/execut
 export { pendingRecord, RunRecorder, runStatus } from "./lib/execute/run_recorder.ts";
 export type { InstanceRecorder, RunRecorderOptions } from "./lib/execute/run_recorder.ts";
 export { notebookPreparer, NotebookSources } from "./lib/execute/prepare.ts";
-export { runAttempt } from "./lib/execute/attempt.ts";
-export type { AttemptRequest, AttemptResult, DriverEvent } from "./lib/execute/attempt.ts";
+export { localDriverCommand, runAttempt } from "./lib/execute/attempt.ts";
+export type {
+  AttemptRequest,
+  AttemptResult,
+  DriverCommand,
+  DriverEvent,
+  RunAttemptOptions,
+} from "./lib/execute/attempt.ts";
 export {
   cancelledBeforeStart,
   classifyAttempt,
