@@ -93,7 +93,12 @@ export type {
   StopRequest,
 } from "./lib/execute/attempt_outcome.ts";
 export { DriverProcess } from "./lib/execute/driver_process.ts";
-export type { DriverExit, DriverProcessOptions } from "./lib/execute/driver_process.ts";
+export type {
+  DriverChild,
+  DriverExit,
+  DriverProcessOptions,
+  DriverSpawnOptions,
+} from "./lib/execute/driver_process.ts";
 export { DriverEventSchema, parseDriverEvent } from "./lib/execute/driver_events.ts";
 export { detectPython, PythonNotFoundError } from "./lib/execute/python.ts";
 export type { DetectPythonOptions, PythonInfo } from "./lib/execute/python.ts";

@@ -28,12 +28,8 @@ const KILL_GRACE_MS = 1000;
 const PIPE_DRAIN_MS = 1000;
 const STDERR_TAIL_LINES = 40;
 
-/** Options of {@linkcode DriverProcess.spawn}. */
+/** Options of {@linkcode DriverProcess.attach}: who hears the driver. */
 export interface DriverProcessOptions {
-  /** Working directory of the command. */
-  cwd: string;
-  /** The command's whole environment (nothing else is inherited). */
-  env: Record<string, string>;
   /** Each event of the driver, as it arrives. A listener that throws is ignored. @default none */
   onEvent?: (event: DriverEvent) => void;
   /**
@@ -41,6 +37,32 @@ export interface DriverProcessOptions {
    * `[driver stdout] `) and notes of the runner (`[pynb-dag-runner] ...`). @default dropped
    */
   log?: (chunk: Uint8Array) => void | Promise<void>;
+}
+
+/** Options of {@linkcode DriverProcess.spawn}. */
+export interface DriverSpawnOptions extends DriverProcessOptions {
+  /** Working directory of the command. */
+  cwd: string;
+  /** The command's whole environment (nothing else is inherited). */
+  env: Record<string, string>;
+}
+
+/**
+ * A started driver: what {@linkcode DriverProcess.attach} needs of it. A `Deno.ChildProcess`
+ * spawned with piped stdio is one; a driver started by another process (a fork server) can be
+ * attached through its pid, pipes and a promise of its exit.
+ */
+export interface DriverChild {
+  /** Its pid, which is also its process group and session (it called `setsid()`). */
+  readonly pid: number;
+  /** Its stdin: stop requests go there; closing it tells the driver that the runner died. */
+  readonly stdin: WritableStream<Uint8Array>;
+  /** Its stdout: one JSON event per line. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** Its stderr (inherited by the kernel and what cells start). */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Resolves when it exited. */
+  readonly status: Promise<Deno.CommandStatus>;
 }
 
 /** How a driver process ended, once every process of it is gone and its pipes are closed. */
@@ -110,7 +132,7 @@ class Tail {
  * ```
  */
 export class DriverProcess {
-  #child: Deno.ChildProcess;
+  #child: DriverChild;
   #options: DriverProcessOptions;
   #set: ProcessSet;
   #release: () => void;
@@ -134,7 +156,7 @@ export class DriverProcess {
    * @throws {Deno.errors.NotFound} (or another `Deno.errors` class) When the command cannot be
    *   started.
    */
-  static spawn(argv: readonly string[], options: DriverProcessOptions): DriverProcess {
+  static spawn(argv: readonly string[], options: DriverSpawnOptions): DriverProcess {
     const [command, ...args] = argv;
     if (command === undefined) throw new TypeError("Cannot start a driver: the command is empty");
     const child = new Deno.Command(command, {
@@ -149,7 +171,30 @@ export class DriverProcess {
     return new DriverProcess(child, options);
   }
 
-  private constructor(child: Deno.ChildProcess, options: DriverProcessOptions) {
+  /**
+   * Supervises a driver that is already running: from now on it is killed if this process exits,
+   * and its pipes are read.
+   *
+   * @param child The driver: pid, stdio and exit.
+   * @param options Event listener and log.
+   * @returns The supervised driver.
+   *
+   * @example Attaching a child process
+   * ```ts
+   * import { DriverProcess } from "./driver_process.ts";
+   * const child = new Deno.Command("setsid", {
+   *   args: ["sh", "-c", "echo '{\"type\":\"done\",\"time\":0,\"status\":\"succeeded\"}'"],
+   *   stdin: "piped", stdout: "piped", stderr: "piped",
+   * }).spawn();
+   * const exit = await DriverProcess.attach(child, {}).wait();
+   * console.assert(exit.done?.status === "succeeded");
+   * ```
+   */
+  static attach(child: DriverChild, options: DriverProcessOptions): DriverProcess {
+    return new DriverProcess(child, options);
+  }
+
+  private constructor(child: DriverChild, options: DriverProcessOptions) {
     this.#child = child;
     this.#options = options;
     this.#set = { pids: [child.pid], groups: [child.pid], sessions: [child.pid] };
