@@ -212,7 +212,7 @@ export class DriverProcess {
         return this.#log(chunk);
       }),
     ];
-    child.status.then(() => this.#exited = true);
+    child.status.finally(() => this.#exited = true).catch(() => {});
   }
 
   /** The driver's pid (its process group and session too). */
