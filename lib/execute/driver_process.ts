@@ -101,6 +101,16 @@ function pump(
   return { done, cancel: () => void reader.cancel().catch(() => {}) };
 }
 
+/** The pipe a process has on a file descriptor, read synchronously (see `pipeOf`). */
+function pipeOfNow(pid: number, fd: number): string | undefined {
+  try {
+    const target = Deno.readLinkSync(`/proc/${pid}/fd/${fd}`);
+    return target.startsWith("pipe:") ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keeps the last lines of a text stream. */
 class Tail {
   #text = "";
@@ -119,8 +129,9 @@ class Tail {
  * where leftovers are killed.
  *
  * The command must call `setsid()` at once (as `driver.py` does): its pid is then its group and
- * session. Its kernel is added to {@linkcode DriverProcess.processes} by the `kernel_started`
- * event; descendants are found through `/proc` by session.
+ * session. A driver whose `started` event names another pid (a process forked for it) has that
+ * process's group and session added, and its kernel is added by the `kernel_started` event, to
+ * {@linkcode DriverProcess.processes}; descendants are found through `/proc` by session.
  *
  * @example Running a command that prints one event and exits
  * ```ts
@@ -203,7 +214,8 @@ export class DriverProcess {
     // The driver's stderr, which the kernel and whatever forks from it inherit. Read now, while
     // the driver surely lives: a driver stopped at once can die before it says `started`, and
     // this pipe is then the only way to find a kernel it was launching.
-    this.#stderrPipe = pipeOf(child.pid, 2);
+    // Read at once, synchronously: a driver that exits within milliseconds has no fds left.
+    this.#stderrPipe = Promise.resolve(pipeOfNow(child.pid, 2));
     const decoder = new TextDecoder();
     this.#pumps = [
       pump(child.stdout, (chunk) => this.#readStdout(decoder.decode(chunk, { stream: true }))),
@@ -339,6 +351,13 @@ export class DriverProcess {
     switch (event.type) {
       case "started":
         this.#stderrPipe = this.#stderrPipe.then((pipe) => pipe ?? pipeOf(event.pid, 2));
+        if (event.pid !== this.#child.pid) {
+          // The driver proper is another process (forked by a server, or under a wrapper): its
+          // group and session are the attempt's too.
+          this.#set.pids.push(event.pid);
+          this.#set.groups.push(event.pgid);
+          this.#set.sessions.push(event.pgid);
+        }
         break;
       case "kernel_started":
         if (event.pid !== null) this.#set.pids.push(event.pid), this.#set.sessions.push(event.pid);
