@@ -211,10 +211,10 @@ export class DriverProcess {
     this.#set = { pids: [child.pid], groups: [child.pid], sessions: [child.pid] };
     this.#release = guardOnExit(this.#set);
     this.#stdin = child.stdin.getWriter(); // held open: EOF tells the driver that we died
-    // The driver's stderr, which the kernel and whatever forks from it inherit. Read now, while
-    // the driver surely lives: a driver stopped at once can die before it says `started`, and
-    // this pipe is then the only way to find a kernel it was launching.
-    // Read at once, synchronously: a driver that exits within milliseconds has no fds left.
+    // The driver's stderr, which the kernel and whatever forks from it inherit. Read now,
+    // synchronously, while the driver surely lives (a driver that exited has no fds left): a
+    // driver stopped at once can die before it says `started`, and this pipe is then the only
+    // way to find a kernel it was launching.
     this.#stderrPipe = Promise.resolve(pipeOfNow(child.pid, 2));
     const decoder = new TextDecoder();
     this.#pumps = [
