@@ -13,8 +13,6 @@ import { slugify } from "./ids.ts";
 import { selectIds, type Selection } from "./select.ts";
 import type { JsonValue, Plan, PlannedInstance } from "./types.ts";
 
-export { expandMatrix, MAX_INSTANCES } from "./expand.ts";
-
 /** Options of {@linkcode planPipeline}. */
 export interface PlanOptions extends Selection {
   /**
