@@ -208,3 +208,38 @@ Deno.test("cli.ts collect explains a 403 without a rate limit", async () => {
   assertStringIncludes(res.stderr, "GitHub answered 403 (Resource not accessible by integration");
   assertStringIncludes(res.stderr, "permissions: actions: read");
 });
+
+Deno.test("cli.ts collect retries a download with a fresh URL and warns about artifacts it cannot have", async () => {
+  await using scratch = await tempDir();
+  await using work = await tempDir();
+  const out = join(work.path, "runs");
+  const zip = (id: string) => runZip(scratch.path, withRunId(demoRun("base"), id));
+  await using fake = await startFakeGitHub({
+    token: TOKEN,
+    artifacts: [
+      { id: 21, name: "pynb-run-v1-121-1", zip: await zip("run-flaky") },
+      { id: 22, name: "pynb-run-v1-122-1", zip: await zip("run-deleted"), deleted: true },
+      { id: 23, name: "pynb-run-v1-123-1", zip: await zip("run-refused") },
+      { id: 24, name: "pynb-run-v1-124-1", zip: await zip("run-fine") },
+    ],
+    // The first download of 21 fails; its URL has expired by the time a retry could reuse it.
+    blobFailsOnce: new Set([21]),
+    urlTtlMs: 200,
+    blobForbidden: new Set([23]),
+  });
+  const res = await collect(fake, out, join(work.path, "cache"));
+  assertEquals(res.code, 0, res.stderr);
+  assertEquals(await listDir(out), ["run-fine", "run-flaky"]);
+  assertMatch(res.stderr, /warning: pynb-run-v1-122-1: .*404 \(it was deleted after it was listed\)/);
+  assertMatch(res.stderr, /warning: pynb-run-v1-123-1: .*HTTP 403, after 4 retries/);
+  assertStringIncludes(res.stdout, "collected 2 artifact(s) (2 downloaded)");
+  assertStringIncludes(res.stdout, "0 expired, 2 failed");
+  // Each retry of 21 asked the API for a new URL first.
+  const of21 = fake.requests.filter((r) => r.path.includes("/21"));
+  assertEquals(of21.map((r) => `${r.host} ${r.status}`), [
+    "api 302",
+    "blob 502",
+    "api 302",
+    "blob 200",
+  ]);
+});
