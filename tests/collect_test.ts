@@ -230,7 +230,10 @@ Deno.test("cli.ts collect retries a download with a fresh URL and warns about ar
   const res = await collect(fake, out, join(work.path, "cache"));
   assertEquals(res.code, 0, res.stderr);
   assertEquals(await listDir(out), ["run-fine", "run-flaky"]);
-  assertMatch(res.stderr, /warning: pynb-run-v1-122-1: .*404 \(it was deleted after it was listed\)/);
+  assertMatch(
+    res.stderr,
+    /warning: pynb-run-v1-122-1: .*404 \(it was deleted after it was listed\)/,
+  );
   assertMatch(res.stderr, /warning: pynb-run-v1-123-1: .*HTTP 403, after 4 retries/);
   assertStringIncludes(res.stdout, "collected 2 artifact(s) (2 downloaded)");
   assertStringIncludes(res.stdout, "0 expired, 2 failed");
