@@ -137,7 +137,9 @@ export async function downloadArtifact(
   options: DownloadOptions = {},
 ): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
-  if (artifact.size_in_bytes > maxBytes) throw tooLarge(artifact.name, maxBytes);
+  if (artifact.size_in_bytes > maxBytes) {
+    throw tooLarge(artifact.name, maxBytes, `it is ${artifact.size_in_bytes} bytes`);
+  }
   const retries = options.retries ?? 4;
   const log = options.log ?? ((line: string) => console.error(line));
   let bytes: Uint8Array;
@@ -160,7 +162,9 @@ export async function downloadArtifact(
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
-  if (bytes.length > maxBytes) throw tooLarge(artifact.name, maxBytes);
+  if (bytes.length > maxBytes) {
+    throw tooLarge(artifact.name, maxBytes, `it is ${bytes.length} bytes`);
+  }
   if (artifact.digest) {
     const actual = `sha256:${await sha256Hex(bytes)}`;
     if (actual !== artifact.digest) {
@@ -174,10 +178,10 @@ export async function downloadArtifact(
   return bytes;
 }
 
-function tooLarge(name: string, maxBytes: number): UnsafeArchiveError {
+function tooLarge(name: string, maxBytes: number, size = "it is larger"): UnsafeArchiveError {
   return new UnsafeArchiveError(
     name,
-    `Cannot download '${name}': it is larger than the limit of ${maxBytes} bytes`,
+    `Cannot download '${name}': ${size}, more than the limit of ${maxBytes} bytes`,
   );
 }
 
