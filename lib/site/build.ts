@@ -69,6 +69,12 @@ export interface BuildSiteOptions {
   /** Keep only runs started within the last D days (relative to `now`). */
   keepDays?: number;
   /**
+   * Artifacts larger than this many bytes are not copied into the site; their page links to
+   * the workflow run that keeps them.
+   * @default undefined (every artifact is copied)
+   */
+  maxArtifactBytes?: number;
+  /**
    * The current time, for `keepDays`.
    * @default new Date()
    */
@@ -264,7 +270,12 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
     }
     // New runs, and old ones whose pages are gone: render from the summary.
     const previous = previousOf.get(run.summary.runId);
-    pages += (await renderRunPages(run, ctx, previous ? { previous } : {})).pages;
+    pages += (await renderRunPages(run, ctx, {
+      ...(previous ? { previous } : {}),
+      ...(options.maxArtifactBytes !== undefined
+        ? { maxArtifactBytes: options.maxArtifactBytes }
+        : {}),
+    })).pages;
     rendered++;
   }
   for (const [id, run] of all) {

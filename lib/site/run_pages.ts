@@ -162,6 +162,8 @@ interface ArtifactView {
   text?: string;
   textCut?: boolean;
   missing?: string;
+  /** Where an artifact that was not copied can be had (the workflow run's page). */
+  elsewhere?: string;
 }
 
 function copyInto(src: string, dest: string, made: Set<string>): void {
@@ -180,6 +182,7 @@ function artifactView(
   hrefDir: string,
   used: Set<string>,
   made: Set<string>,
+  maxBytes = Infinity,
 ): ArtifactView {
   const ext = extname(a.name).toLowerCase();
   const view: ArtifactView = {
@@ -189,6 +192,15 @@ function artifactView(
     mediaType: a.mediaType ?? "",
   };
   if (!run.folder) return { ...view, missing: "not kept in the published history" };
+  if (a.size > maxBytes) {
+    const url = run.summary.ci?.url;
+    return {
+      ...view,
+      missing: `larger than ${maxBytes} bytes: not copied to the site` +
+        (url ? "; the workflow run keeps it as an artifact" : ""),
+      ...(url && /^https?:\/\//.test(url) ? { elsewhere: url } : {}),
+    };
+  }
   const src = inside(run.folder, a.path);
   if (!src) return { ...view, missing: `path '${a.path}' is outside the run folder` };
   let base = safeName(basename(a.name));
@@ -310,6 +322,12 @@ export interface RunPagesOptions {
    * @default undefined (no comparison)
    */
   previous?: SiteRun;
+  /**
+   * Artifacts larger than this many bytes are listed with a link to the workflow run that keeps
+   * them, not copied into the site.
+   * @default undefined (every artifact is copied)
+   */
+  maxArtifactBytes?: number;
 }
 
 /** A numeric value's change since the previous run, for display. */
@@ -466,7 +484,9 @@ export async function renderRunPages(
     const lastAttempt = t.attempts.at(-1)?.attempt ?? 1;
     const artDir = `files/${slugDir}/attempt-${lastAttempt}/artifacts`;
     for (const a of t.artifacts) {
-      artifacts.push(artifactView(run, a, join(dir, artDir), artDir, used, made));
+      artifacts.push(
+        artifactView(run, a, join(dir, artDir), artDir, used, made, options.maxArtifactBytes),
+      );
     }
     const error = t.attempts.findLast((a) => a.error)?.error;
     write(
