@@ -158,13 +158,14 @@ Deno.test("publish prunes the site, keeps the artifact cache by content, and nam
         steps: { "artifacts-cache": { outputs: { "cache-matched-key": "pynb-artifacts-old" } } },
       },
     };
-    for (const name of ["PYNB_KEEP_RUNS", "PYNB_KEEP_DAYS"]) {
+    for (const name of ["PYNB_KEEP_RUNS", "PYNB_KEEP_DAYS", "PYNB_MAX_ARTIFACT_BYTES"]) {
       assertOk(Number.isInteger(Number(wf.env?.[name])) && Number(wf.env?.[name]) > 0, name);
     }
     const build = step(wf, "publish", /^Build the site/);
     assertStringIncludes(
-      build.run!,
-      'args=(--keep-runs "$PYNB_KEEP_RUNS" --keep-days "$PYNB_KEEP_DAYS")',
+      build.run!.replace(/\s+/g, " "),
+      'args=(--keep-runs "$PYNB_KEEP_RUNS" --keep-days "$PYNB_KEEP_DAYS" ' +
+        '--max-artifact-bytes "$PYNB_MAX_ARTIFACT_BYTES")',
     );
     assertStringIncludes(build.run!, '"${args[@]}"');
     // The artifact cache is saved under a key made of its content, and only when it changed.
