@@ -5,7 +5,9 @@
  * others downloaded and their run folders extracted into the output folder. With a cache folder
  * each zip is kept as `<artifact id>.zip` next to `<artifact id>.json` (digest and the run folders
  * it held), so a later call downloads only new artifacts, and does nothing at all for artifacts
- * whose run folders are already in the output folder.
+ * whose run folders are already in the output folder; entries of expired artifacts are deleted.
+ * With a branch, only artifacts of this repository's workflow runs on that branch are taken, and
+ * their `run.json` must name that branch (what the published site trusts).
  *
  * @module
  */
