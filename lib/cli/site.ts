@@ -96,6 +96,7 @@ Example:
             : {}),
         });
         for (const p of report.problems) console.error(`warning: ${p.message}`);
+        for (const w of report.warnings) console.error(`warning: ${w}`);
         console.log(
           `Built ${opts.out}: ${report.runs} runs (${report.rendered} rendered, ${report.carried} ` +
             `kept from the previous site, ${report.pruned} pruned), ${report.pages} pages, ` +
