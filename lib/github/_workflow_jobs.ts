@@ -29,14 +29,14 @@ export interface Job {
 
 /** The actions generated workflows use, pinned as the repository's own workflows pin them. */
 export const ACTIONS = {
-  checkout: "actions/checkout@v4",
-  setupNode: "actions/setup-node@v4",
-  upload: "actions/upload-artifact@v4",
-  download: "actions/download-artifact@v4",
+  checkout: "actions/checkout@v7",
+  setupNode: "actions/setup-node@v7",
+  upload: "actions/upload-artifact@v7",
+  download: "actions/download-artifact@v8",
 } as const;
 
 /** Node.js of the runner (it installs Deno from npm). */
-export const NODE_VERSION = 20;
+export const NODE_VERSION = 24;
 
 /**
  * Checkout, Deno (pinned in package.json) and, when packages are given, Debian packages.
