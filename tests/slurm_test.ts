@@ -132,6 +132,22 @@ Deno.test("run --executor slurm on a real cluster equals a local run", async (t)
     assertEquals(await activeJobs(cluster), []);
   });
 
+  await t.step("--fail-fast cancels the other jobs after a failure", async () => {
+    const slurm = await run(cluster, FIXTURE, join(dir.path, "f", "slurm"), "f", [
+      "--param",
+      "fail_n=1",
+      "--fail-fast",
+    ]);
+    assertEquals(slurm.code, 1, slurm.stderr);
+    assertStringIncludes(slurm.stderr, "--fail-fast after 'square[n=1]' failed: cancelling");
+    const status = Object.fromEntries(slurm.summary.tasks.map((x) => [x.id, x.status]));
+    assertEquals([status.source, status["square[n=1]"]], ["succeeded", "failed"]);
+    // Nothing ran after the failure: the rest was cancelled (or had ended just before it).
+    assertEquals(status.total === "succeeded", false);
+    assertEquals(await activeJobs(cluster), []);
+    assertEquals(await processesOf("f"), []);
+  });
+
   await t.step("a timeout leaves no job queued or running", async () => {
     const slurm = await run(cluster, TIMEOUT, join(dir.path, "t", "slurm"), "t");
     assertEquals(slurm.code, 1, slurm.stderr);
