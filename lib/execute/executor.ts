@@ -153,19 +153,11 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const scratchDir = await makeScratchDir("pynb-dag-runner-work-");
   let tasks;
   try {
-    const outside = partUpstream(options.part, recorder.runFolder);
-    // The scheduler sees the needs inside this part; those outside are already settled.
-    const inPart = new Set(plan.instances.map((i) => i.id));
-    const original = new Map(plan.instances.map((i) => [i.id, i]));
-    const scheduled = plan.instances.map((i) => ({
-      ...i,
-      needs: i.needs.filter((n) => inPart.has(n)),
-    }));
-    tasks = await scheduler.schedule(scheduled, {
+    const part = partScheduling(plan, options.part, recorder.runFolder);
+    tasks = await scheduler.schedule(part.scheduled, {
       run: async (scheduledInst, inside, signal) => {
-        const inst = original.get(scheduledInst.id)!;
-        const byId = new Map([...inside, ...outside].map((r) => [r.id, r]));
-        const upstream = inst.needs.flatMap((n) => byId.get(n) ?? []);
+        const inst = part.original(scheduledInst);
+        const upstream = part.upstream(inst, inside);
         const bad = upstream.find((u) => u.status !== "succeeded");
         if (bad !== undefined) {
           return recorder.notRun(
@@ -189,8 +181,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
         instanceRecorder.end(record); // in case the runner did not
         return record;
       },
-      notRun: (inst, status, reason) =>
-        recorder.notRun(original.get(inst.id) ?? inst, status, reason, now()),
+      notRun: (inst, status, reason) => recorder.notRun(part.original(inst), status, reason, now()),
       failed: (inst, err) => {
         // A bug in one instance must not lose the run: it is recorded, with its stack on stderr.
         const e = err instanceof Error ? err : new Error(String(err));
@@ -206,15 +197,26 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
 }
 
 /**
- * The records of a part's upstream instances, their artifact paths made relative to this run
- * folder (the upstream file the notebook reads joins them with it).
+ * What the scheduler sees of a part: the needs inside it (those outside are settled already), and
+ * each instance's upstream records from inside and outside, artifact paths of the outside ones
+ * made relative to this run folder (the upstream file the notebook reads joins them with it).
  */
-function partUpstream(part: RunPart | undefined, runFolder: string): TaskRecord[] {
-  return (part?.upstream ?? []).map(({ record, runFolder: from }) => ({
+function partScheduling(plan: Plan, part: RunPart | undefined, runFolder: string) {
+  const outside: TaskRecord[] = (part?.upstream ?? []).map(({ record, runFolder: from }) => ({
     ...record,
     artifacts: record.artifacts.map((a) => ({
       ...a,
       path: relative(runFolder, join(from, a.path)),
     })),
   }));
+  const inPart = new Set(plan.instances.map((i) => i.id));
+  const byId = new Map(plan.instances.map((i) => [i.id, i]));
+  return {
+    scheduled: plan.instances.map((i) => ({ ...i, needs: i.needs.filter((n) => inPart.has(n)) })),
+    original: (inst: PlannedInstance) => byId.get(inst.id) ?? inst,
+    upstream: (inst: PlannedInstance, inside: readonly TaskRecord[]) => {
+      const records = new Map([...inside, ...outside].map((r) => [r.id, r]));
+      return inst.needs.flatMap((n) => records.get(n) ?? []);
+    },
+  };
 }
