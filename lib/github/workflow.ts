@@ -97,23 +97,7 @@ function planJobs(plan: Plan, group: WorkflowGroup): PlannedJob[] {
       SETUP_MINUTES + Math.ceil((group === "layer" ? sum(s) : Math.max(...s)) / 60),
     );
   };
-  let groups: { key: string; name: string; ids: string[]; matrix: boolean }[];
-  if (group === "instance") {
-    groups = plan.instances.map((i) => ({ key: i.id, name: i.id, ids: [i.id], matrix: false }));
-  } else if (group === "task") {
-    groups = tasks.map((t) => {
-      const ids = plan.instances.filter((i) => i.task === t).map((i) => i.id);
-      const matrix = ids.length > 1 || byId.get(ids[0]!)!.id !== t;
-      return { key: t, name: t, ids, matrix };
-    });
-  } else {
-    groups = plan.layers.map((ids, n) => ({
-      key: `layer ${n + 1}`,
-      name: `layer ${n + 1}`,
-      ids,
-      matrix: false,
-    }));
-  }
+  const groups = groupInstances(plan, group);
   const jobOf = new Map<string, string>();
   const jobs: PlannedJob[] = [];
   for (const g of groups) {
@@ -145,6 +129,24 @@ function planJobs(plan: Plan, group: WorkflowGroup): PlannedJob[] {
     });
   }
   return jobs;
+}
+
+/** The instances of each job: one per instance, per task (a matrix when it has several), per layer. */
+function groupInstances(
+  plan: Plan,
+  group: WorkflowGroup,
+): { name: string; ids: string[]; matrix: boolean }[] {
+  if (group === "instance") {
+    return plan.instances.map((i) => ({ name: i.id, ids: [i.id], matrix: false }));
+  }
+  if (group === "layer") {
+    return plan.layers.map((ids, n) => ({ name: `layer ${n + 1}`, ids, matrix: false }));
+  }
+  const tasks = [...new Set(plan.instances.map((i) => i.task))];
+  return tasks.map((t) => {
+    const ids = plan.instances.filter((i) => i.task === t).map((i) => i.id);
+    return { name: t, ids, matrix: ids.length > 1 || ids[0] !== t };
+  });
 }
 
 function sum(xs: number[]): number {
