@@ -76,6 +76,8 @@ export async function checkNotebooks(plan: Plan): Promise<void> {
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
         missing.push({ notebook, task, why: "no such file" });
+      } else if (err instanceof Deno.errors.FilesystemLoop) {
+        missing.push({ notebook, task, why: "is a loop of symbolic links" });
       } else throw err;
     }
   }

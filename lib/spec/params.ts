@@ -40,13 +40,13 @@ export function parseParamFlag(text: string): [name: string, value: JsonValue] {
     throw new ParamFlagError(text, `${JSON.stringify(name)} is reserved in Python notebooks`);
   }
   if (raw.trim() === "") return [name, ""];
-  const doc = parseYaml(raw);
-  const problem = doc.errors[0];
+  const { doc, problems } = parseYaml(raw);
+  const problem = problems[0];
   if (problem !== undefined) {
     throw new ParamFlagError(
       text,
-      `the value is not valid YAML (${problem.message.split("\n")[0]}); quote strings ` +
-        `that contain special characters, e.g. --param 'title="a: b"'`,
+      `the value is not valid YAML (${problem.message.replace(/^invalid YAML: /, "")}); ` +
+        `quote strings that contain special characters, e.g. --param 'title="a: b"'`,
     );
   }
   const value: unknown = yamlToJs(doc);

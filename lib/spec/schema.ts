@@ -119,7 +119,10 @@ const NotebookSchema = z.string().refine(
       `${JSON.stringify(iss.input)} is not a notebook path; give a .ipynb notebook or a ` +
       `Jupytext percent-format .py file, relative to the pipeline file`,
   },
-);
+).refine((p) => !p.includes("\0"), {
+  error: (iss) => `${JSON.stringify(iss.input)} contains a NUL byte, which no file name can hold`,
+  abort: true,
+});
 
 const NeedsSchema = z.preprocess(
   (v) => (typeof v === "string" ? [v] : v),
