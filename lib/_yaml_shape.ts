@@ -80,7 +80,7 @@ class ShapeWalker {
     if (anchor !== undefined) this.#anchors.set(anchor, node);
     if (!isMap(node) && !isSeq(node)) return LEAF;
     if (depth >= this.#limits.maxDepth) {
-      this.#once("depth", node, this.#tooDeep());
+      this.#once("depth", node, this.#tooDeep(""));
       return { size: 1, depth: this.#limits.maxDepth };
     }
     this.#open.add(node);
@@ -144,7 +144,9 @@ class ShapeWalker {
       );
       return LEAF;
     }
-    if (depth + extent.depth > maxDepth) this.#once("depth", node, this.#tooDeep());
+    if (depth + extent.depth > maxDepth) {
+      this.#once("depth", node, this.#tooDeep(` once alias *${node.source} is expanded`));
+    }
     return extent;
   }
 
@@ -154,8 +156,8 @@ class ShapeWalker {
     this.#at(node, message);
   }
 
-  #tooDeep(): string {
-    return `nested more than ${this.#limits.maxDepth} levels deep (counting expanded aliases)`;
+  #tooDeep(how: string): string {
+    return `nested more than ${this.#limits.maxDepth} levels deep${how}`;
   }
 
   #at(node: unknown, message: string): void {

@@ -72,7 +72,10 @@ export async function checkNotebooks(plan: Plan): Promise<void> {
     const path = isAbsolute(notebook) ? notebook : join(plan.baseDir, notebook);
     try {
       const info = await Deno.stat(path);
-      if (!info.isFile) missing.push({ notebook, task, why: "is a folder, not a notebook" });
+      if (info.isDirectory) missing.push({ notebook, task, why: "is a folder, not a notebook" });
+      else if (!info.isFile) {
+        missing.push({ notebook, task, why: "is not a regular file (a device or a pipe?)" });
+      }
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
         missing.push({ notebook, task, why: "no such file" });

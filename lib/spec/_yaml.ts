@@ -95,7 +95,7 @@ export function yamlToJs(doc: Document): unknown {
 }
 
 function tooDeep(): string {
-  return `nested more than ${MAX_PIPELINE_DEPTH} levels deep; a pipeline file needs a few levels`;
+  return `invalid YAML: nested more than ${MAX_PIPELINE_DEPTH} levels deep`;
 }
 
 function yamlMessage(message: string): string {
