@@ -229,7 +229,7 @@ export function secretForms(secret: string): string[] {
 
 function asciiJson(json: string): string {
   return json.replace(
-    /[^\x00-\x7f]/g,
+    /[\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
