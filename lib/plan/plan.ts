@@ -179,6 +179,8 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
         kernel: def.kernel ?? defaults.kernel ?? BUILTIN_DEFAULTS.kernel,
         env: { ...defaults.env, ...def.env },
       };
+      const secrets = [...new Set([...spec.secrets ?? [], ...def.secrets ?? []])].sort();
+      if (secrets.length > 0) inst.secrets = secrets;
       order.set(id, order.size);
       layerOf.set(id, needs.reduce((m, n) => Math.max(m, (layerOf.get(n) ?? 0) + 1), 0));
       own.push(inst);
