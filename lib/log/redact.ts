@@ -11,7 +11,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 
 /** What a secret value is replaced by. */
 export const REDACTED = "***";
@@ -225,6 +225,73 @@ export function secretForms(secret: string): string[] {
   forms.push(url, url.replaceAll("%20", "+"), url.replaceAll("%2F", "/"));
   forms.push(url.replaceAll("%20", "+").replaceAll("%2F", "/"));
   return [...new Set(forms)];
+}
+
+/** The attempt files `pynb_dag_runner` writes its value lines to. */
+const VALUES_FILE = "values.jsonl";
+
+/**
+ * Redacts an attempt folder (`tasks/<slug>/attempt-<n>/`) right after the attempt ends, before
+ * anything reads it: every file, then `values.jsonl`, whose artifact lines get the new size and
+ * sha256 of the artifacts that changed.
+ *
+ * @param attemptDir The attempt folder.
+ * @param redactor The run's redactor.
+ * @returns Paths (relative to the folder) of the files that changed.
+ *
+ * @example Redacting an attempt
+ * ```ts
+ * import { redactAttemptFolder, Redactor } from "./redact.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/stderr.txt`, "token hunter2-token\n");
+ * const changed = await redactAttemptFolder(dir, new Redactor(["hunter2-token"]));
+ * console.assert(changed[0] === "stderr.txt");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function redactAttemptFolder(
+  attemptDir: string,
+  redactor: Redactor,
+): Promise<string[]> {
+  if (!redactor.active) return [];
+  const changed = await redactor.redactFolder(attemptDir);
+  const valuesFile = join(attemptDir, VALUES_FILE);
+  const artifacts = new Map<string, { size: number; sha256: string }>();
+  for (const rel of changed) {
+    if (!rel.startsWith("artifacts/")) continue;
+    const bytes = await Deno.readFile(join(attemptDir, rel));
+    artifacts.set(rel, { size: bytes.length, sha256: await sha256Hex(bytes) });
+  }
+  if (artifacts.size === 0) return changed;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(valuesFile);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return changed;
+    throw err;
+  }
+  const lines = text.split("\n").map((line) => {
+    if (line.trim() === "") return line;
+    try {
+      const data = JSON.parse(line);
+      const fix = typeof data?.path === "string"
+        ? artifacts.get(posix.normalize(data.path))
+        : undefined;
+      if (data?.kind !== "artifact" || fix === undefined) return line;
+      return JSON.stringify({ ...data, ...fix });
+    } catch {
+      return line; // Not JSON: the reader warns about it.
+    }
+  });
+  await Deno.writeTextFile(`${valuesFile}.redacting`, lines.join("\n"));
+  await Deno.rename(`${valuesFile}.redacting`, valuesFile);
+  if (!changed.includes(VALUES_FILE)) changed.push(VALUES_FILE);
+  return changed.sort();
+}
+
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function asciiJson(json: string): string {

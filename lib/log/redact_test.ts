@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { assertEquals, assertThrows } from "../../tests/_deps.ts";
 import { tempDir } from "../../tests/_helpers.ts";
-import { REDACTED, Redactor, secretForms } from "./redact.ts";
+import { redactAttemptFolder, REDACTED, Redactor, secretForms } from "./redact.ts";
 
 const SECRET = "ghp_Zx9/+secret é値";
 
@@ -96,4 +96,41 @@ Deno.test("Redactor.redactFolder() redacts files below a folder and leaves links
   assertEquals(await r.redactFolder(join(dir.path, "a")), ["stderr.txt"]);
   assertEquals(await Deno.readTextFile(join(dir.path, "a/stderr.txt")), "x ***\n");
   assertEquals(await Deno.readTextFile(join(dir.path, "outside.txt")), "topsecret1");
+});
+
+Deno.test("redactAttemptFolder() fixes the size and sha256 of redacted artifacts in values.jsonl", async () => {
+  await using dir = await tempDir();
+  const r = new Redactor(["topsecret1"]);
+  await Deno.mkdir(join(dir.path, "artifacts"));
+  await Deno.writeTextFile(join(dir.path, "artifacts/report.txt"), "key=topsecret1\n");
+  await Deno.writeTextFile(join(dir.path, "artifacts/clean.txt"), "clean\n");
+  const line = (name: string, size: number) =>
+    JSON.stringify({
+      kind: "artifact",
+      name,
+      path: `artifacts/${name}`,
+      size,
+      sha256: "0".repeat(64),
+      timestamp: "2026-11-30T00:00:00Z",
+    });
+  await Deno.writeTextFile(
+    join(dir.path, "values.jsonl"),
+    [
+      JSON.stringify({ kind: "value", name: "v", value: "topsecret1", timestamp: "t" }),
+      line("report.txt", 15),
+      line("clean.txt", 6),
+      "not json topsecret1",
+      "",
+    ].join("\n"),
+  );
+  const changed = await redactAttemptFolder(dir.path, r);
+  assertEquals(changed, ["artifacts/report.txt", "values.jsonl"]);
+  const lines = (await Deno.readTextFile(join(dir.path, "values.jsonl"))).split("\n");
+  assertEquals(JSON.parse(lines[0]!).value, "***");
+  const report = JSON.parse(lines[1]!);
+  assertEquals(report.size, "key=***\n".length);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("key=***\n"));
+  assertEquals(report.sha256, Buffer.from(digest).toString("hex"));
+  assertEquals(JSON.parse(lines[2]!).sha256, "0".repeat(64));
+  assertEquals(lines[3], "not json ***");
 });
