@@ -10,6 +10,7 @@ import { parseParamFlag } from "../spec/params.ts";
 import { type PlanOptions, planPipeline } from "../plan/plan.ts";
 import { checkNotebooks } from "../plan/check_files.ts";
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from "../plan/format.ts";
+import { readOnlyNeeds, requirePermissions } from "./_permissions.ts";
 
 /** The parsed options of `plan`. */
 interface PlanFlags {
@@ -61,6 +62,7 @@ Examples:
 `,
     )
     .action(async (path: string, flags: PlanFlags) => {
+      await requirePermissions("plan", readOnlyNeeds(path), "--allow-read");
       const pipeline = await loadPipeline(path);
       const options: PlanOptions = { overrides: flags.param ?? {} };
       if (flags.only !== undefined) options.only = flags.only;

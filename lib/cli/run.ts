@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
 import { executePlan } from "../execute/executor.ts";
+import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
 import { notebookPreparer } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -19,6 +20,8 @@ import type { JsonValue } from "../plan/types.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { parseParamFlag } from "../spec/params.ts";
 import { Progress } from "./_progress.ts";
+import { requirePermissions, runNeeds } from "./_permissions.ts";
+import { readSecrets, redactRunFiles } from "./_secrets.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -150,6 +153,7 @@ Examples:
 }
 
 async function run(path: string, flags: RunFlags): Promise<number> {
+  await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
   const pipeline = await loadPipeline(path);
   const options: PlanOptions = { overrides: flags.param ?? {} };
@@ -161,6 +165,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   // Every notebook is read (and validated) before anything is written or started.
   const notebooks = new Set(plan.instances.map((i) => resolve(plan.baseDir, i.notebook)));
   for (const nb of notebooks) await readNotebook(nb);
+  const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
 
@@ -217,9 +222,13 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   progress.start();
   let summary;
   try {
+    const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+    const prepare = notebookPreparer();
+    const { values, redactor } = secrets;
     summary = await executePlan(plan, {
-      runner: (request) => runAttempt({ ...request, python: python.path }),
-      prepare: notebookPreparer(),
+      runner,
+      prepare,
+      instanceRunner: localInstanceRunner({ runner, prepare, secrets: values, redactor }),
       runFolder,
       runId,
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
@@ -233,6 +242,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
+  await redactRunFiles(runFolder, secrets.redactor);
+  summary = secrets.redactor.redactValue(summary);
   writeErr(`\n${progress.table(summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (summary.status === "cancelled") return EXIT_INTERRUPTED;

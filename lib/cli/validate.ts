@@ -9,6 +9,7 @@ import { githubAnnotations } from "../spec/annotations.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { planPipeline } from "../plan/plan.ts";
 import { checkNotebooks } from "../plan/check_files.ts";
+import { readOnlyNeeds, requirePermissions } from "./_permissions.ts";
 
 /**
  * Builds the `validate` sub-command: loads the pipeline (schema, every problem with its line
@@ -49,6 +50,7 @@ Examples:
 `,
     )
     .action(async (path: string, flags: { format: "text" | "github" }) => {
+      await requirePermissions("validate", readOnlyNeeds(path), "--allow-read");
       let pipeline, plan;
       try {
         pipeline = await loadPipeline(path);
