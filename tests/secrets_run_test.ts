@@ -15,7 +15,10 @@ const PIPELINE = join(ROOT, "tests/fixtures/pipelines/secrets/pipeline.yaml");
 const FLAGS = RUN_PERMISSIONS.split(" ");
 const PIPELINE_SECRET = "pipe-S3cr3t/with+slash";
 const TASK_SECRET = "tok_Ab9/+é ünï";
-const ENV = { SECRETS_FIXTURE_PIPELINE_SECRET: PIPELINE_SECRET, SECRETS_FIXTURE_TASK_SECRET: TASK_SECRET };
+const ENV = {
+  SECRETS_FIXTURE_PIPELINE_SECRET: PIPELINE_SECRET,
+  SECRETS_FIXTURE_TASK_SECRET: TASK_SECRET,
+};
 
 /** Every form of both secrets, as UTF-8 bytes. */
 const FORMS: [string, Uint8Array][] = [PIPELINE_SECRET, TASK_SECRET].flatMap((s) =>
