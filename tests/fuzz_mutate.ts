@@ -9,6 +9,7 @@ import { injectParameters } from "../lib/notebook/inject.ts";
 import { parseIpynb, serializeIpynb } from "../lib/notebook/ipynb.ts";
 import { parsePercent, writePercent } from "../lib/notebook/percent.ts";
 import { planPipeline } from "../lib/plan/plan.ts";
+import { formatPlan } from "../lib/plan/format.ts";
 import { parsePipeline } from "../lib/spec/load.ts";
 
 /** What a fuzz case is parsed as. */
@@ -272,8 +273,8 @@ export function makeCase(seed: number, index: number, corpus: Corpus): FuzzCase 
 }
 
 /**
- * Runs a case through the library as the CLI would (load and plan a pipeline; read, inject
- * parameters into, and write a notebook both ways).
+ * Runs a case through the library as the CLI would (load, plan and print a pipeline; read,
+ * inject parameters into, and write a notebook both ways).
  *
  * @param c The case.
  * @returns `"ok"` or `"refused"` (a `UserError`, which the CLI prints with exit 2).
@@ -282,7 +283,9 @@ export function makeCase(seed: number, index: number, corpus: Corpus): FuzzCase 
 export function runCase(c: FuzzCase): "ok" | "refused" {
   try {
     if (c.kind === "pipeline") {
-      planPipeline(parsePipeline(c.text, { file: "/fuzz/pipeline.yaml" }));
+      const plan = planPipeline(parsePipeline(c.text, { file: "/fuzz/pipeline.yaml" }));
+      formatPlan(plan, "json");
+      formatPlan(plan, "text");
     } else {
       const path = c.kind === "ipynb" ? "fuzz.ipynb" : "fuzz.py";
       const nb = c.kind === "ipynb" ? parseIpynb(c.text, { path }) : parsePercent(c.text, { path });
