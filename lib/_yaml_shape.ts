@@ -50,7 +50,7 @@ const LEAF: Extent = { size: 1, depth: 0 };
  * import { checkYamlShape } from "./_yaml_shape.ts";
  * const doc = parseDocument("a: &a { b: *a }\n");
  * const [problem] = checkYamlShape(doc, { maxDepth: 200, maxAliases: 10, maxExpansion: 100 });
- * console.assert(problem?.offset === 12 && problem.message.includes("*a"));
+ * console.assert(problem?.offset === 11 && problem.message.includes("*a"));
  * ```
  */
 export function checkYamlShape(doc: Document, limits: ShapeLimits): ShapeProblem[] {
