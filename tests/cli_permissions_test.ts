@@ -19,7 +19,7 @@ function assertRefused(res: CliResult, command: string, missing: string[]): void
   assertEquals(/NotCapable|\n\s+at /.test(res.stderr), false, what);
   assertStringIncludes(res.stderr, `error: Cannot run '${command}': missing `);
   for (const flag of missing) assertStringIncludes(res.stderr, flag, what);
-  assertStringIncludes(res.stderr, `Run it as: deno run `);
+  assertStringIncludes(res.stderr, `listed in its --help: deno run `);
 }
 
 async function exists(path: string): Promise<boolean> {

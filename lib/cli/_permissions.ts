@@ -44,8 +44,8 @@ export class MissingPermissionError extends UserError {
     const flags = [...why.keys()];
     const parts = flags.map((f) => `${f} (${why.get(f)!.join("; ")})`);
     super(
-      `Cannot run '${command}': missing ${parts.join(" and ")}. Run it as: ` +
-        `deno run ${allFlags} cli.ts ${command} ...`,
+      `Cannot run '${command}': missing ${parts.join(" and ")}. Run it with the permission ` +
+        `flags listed in its --help: deno run ${allFlags} cli.ts ${command} ...`,
     );
     this.name = "MissingPermissionError";
     this.flags = flags;
