@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { UserError } from "../errors.ts";
 import { MIN_SECRET_LENGTH, Redactor } from "../log/redact.ts";
 import type { Plan } from "../plan/types.ts";
+import { RUN_LAYOUT, runPath } from "../log/layout.ts";
 
 /** The secret values of a run and their redactor. */
 export interface RunSecrets {
@@ -67,9 +67,9 @@ export function readSecrets(plan: Plan): RunSecrets {
  */
 export async function redactRunFiles(runFolder: string, redactor: Redactor): Promise<void> {
   if (!redactor.active) return;
-  for (const name of ["spans.jsonl", "run.json"]) {
+  for (const name of [RUN_LAYOUT.spans, RUN_LAYOUT.summary]) {
     try {
-      await redactor.redactFile(join(runFolder, name));
+      await redactor.redactFile(runPath(runFolder, name));
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }

@@ -12,6 +12,7 @@
  */
 import { Buffer } from "node:buffer";
 import { join, posix } from "node:path";
+import { ATTEMPT_LAYOUT } from "./layout.ts";
 
 /** What a secret value is replaced by. */
 export const REDACTED = "***";
@@ -227,9 +228,6 @@ export function secretForms(secret: string): string[] {
   return [...new Set(forms)];
 }
 
-/** The attempt files `pynb_dag_runner` writes its value lines to. */
-const VALUES_FILE = "values.jsonl";
-
 /**
  * Redacts an attempt folder (`tasks/<slug>/attempt-<n>/`) right after the attempt ends, before
  * anything reads it: every file, then `values.jsonl`, whose artifact lines get the new size and
@@ -255,10 +253,10 @@ export async function redactAttemptFolder(
 ): Promise<string[]> {
   if (!redactor.active) return [];
   const changed = await redactor.redactFolder(attemptDir);
-  const valuesFile = join(attemptDir, VALUES_FILE);
+  const valuesFile = join(attemptDir, ATTEMPT_LAYOUT.values);
   const artifacts = new Map<string, { size: number; sha256: string }>();
   for (const rel of changed) {
-    if (!rel.startsWith("artifacts/")) continue;
+    if (!rel.startsWith(`${ATTEMPT_LAYOUT.artifacts}/`)) continue;
     const bytes = await Deno.readFile(join(attemptDir, rel));
     artifacts.set(rel, { size: bytes.length, sha256: await sha256Hex(bytes) });
   }
@@ -285,7 +283,7 @@ export async function redactAttemptFolder(
   });
   await Deno.writeTextFile(`${valuesFile}.redacting`, lines.join("\n"));
   await Deno.rename(`${valuesFile}.redacting`, valuesFile);
-  if (!changed.includes(VALUES_FILE)) changed.push(VALUES_FILE);
+  if (!changed.includes(ATTEMPT_LAYOUT.values)) changed.push(ATTEMPT_LAYOUT.values);
   return changed.sort();
 }
 
