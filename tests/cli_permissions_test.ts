@@ -70,7 +70,7 @@ Deno.test("cli.ts run names each missing permission flag and writes nothing", as
   });
 });
 
-Deno.test("cli.ts site, validate and plan name their missing permission flag", async (t) => {
+Deno.test("cli.ts site, summary, validate and plan name their missing permission flag", async (t) => {
   await using dir = await tempDir();
   await t.step("site without --allow-write", async () => {
     const out = join(dir.path, "site");
@@ -83,6 +83,11 @@ Deno.test("cli.ts site, validate and plan name their missing permission flag", a
       flags: ["--allow-write"],
     });
     assertRefused(res, "site", [`--allow-read (the run folders in '${RUNS}')`]);
+  });
+  await t.step("summary without --allow-read", async () => {
+    const run = join(RUNS, "real-executor-run");
+    const res = await runCliProcess(["summary", run], { flags: [] });
+    assertRefused(res, "summary", [`--allow-read (the run folder '${run}')`]);
   });
   for (const command of ["validate", "plan"]) {
     await t.step(`${command} without --allow-read`, async () => {

@@ -171,3 +171,19 @@ export function siteNeeds(
     write(options.out, `the website in '${options.out}'`),
   ];
 }
+
+/**
+ * What `summary` needs: to read the run folder (and the one it is compared with).
+ *
+ * @param folders The run folders.
+ * @returns The needs.
+ *
+ * @example
+ * ```ts
+ * import { summaryNeeds } from "./_permissions.ts";
+ * console.assert(summaryNeeds(["runs/r1"])[0]?.flag === "--allow-read");
+ * ```
+ */
+export function summaryNeeds(folders: readonly string[]): PermissionNeed[] {
+  return folders.map((f) => read(f, `the run folder '${f}'`));
+}
