@@ -196,6 +196,23 @@ Deno.test("cli.ts validate lists 50000 unknown keys (found in time linear in the
   assertStringIncludes(res.stderr, "... and 49950 more problems");
 });
 
+Deno.test("cli.ts validate lists 20000 needs that are not tasks (suggestions for the first ones)", async () => {
+  await using dir = await tempDir();
+  const tasks = Array.from(
+    { length: 20_000 },
+    (_, i) => `  t${i}: { notebook: a.py, needs: [t${i}x] }`,
+  );
+  const file = join(dir.path, "needs.yaml");
+  await Deno.writeTextFile(file, ["name: n", "tasks:", ...tasks].join("\n"));
+  const res = await runCliProcess(["validate", file]);
+  assertEquals(res.code, 2, res.stderr);
+  assertStringIncludes(
+    res.stderr,
+    `task "t0" needs "t0x", which is not a task; did you mean "t0"?`,
+  );
+  assertStringIncludes(res.stderr, "... and 19950 more problems");
+});
+
 Deno.test("loadPipeline() and readNotebook() refuse paths with a NUL byte", async () => {
   const err = await assertRejects(() => loadPipeline("pipe\0line.yaml"), PipelineFileError);
   assertEquals(
