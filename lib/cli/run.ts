@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
 import { executePlan } from "../execute/executor.ts";
+import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
 import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -15,6 +16,8 @@ import { checkRunId, newRunId } from "../log/run_id.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
 import { Progress } from "./_progress.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
+import { requirePermissions, runNeeds } from "./_permissions.ts";
+import { readSecrets, redactRunFiles } from "./_secrets.ts";
 import { scaleOutPlan } from "./_run_part.ts";
 import { runSlurm } from "./_run_slurm.ts";
 
@@ -155,6 +158,7 @@ Examples:
 }
 
 async function run(path: string, flags: RunFlags): Promise<number> {
+  await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
   const options = planOptions(flags);
   const { pipeline, plan: selected, notebooks } = await loadAndPlan(path, options);
@@ -164,6 +168,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   // attempts prepare theirs from what is read here.
   const sources = new NotebookSources(notebooks);
   await sources.readAll();
+  const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
 
@@ -210,9 +215,13 @@ async function run(path: string, flags: RunFlags): Promise<number> {
         observer: progress,
       }));
     } else {
+      const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+      const prepare = notebookPreparer(sources);
+      const { values, redactor } = secrets;
       summary = await executePlan(plan, {
-        runner: (request) => runAttempt({ ...request, python: python.path }),
-        prepare: notebookPreparer(sources),
+        runner,
+        prepare,
+        instanceRunner: localInstanceRunner({ runner, prepare, secrets: values, redactor }),
         runFolder,
         runId,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
@@ -228,6 +237,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
+  await redactRunFiles(runFolder, secrets.redactor);
+  summary = secrets.redactor.redactValue(summary);
   writeErr(`\n${progress.table(summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (interrupted || summary.status === "cancelled") return EXIT_INTERRUPTED;

@@ -40,6 +40,11 @@ export interface PlannedInstance {
   kernel: string;
   /** Extra environment variables for the kernel. */
   env: Record<string, string>;
+  /**
+   * Names of the environment variables the kernel receives as secrets (the pipeline's and the
+   * task's), sorted; absent when there are none. Their values are never in the plan.
+   */
+  secrets?: string[];
   /** CPUs and memory (megabytes) asked of a cluster; absent when the task sets none. */
   resources?: { cpus?: number | undefined; memoryMb?: number | undefined } | undefined;
 }

@@ -27,6 +27,7 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "retries",
     "kernel",
     "env",
+    "secrets",
     "resources",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);
