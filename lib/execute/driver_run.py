@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import time
+import uuid
 
 import nbclient
 import nbformat
@@ -95,7 +96,8 @@ def make_client(attempt):
             runtime_dir = request.get("runtimeDir")
             if runtime_dir:
                 os.makedirs(runtime_dir, exist_ok=True)
-                self.km.connection_file = os.path.join(runtime_dir, f"kernel-{self.km.kernel_id or id(self)}.json")
+                name = f"kernel-{uuid.uuid4().hex}.json"
+                self.km.connection_file = os.path.join(runtime_dir, name)
             if request.get("env") is not None:
                 kwargs["env"] = request["env"]
             await super().async_start_new_kernel(**kwargs)
