@@ -183,14 +183,18 @@ class Driver:
 
         attempt = self.attempt
         provisioner = getattr(attempt.km, "provisioner", None) if attempt.km else None
+        stopped = []
         if isinstance(provisioner, fork_kernel.ZygoteProvisioner):
             try:
-                await provisioner.sweep()
+                stopped += await provisioner.sweep()
             except fork_kernel.ZygoteError:
                 pass  # the zygote died: its kernels were re-parented here, swept below
         if attempt.kernel_pid:
             _kill_group(attempt.kernel_pid)
-        reaper.kill_descendants(os.getpid(), keep=fork_kernel.zygote_pids(), grace=0.2)
+        stopped += reaper.kill_descendants(os.getpid(), keep=fork_kernel.zygote_pids(), grace=0.2)
+        escaped = [pid for pid in stopped if pid != attempt.kernel_pid]
+        if escaped:
+            print(f"[pynb-dag-runner] killed escaped processes {', '.join(map(str, escaped))}")
 
     async def serve_requests(self):
         code = 0
