@@ -5,7 +5,7 @@
  */
 import type { LoadedPipeline } from "../spec/load.ts";
 import type { DataPath } from "../spec/_positions.ts";
-import type { TaskSpec } from "../spec/schema.ts";
+import type { DefaultsSpec, KernelSpec, TaskSpec } from "../spec/schema.ts";
 import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
 import { didYouMean } from "../spec/suggest.ts";
 import { CycleError, PlanError, type PlanProblem, type ProblemSource } from "./errors.ts";
@@ -176,7 +176,7 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
         notebook: def.notebook,
         timeoutSeconds: def.timeout ?? defaults.timeout ?? BUILTIN_DEFAULTS.timeout,
         retries: def.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
-        kernel: def.kernel ?? defaults.kernel ?? BUILTIN_DEFAULTS.kernel,
+        ...kernelOf(def, defaults),
         env: { ...defaults.env, ...def.env },
       };
       order.set(id, order.size);
@@ -241,6 +241,22 @@ export function expandMatrix(
 }
 
 const indexCache = new WeakMap<PlannedInstance[], Map<string, Map<string, PlannedInstance[]>>>();
+
+/** The kernel name, preload modules and fast flag of a task: the task's own, else the defaults'. */
+function kernelOf(
+  def: TaskSpec,
+  defaults: DefaultsSpec,
+): Pick<PlannedInstance, "kernel" | "preload" | "fast"> {
+  const asObject = (k: KernelSpec | undefined) => typeof k === "string" ? { name: k } : k ?? {};
+  const own = asObject(def.kernel);
+  const base = asObject(defaults.kernel);
+  const preload = own.preload ?? base.preload ?? [];
+  return {
+    kernel: own.name ?? base.name ?? BUILTIN_DEFAULTS.kernel,
+    ...(preload.length > 0 ? { preload } : {}),
+    ...((def.fast ?? defaults.fast ?? true) ? {} : { fast: false as const }),
+  };
+}
 
 function linkedInstances(
   task: TaskSpec,

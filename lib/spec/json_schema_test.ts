@@ -26,6 +26,7 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "timeout",
     "retries",
     "kernel",
+    "fast",
     "env",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);

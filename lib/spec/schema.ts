@@ -33,7 +33,7 @@ export const BUILTIN_DEFAULTS = {
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
   pipeline: ["name", "description", "parameters", "defaults", "tasks"],
-  defaults: ["timeout", "retries", "kernel", "env"],
+  defaults: ["timeout", "retries", "kernel", "fast", "env"],
   task: [
     "notebook",
     "description",
@@ -43,6 +43,7 @@ export const KNOWN_KEYS = {
     "timeout",
     "retries",
     "kernel",
+    "fast",
     "env",
   ],
 } as const;
@@ -99,7 +100,28 @@ const RetriesSchema = z.number({ error: "must be a whole number of extra attempt
   .min(0, { error: "must be a whole number of extra attempts, 0 to 100" })
   .max(100, { error: "must be a whole number of extra attempts, 0 to 100" });
 
-const KernelSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g. python3" });
+const KernelNameSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g. python3" });
+const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** `kernel: python3`, or `kernel: { name: python3, preload: [numpy] }`. */
+const KernelSchema = z.union([
+  KernelNameSchema,
+  z.strictObject({
+    name: KernelNameSchema.optional(),
+    preload: z.array(
+      z.string().regex(MODULE_NAME, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a Python module name; give dotted names, ` +
+          `e.g. preload: [numpy, sklearn.linear_model]`,
+      }),
+      { error: "must be a list of Python module names, e.g. preload: [numpy, sklearn]" },
+    ).optional(),
+  }),
+], { error: "must name a Jupyter kernel (e.g. python3) or be { name, preload: [modules] }" });
+
+const FastSchema = z.boolean({
+  error: "must be true (fork kernels from a warm process, the default) or false (spawn each)",
+});
 
 const EnvSchema = z.record(
   z.string().regex(ENV_NAME, {
@@ -147,6 +169,7 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   timeout: DurationSchema.optional(),
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
+  fast: FastSchema.optional(),
   env: EnvSchema.optional(),
 });
 
@@ -155,6 +178,7 @@ export const DefaultsSchema: z.ZodType<DefaultsSpec> = z.strictObject({
   timeout: DurationSchema.optional(),
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
+  fast: FastSchema.optional(),
   env: EnvSchema.optional(),
 });
 
@@ -197,8 +221,10 @@ export interface DefaultsSpec {
   timeout?: number | undefined;
   /** Extra attempts after a failure or timeout. */
   retries?: number | undefined;
-  /** Jupyter kernel name. */
-  kernel?: string | undefined;
+  /** Jupyter kernel name, or name and modules to preload. */
+  kernel?: KernelSpec | undefined;
+  /** Fork kernels from a warm process (ipykernel specs only). */
+  fast?: boolean | undefined;
   /** Environment variables for every kernel. */
   env?: Record<string, string> | undefined;
 }
@@ -218,8 +244,10 @@ export interface TaskSpec {
   timeout?: number | undefined;
   /** Extra attempts after a failure or timeout. */
   retries?: number | undefined;
-  /** Jupyter kernel name. */
-  kernel?: string | undefined;
+  /** Jupyter kernel name, or name and modules to preload. */
+  kernel?: KernelSpec | undefined;
+  /** Fork kernels from a warm process (ipykernel specs only). */
+  fast?: boolean | undefined;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string> | undefined;
 }
@@ -235,7 +263,8 @@ export interface PipelineSpecInput {
   defaults?: {
     timeout?: string | number;
     retries?: number;
-    kernel?: string;
+    kernel?: KernelSpec;
+    fast?: boolean;
     env?: Record<string, string | number | boolean>;
   };
   /** The tasks, by name. */
@@ -257,8 +286,17 @@ export interface TaskSpecInput {
   timeout?: string | number;
   /** Extra attempts after a failure or timeout. */
   retries?: number;
-  /** Jupyter kernel name. */
-  kernel?: string;
+  /** Jupyter kernel name, or `{ name, preload: [modules] }`. */
+  kernel?: KernelSpec;
+  /** Fork kernels from a warm process (default); `false` spawns each kernel. */
+  fast?: boolean;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string | number | boolean>;
 }
+/** A kernel name, or a name and the modules its warm process imports once. */
+export type KernelSpec = string | {
+  /** Jupyter kernel name. @default the defaults' kernel, else python3 */
+  name?: string | undefined;
+  /** Modules imported once, before kernels are forked (import-time effects happen once). */
+  preload?: string[] | undefined;
+};
