@@ -53,6 +53,20 @@ def _reseed():
             pass
 
 
+def _matplotlib_inline():
+    """A preloaded matplotlib read MPLBACKEND in the zygote; ipykernel's inline default (or the
+    task's MPLBACKEND) must win, as in a new kernel."""
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is None:
+        return
+    backend = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
+    try:
+        # With matplotlib.pyplot preloaded the backend is already chosen: documented, not fixed.
+        matplotlib.rcParams["backend"] = backend
+    except Exception:  # noqa: BLE001 - the kernel still runs, with matplotlib's backend
+        pass
+
+
 def _child(request, fds, base_path):
     """Runs in the forked child: becomes the attempt's kernel. Never returns."""
     code = 1
@@ -82,6 +96,7 @@ def _child(request, fds, base_path):
         argv = request["argv"]
         sys.argv = [importlib.util.find_spec(argv[0]).origin, *argv[1:]]
         _reseed()
+        _matplotlib_inline()
         import types
 
         sys.modules["__main__"] = types.ModuleType("__main__")
