@@ -27,6 +27,7 @@ export interface DriverError {
  * epoch).
  */
 export type DriverEvent =
+  | { type: "ready"; time: number; pid: number; subreaper: boolean }
   | {
     type: "started";
     time: number;
@@ -70,10 +71,19 @@ export type DriverEvent =
     status: "succeeded" | "failed" | "kernel_died" | "error" | "terminated";
     error?: DriverError | null | undefined;
     reason?: string | undefined;
+    /** `sys.exit(0)` ended the notebook early, successfully, in this cell. */
+    exitedEarly?: { cellIndex: number; cellsNotRun: number } | undefined;
   };
 
 /** Validates one event of the driver: a discriminated union on `type`. */
 export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("type", [
+  /** A persistent driver (`--serve`) waits for notebooks; `subreaper`: processes cannot escape. */
+  z.object({
+    type: z.literal("ready"),
+    ...base,
+    pid: z.number().int(),
+    subreaper: z.boolean(),
+  }),
   /** The driver runs: its pid and process group, the notebook's cell counts. */
   z.object({
     type: z.literal("started"),
@@ -145,6 +155,8 @@ export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("t
     status: z.enum(["succeeded", "failed", "kernel_died", "error", "terminated"]),
     error: ErrorSchema.nullable().optional(),
     reason: z.string().optional(),
+    exitedEarly: z.object({ cellIndex: z.number().int(), cellsNotRun: z.number().int() })
+      .optional(),
   }),
 ]);
 

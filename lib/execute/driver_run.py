@@ -307,6 +307,9 @@ async def execute(client, attempt):
         return "failed", error, 1, {}
     except DeadKernelError:
         return "kernel_died", {"ename": "KernelDied", "evalue": kernel_exit(attempt), "traceback": []}, 1, {}
+    except fork_kernel.ZygoteError as err:
+        evalue = f"Cannot fork the kernel: {err}; fix kernel.preload, or set fast: false on the task"
+        return "error", {"ename": "KernelStartFailed", "evalue": evalue, "traceback": []}, 1, {}
     except NoSuchKernel as err:
         name = err.args[0] if err.args else attempt.request.get("kernel")
         installed = ", ".join(installed_kernels()) or "none"

@@ -93,17 +93,19 @@ class Zygote:
                 if future is not None and not future.done():
                     future.set_result(message)
 
-    def _died(self):
+    def _died(self, grace=0.0):
         self.alive = False
         self.loop.remove_reader(self.reply_fd)
         os.close(self.reply_fd)
         try:
-            os.close(self.request_fd)
+            os.close(self.request_fd)  # EOF: the zygote stops its kernels and exits
         except OSError:
             pass
-        if self.process.poll() is None:
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-        self.process.wait()
+            self.process.wait()
         error = ZygoteError(f"the kernel zygote ended (exit code {self.process.returncode})")
         for future in [self.ready, *self.pending.values()]:
             if future is not None and not future.done():
@@ -126,7 +128,7 @@ class Zygote:
     def close(self):
         """Ends the zygote: EOF makes it stop every kernel and exit."""
         if self.alive:
-            self._died()
+            self._died(grace=1.0)
 
 
 _zygotes = {}
@@ -140,7 +142,13 @@ async def zygote_for(preload):
     if zygote is None or not zygote.alive:
         zygote = Zygote(key)
         _zygotes[key] = zygote
-        await zygote.start()
+        try:
+            await zygote.start()
+        except BaseException:
+            # A preload that fails, fails every attempt that asks for it, with its message.
+            zygote.close()
+            del _zygotes[key]
+            raise
     return zygote
 
 
