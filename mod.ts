@@ -71,6 +71,21 @@ export type { InstanceRecorder, RunRecorderOptions } from "./lib/execute/run_rec
 export { notebookPreparer } from "./lib/execute/prepare.ts";
 export { runAttempt } from "./lib/execute/attempt.ts";
 export type { AttemptRequest, AttemptResult, DriverEvent } from "./lib/execute/attempt.ts";
+export {
+  cancelledBeforeStart,
+  classifyAttempt,
+  driverNotStarted,
+  stopRequest,
+} from "./lib/execute/attempt_outcome.ts";
+export type {
+  AttemptEnding,
+  AttemptTiming,
+  DoneEvent,
+  StopReason,
+  StopRequest,
+} from "./lib/execute/attempt_outcome.ts";
+export { DriverProcess } from "./lib/execute/driver_process.ts";
+export type { DriverExit, DriverProcessOptions } from "./lib/execute/driver_process.ts";
 export { DriverEventSchema, parseDriverEvent } from "./lib/execute/driver_events.ts";
 export { detectPython, PythonNotFoundError } from "./lib/execute/python.ts";
 export type { DetectPythonOptions, PythonInfo } from "./lib/execute/python.ts";
