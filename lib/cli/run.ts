@@ -6,7 +6,7 @@
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
-import { runAttempt } from "../execute/attempt.ts";
+import { ForkServer } from "../execute/fork_server.ts";
 import { executePlan } from "../execute/executor.ts";
 import { notebookPreparer } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
@@ -216,9 +216,11 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   );
   progress.start();
   let summary;
+  // One persistent driver per worker slot, forking a fresh kernel per notebook.
+  const forkServer = new ForkServer();
   try {
     summary = await executePlan(plan, {
-      runner: (request) => runAttempt({ ...request, python: python.path }),
+      runner: (request) => forkServer.run({ ...request, python: python.path }),
       prepare: notebookPreparer(),
       runFolder,
       runId,
@@ -230,6 +232,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       origin,
     });
   } finally {
+    await forkServer.close();
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }

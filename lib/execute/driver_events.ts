@@ -44,6 +44,8 @@ export type DriverEvent =
     pid: number | null;
     pgid: number | null;
     kernel: string;
+    /** Forked from a warm zygote rather than spawned. */
+    forked?: boolean | undefined;
   }
   | { type: "cell_started"; time: number; cellIndex: number; codeCellNumber: number | null }
   | {
@@ -102,6 +104,7 @@ export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("t
     pid: z.number().int().nullable(),
     pgid: z.number().int().nullable(),
     kernel: z.string(),
+    forked: z.boolean().optional(),
   }),
   /** A code cell is sent to the kernel. `codeCellNumber` counts code cells from 1. */
   z.object({

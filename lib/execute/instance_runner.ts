@@ -338,6 +338,8 @@ async function oneAttempt(
       attemptDir,
       workDir: ctx.baseDir,
       kernel: inst.kernel,
+      ...(inst.preload === undefined ? {} : { preload: inst.preload }),
+      ...(inst.fast === false ? { fast: false } : {}),
       timeoutSeconds: inst.timeoutSeconds,
       ...(Object.keys(inst.env).length > 0 ? { env: inst.env } : {}),
       ...(upstreamFile === undefined ? {} : { upstreamFile }),

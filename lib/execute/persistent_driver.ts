@@ -10,10 +10,9 @@
  *
  * @module
  */
+import type { DoneEvent } from "./attempt_outcome.ts";
 import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
 import { guardOnExit, killProcessSet, type ProcessSet } from "./process_group.ts";
-
-type DoneEvent = Extract<DriverEvent, { type: "done" }>;
 
 const DRIVER_GRACE_MS = 2000;
 const KILL_GRACE_MS = 1000;
