@@ -6,7 +6,7 @@
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
-import { ForkServer } from "../execute/fork_server.ts";
+import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
 import { executePlan } from "../execute/executor.ts";
 import { notebookPreparer } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
@@ -218,6 +218,10 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   let summary;
   // One persistent driver per worker slot, forking a fresh kernel per notebook.
   const forkServer = new ForkServer();
+  void prewarmForPlan(forkServer, plan, {
+    python: python.path,
+    concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
+  });
   try {
     summary = await executePlan(plan, {
       runner: (request) => forkServer.run({ ...request, python: python.path }),

@@ -83,7 +83,10 @@ def parse_args(argv):
     parser.add_argument("--kernel", default=None, help="kernel name (default: the notebook's)")
     parser.add_argument("--startup-timeout", type=float, default=120.0)
     parser.add_argument("--fast", action="store_true", help="fork the kernel from a zygote")
-    parser.add_argument("--preload", action="append", default=[], help="module for the zygote")
+    parser.add_argument(
+        "--preload", action="append", default=None, help="a module the zygote imports once"
+    )
+    parser.add_argument("--prestart", action="store_true", help="with --serve: start the zygote now")
     parser.add_argument(
         "--watch-stdin",
         action="store_true",
@@ -235,6 +238,13 @@ def main(argv):
         loop.add_reader(0, driver.on_stdin)
     try:
         if args.serve:
+            if args.prestart:
+                # The zygote imports the kernel's modules while this driver imports nbclient.
+                import zygote_client
+
+                zygote_client.prestart(args.preload or [], loop)
+            import driver_run  # noqa: F401 - imported once, before the first notebook
+
             emit("ready", pid=os.getpid(), subreaper=SUBREAPER)
             return loop.run_until_complete(driver.serve_requests())
         request = {
@@ -244,13 +254,13 @@ def main(argv):
             "kernel": args.kernel,
             "startupTimeout": args.startup_timeout,
             "fast": args.fast,
-            "preload": args.preload,
+            "preload": args.preload or [],
         }
         return loop.run_until_complete(driver.run(request))
     finally:
-        import fork_kernel
+        import zygote_client
 
-        fork_kernel.close_zygotes()
+        zygote_client.close_zygotes()
         reaper.kill_descendants(os.getpid(), grace=0.2)
 
 

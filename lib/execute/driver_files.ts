@@ -33,7 +33,13 @@ export class DriverFilesError extends Error {
 const DRIVER = "driver.py";
 const MODULE = "python/pynb_dag_runner.py";
 /** The driver's own modules, imported from its folder. */
-const DRIVER_MODULES = ["driver_run.py", "fork_kernel.py", "reaper.py", "zygote.py"];
+const DRIVER_MODULES = [
+  "driver_run.py",
+  "fork_kernel.py",
+  "reaper.py",
+  "zygote.py",
+  "zygote_client.py",
+];
 const cache = new Map<string, Promise<DriverFiles>>();
 
 async function fetchText(url: URL): Promise<string> {

@@ -22,6 +22,7 @@ import {
 } from "./attempt_outcome.ts";
 import { driverFiles } from "./driver_files.ts";
 import { PersistentDriver, type ServeOutcome } from "./persistent_driver.ts";
+import type { Plan } from "../plan/types.ts";
 
 /** Options of {@linkcode ForkServer}. */
 export interface ForkServerOptions {
@@ -30,6 +31,11 @@ export interface ForkServerOptions {
    * @default runAttempt
    */
   spawn?: (request: AttemptRequest) => Promise<AttemptResult>;
+}
+
+/** A preload set as a map key. */
+function key(preload: string[]): string {
+  return JSON.stringify(preload);
 }
 
 /** The request without the task's own environment variables. */
@@ -69,8 +75,10 @@ function exitOf(outcome: ServeOutcome): { code: number; signal: string | null } 
  * ```
  */
 export class ForkServer {
-  #idle: PersistentDriver[] = [];
+  /** Idle drivers, with the preload set of the zygote each started at once. */
+  #idle: { driver: PersistentDriver; preload: string }[] = [];
   #busy = new Set<PersistentDriver>();
+  #closed = false;
   #spawn: (request: AttemptRequest) => Promise<AttemptResult>;
 
   /** @param options How attempts that are not forked run. */
@@ -103,7 +111,7 @@ export class ForkServer {
       const log = cappedWriter(stderrFile);
       let driver: PersistentDriver;
       try {
-        driver = this.#idle.pop() ??
+        driver = this.#takeIdle(request.preload ?? []) ??
           this.#start(
             request,
             files.driver,
@@ -125,10 +133,53 @@ export class ForkServer {
     }
   }
 
+  /**
+   * Starts `count` drivers now, each with the zygote of `preload` importing at once, so that the
+   * first attempts of a run find them warm.
+   *
+   * @param count How many (the run's concurrency, at most its number of instances).
+   * @param request What the attempts will look like: interpreter, working folder, preload.
+   */
+  async prewarm(
+    count: number,
+    request: Pick<AttemptRequest, "python" | "workDir" | "preload">,
+  ): Promise<void> {
+    const files = await driverFiles();
+    const shared = await attemptScratchDir();
+    const probe = resolveRequest({
+      ...request,
+      notebookPath: "",
+      outputNotebookPath: "",
+      attemptDir: "",
+      kernel: "",
+      timeoutSeconds: 0,
+      context: { runId: "", taskId: "", instanceId: "", attempt: 0 },
+    });
+    const env = kernelEnv(probe, files.moduleDir, shared, shared);
+    for (let i = this.#idle.length + this.#busy.size; i < count && !this.#closed; i++) {
+      try {
+        const driver = this.#start(probe, files.driver, env);
+        this.#idle.push({ driver, preload: key(request.preload ?? []) });
+      } catch {
+        return; // the first attempt reports why the driver cannot start
+      }
+    }
+  }
+
   /** Ends every idle driver; waits for drivers still running an attempt to be stopped first. */
   async close(): Promise<void> {
+    this.#closed = true;
     const idle = this.#idle.splice(0);
-    await Promise.all(idle.map((d) => d.close()));
+    await Promise.all(idle.map((d) => d.driver.close()));
+  }
+
+  /** An idle driver whose zygote has this preload set, else any idle one. */
+  #takeIdle(preload: string[]): PersistentDriver | undefined {
+    const live = this.#idle.filter((d) => d.driver.alive);
+    for (const d of this.#idle) if (!d.driver.alive) void d.driver.close();
+    this.#idle = live;
+    const i = Math.max(0, live.findIndex((d) => d.preload === key(preload)));
+    return live.splice(i, 1)[0]?.driver;
   }
 
   #start(request: AttemptRequest, driverPy: string, env: Record<string, string>) {
@@ -136,7 +187,9 @@ export class ForkServer {
     // the attempt's variables (every notebook gets its whole environment with its request).
     const base = { ...env };
     for (const name of Object.keys(base)) if (name.startsWith("PYNB_")) delete base[name];
-    return PersistentDriver.spawn([request.python, driverPy, "--serve"], {
+    const preload = (request.preload ?? []).flatMap((m) => ["--preload", m]);
+    const argv = [request.python, driverPy, "--serve", "--prestart", ...preload];
+    return PersistentDriver.spawn(argv, {
       cwd: request.workDir,
       env: base,
     });
@@ -188,12 +241,51 @@ export class ForkServer {
     }
     // The notebook's end stands once the driver said it; a stop that came later changes nothing.
     if (outcome.done !== undefined && outcome.done.status !== "terminated") stopReason = undefined;
-    if (driver.alive && stopping === undefined) this.#idle.push(driver);
-    else await driver.close();
+    if (driver.alive && stopping === undefined) {
+      this.#idle.push({ driver, preload: key(request.preload ?? []) });
+    } else await driver.close();
     const { done, runningCell, stderrTail } = outcome;
     return classifyAttempt(
       { stopReason, done, runningCell, exit: exitOf(outcome), stderrTail },
       { startedAt, endedAt: new Date(), timeoutSeconds: request.timeoutSeconds },
     );
   }
+}
+
+/**
+ * Warms a fork server for a plan: as many drivers as attempts can run at once (at most one per
+ * instance that forks its kernel), each starting the zygote of the plan's most common preload set.
+ * Never throws: an attempt reports a driver that cannot start.
+ *
+ * @param server The fork server of the run.
+ * @param plan The plan to run.
+ * @param options Interpreter and concurrency of the run.
+ * @returns When the drivers are started (not yet ready).
+ *
+ * @example Warming before a run
+ * ```ts ignore
+ * import { ForkServer, prewarmForPlan } from "./fork_server.ts";
+ * const server = new ForkServer();
+ * void prewarmForPlan(server, plan, { python: "/usr/bin/python3", concurrency: 2 });
+ * ```
+ */
+export async function prewarmForPlan(
+  server: ForkServer,
+  plan: Plan,
+  options: { python: string; concurrency: number },
+): Promise<void> {
+  const forked = plan.instances.filter((i) => i.fast !== false);
+  const counts = new Map<string, number>();
+  for (const inst of forked) {
+    const k = key(inst.preload ?? []);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const common = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (common === undefined) return;
+  const preload = JSON.parse(common) as string[];
+  await server.prewarm(Math.min(options.concurrency, forked.length), {
+    python: options.python,
+    workDir: plan.baseDir,
+    ...(preload.length > 0 ? { preload } : {}),
+  }).catch(() => {});
 }
