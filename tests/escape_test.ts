@@ -56,7 +56,7 @@ for (const path of ["forked", "spawned"] as const) {
           const run = await runNotebook(dir.path, cells, {
             ...(server === undefined ? {} : { server }),
             env: { PIDFILE: pidFile },
-            timeoutSeconds: end === "timeout" ? 8 : 300,
+            timeoutSeconds: end === "timeout" ? 12 : 300,
             signal: controller.signal,
             onEvent: (e) => {
               if (end === "cancel" && e.type === "cell_started" && e.cellIndex === 1) {

@@ -188,7 +188,7 @@ Deno.test("ForkServer leaves no process, zygote included, after a timeout and af
       try {
         const run = await runNotebook(dir.path, cells, {
           server,
-          timeoutSeconds: how === "timeout" ? 4 : 600,
+          timeoutSeconds: how === "timeout" ? 12 : 600,
           signal: controller.signal,
           onEvent: (e) => {
             if (how === "cancel" && e.type === "cell_started" && e.cellIndex === 1) {
