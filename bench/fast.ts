@@ -11,11 +11,12 @@
  * - **The demo** (12 instances, concurrency 2): wall time against its ideal bound
  *   max(critical path, summed cell time / concurrency), both read from its own run folder.
  *
- *     deno bench -A bench/fast_bench.ts        (BENCH_FAST_N=21, BENCH_FAST_RUNS=3)
+ *     deno run -A bench/fast.ts        (part of `deno task bench`; BENCH_FAST_N=21, BENCH_FAST_RUNS=3)
  *
- * Each case is timed inside its function (one command per call) and the derived figures are
- * printed as a table when the bench ends; Deno's own table shows the per-call averages. The
- * baselines (nbconvert, Snakemake, spawned kernels) run once per size: they cost minutes.
+ * A script rather than `Deno.bench` cases: each figure is a difference of whole commands that
+ * take seconds to minutes, measured in interleaved rounds (medians of BENCH_FAST_RUNS for
+ * `cli.ts run` with forked kernels); the baselines (nbconvert, Snakemake, spawned kernels) run
+ * once per size, as they cost minutes.
  *
  * @module
  */
@@ -47,7 +48,10 @@ async function makeProject(n: number, fast: boolean): Promise<string> {
     const nb = {
       nbformat: 4,
       nbformat_minor: 5,
-      metadata: { kernelspec: { name: "python3", display_name: "Python 3", language: "python" } },
+      metadata: {
+        kernelspec: { name: "python3", display_name: "Python 3", language: "python" },
+        language_info: { name: "python" }, // Snakemake reads it
+      },
       cells: [{
         id: "c",
         cell_type: "code",
@@ -68,7 +72,7 @@ async function makeProject(n: number, fast: boolean): Promise<string> {
   await Deno.writeTextFile(
     join(dir, "Snakefile"),
     `rule all:\n    input: expand("out/{i}.done", i=[${ids}])\n\n` +
-      `rule nb:\n    output: touch("out/{i}.done")\n    notebook: "nb{i}.ipynb"\n`,
+      `rule nb:\n    output: touch("out/{i}.done")\n    notebook: "nb{wildcards.i}.ipynb"\n`,
   );
   return dir;
 }
@@ -134,90 +138,49 @@ async function timed(name: string, fn: () => Promise<unknown>): Promise<void> {
 
 const fast = { 1: await makeProject(1, true), [N]: await makeProject(N, true) };
 const spawn = { 1: await makeProject(1, false), [N]: await makeProject(N, false) };
-const ours = { n: RUNS, warmup: 0 };
-const once = { n: 1, warmup: 0 };
 
-for (const size of [1, N]) {
-  for (const c of [1, 2]) {
-    const name = `cli.ts run, forked kernels, ${size} notebook(s), -j ${c}`;
-    Deno.bench({
-      name,
-      group: "marginal",
-      ...ours,
-      fn: () => timed(name, () => cliRun(fast[size]!, c)),
-    });
-  }
-  const spawned = `cli.ts run, fast: false, ${size} notebook(s), -j 1`;
-  Deno.bench({
-    name: spawned,
-    group: "marginal",
-    ...once,
-    fn: () => timed(spawned, () => cliRun(spawn[size]!, 1)),
-  });
-  const loop = `nbconvert --execute loop, ${size} notebook(s)`;
-  Deno.bench({
-    name: loop,
-    group: "marginal",
-    ...once,
-    fn: () => timed(loop, () => nbconvertLoop(fast[size]!, size)),
-  });
-  const smk = `snakemake -c1 notebook: rules, ${size} notebook(s)`;
-  Deno.bench({
-    name: smk,
-    group: "marginal",
-    ignore: !hasSnakemake,
-    ...once,
-    fn: () => timed(smk, () => snakemake(fast[size]!)),
-  });
-}
-
-const firstCell = new Map<string, number[]>();
-for (const mode of ["forked", "spawned"] as const) {
-  const name = `first cell, cli.ts run, ${mode} kernel`;
-  Deno.bench({
-    name,
-    group: "first cell",
-    ...ours,
-    async fn() {
+/** Every case in turn, interleaved (`rounds` times), so that a change of load hits all alike. */
+async function measure(rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    for (const size of [1, N]) {
+      for (const c of [1, 2]) {
+        const name = `cli.ts run, forked kernels, ${size} notebook(s), -j ${c}`;
+        await timed(name, () => cliRun(fast[size]!, c));
+      }
+      if (round > 0) continue; // the baselines cost minutes: once
+      const spawned = `cli.ts run, fast: false, ${size} notebook(s), -j 1`;
+      await timed(spawned, () => cliRun(spawn[size]!, 1));
+      const loop = `nbconvert --execute loop, ${size} notebook(s)`;
+      await timed(loop, () => nbconvertLoop(fast[size]!, size));
+      const smk = `snakemake -c1 notebook: rules, ${size} notebook(s)`;
+      if (hasSnakemake) await timed(smk, () => snakemake(fast[size]!));
+    }
+    for (const mode of ["forked", "spawned"] as const) {
+      const name = `first cell, cli.ts run, ${mode} kernel`;
       const start = Date.now() / 1000;
       const out = await cliRun(mode === "forked" ? fast[1]! : spawn[1]!, 1);
       const list = firstCell.get(name) ?? [];
       list.push(await firstCellDelay(out, start));
       firstCell.set(name, list);
-    },
-  });
+    }
+  }
+  const out = join(work, "demo");
+  await sh(
+    [Deno.execPath(), "run", "--quiet", "-A", CLI, "run", DEMO, "--out", out, "-j", "2"],
+    ROOT,
+  );
+  demo.push(await demoIdealBound(out, 2));
 }
 
+const firstCell = new Map<string, number[]>();
 const demo: { wall: number; ideal: number; criticalPath: number; cellSeconds: number }[] = [];
-Deno.bench({
-  name: "the demo, cli.ts run -j 2",
-  group: "demo",
-  ...once,
-  async fn() {
-    const out = join(work, `demo-${++runCounter}`);
-    await sh([
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "-A",
-      CLI,
-      "run",
-      DEMO,
-      "--out",
-      out,
-      "--concurrency",
-      "2",
-    ], ROOT);
-    demo.push(await demoIdealBound(out, 2));
-  },
-});
 
 function median(xs: number[] | undefined): number {
   const s = [...(xs ?? [])].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)]!;
 }
 
-globalThis.addEventListener("unload", () => {
+function report(): string {
   const marginal = (prefix: string, suffix = "") => {
     const one = median(walls.get(`${prefix}, 1 notebook(s)${suffix}`));
     const many = median(walls.get(`${prefix}, ${N} notebook(s)${suffix}`));
@@ -249,5 +212,12 @@ globalThis.addEventListener("unload", () => {
         `-> ${(d.wall / d.ideal).toFixed(2)}x ideal`,
     );
   }
-  console.log(lines.join("\n"));
-});
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  console.log(`load average before: ${(await Deno.readTextFile("/proc/loadavg")).trim()}`);
+  await measure(RUNS);
+  console.log(report());
+  console.log(`load average after: ${(await Deno.readTextFile("/proc/loadavg")).trim()}`);
+}
