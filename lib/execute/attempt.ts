@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import type { DriverEvent } from "./driver_events.ts";
-import { driverFiles } from "./driver_files.ts";
+import { type DriverFiles, driverFiles } from "./driver_files.ts";
 import { type DriverExit, DriverProcess } from "./driver_process.ts";
 import {
   type AttemptResult,
@@ -60,10 +60,52 @@ export interface AttemptRequest {
 }
 
 /**
+ * The command line of an attempt's driver, given the request (every path in it absolute) and
+ * where the runner's Python files are. It must speak the driver protocol and call `setsid()`
+ * (see {@linkcode DriverProcess}); its environment is the kernel's.
+ */
+export type DriverCommand = (request: AttemptRequest, files: DriverFiles) => string[];
+
+/**
+ * The driver of this machine: `python driver.py <notebook> <output> --cwd <workDir> --kernel
+ * <kernel> --watch-stdin`, which starts a new Jupyter kernel.
+ *
+ * @param request The attempt, paths absolute.
+ * @param files Where `driver.py` is.
+ * @returns The command and its arguments.
+ *
+ * @example The command line
+ * ```ts
+ * import { localDriverCommand } from "./attempt.ts";
+ * const argv = localDriverCommand({
+ *   python: "/usr/bin/python3", notebookPath: "/s/in.ipynb", outputNotebookPath: "/r/out.ipynb",
+ *   attemptDir: "/r", workDir: "/p", kernel: "python3", timeoutSeconds: 60,
+ *   context: { runId: "r", taskId: "t", instanceId: "t", attempt: 1 },
+ * }, { driver: "/x/driver.py", moduleDir: "/x/python" });
+ * console.assert(argv.join(" ").startsWith("/usr/bin/python3 /x/driver.py /s/in.ipynb"));
+ * ```
+ */
+export function localDriverCommand(request: AttemptRequest, files: DriverFiles): string[] {
+  return [request.python, files.driver, request.notebookPath, request.outputNotebookPath]
+    .concat(["--cwd", request.workDir, "--kernel", request.kernel, "--watch-stdin"]);
+}
+
+/** Options of {@linkcode runAttempt}. */
+export interface RunAttemptOptions {
+  /**
+   * The driver's command line: another way to start the same driver protocol (e.g. through a
+   * process that keeps Jupyter imported).
+   * @default localDriverCommand
+   */
+  command?: DriverCommand;
+}
+
+/**
  * Runs one notebook attempt to its end: success, cell error, timeout, cancellation, dead kernel
  * or crashed driver. Whatever happens, no process of the attempt is left when it returns.
  *
  * @param request The notebook, folders, limits and context of the attempt.
+ * @param options How the driver is started.
  * @returns The status, timing, error and exit code. Failures of the notebook are results, not
  *   exceptions.
  * @throws {Deno.errors.NotFound} When `attemptDir` does not exist.
@@ -87,7 +129,10 @@ export interface AttemptRequest {
  * console.log(result.status, result.error?.ename);
  * ```
  */
-export async function runAttempt(request: AttemptRequest): Promise<AttemptResult> {
+export async function runAttempt(
+  request: AttemptRequest,
+  options: RunAttemptOptions = {},
+): Promise<AttemptResult> {
   const startedAt = new Date();
   request = resolveRequest(request);
   const stderrFile = await Deno.open(join(request.attemptDir, "stderr.txt"), {
@@ -104,7 +149,8 @@ export async function runAttempt(request: AttemptRequest): Promise<AttemptResult
     const shared = await attemptScratchDir();
     runtimeDir = await Deno.makeTempDir({ dir: shared, prefix: "attempt-" });
     const env = kernelEnv(request, files.moduleDir, runtimeDir, shared);
-    return await supervise(request, files.driver, env, stderrFile, startedAt);
+    const argv = (options.command ?? localDriverCommand)(request, files);
+    return await supervise(request, argv, env, stderrFile, startedAt);
   } finally {
     stderrFile.close();
     if (runtimeDir !== undefined) {
@@ -116,7 +162,7 @@ export async function runAttempt(request: AttemptRequest): Promise<AttemptResult
 /** Runs the driver under the attempt's timeout and signal, then classifies how it ended. */
 async function supervise(
   request: AttemptRequest,
-  driverPy: string,
+  argv: string[],
   env: Record<string, string>,
   stderrFile: Deno.FsFile,
   startedAt: Date,
@@ -124,15 +170,14 @@ async function supervise(
   const log = cappedWriter(stderrFile);
   let driver: DriverProcess;
   try {
-    driver = DriverProcess.spawn(
-      [request.python, driverPy, request.notebookPath, request.outputNotebookPath]
-        .concat(["--cwd", request.workDir, "--kernel", request.kernel, "--watch-stdin"]),
-      { cwd: request.workDir, env, log, ...(request.onEvent ? { onEvent: request.onEvent } : {}) },
-    );
+    driver = DriverProcess.spawn(argv, {
+      cwd: request.workDir,
+      env,
+      log,
+      ...(request.onEvent ? { onEvent: request.onEvent } : {}),
+    });
   } catch (err) {
-    const message = `Cannot start the notebook driver with '${request.python}': ${
-      (err as Error).message
-    }`;
+    const message = `Cannot start the notebook driver with '${argv[0]}': ${(err as Error).message}`;
     await log(new TextEncoder().encode(message + "\n"));
     return driverNotStarted(message, { startedAt, endedAt: new Date() });
   }

@@ -28,12 +28,8 @@ const KILL_GRACE_MS = 1000;
 const PIPE_DRAIN_MS = 1000;
 const STDERR_TAIL_LINES = 40;
 
-/** Options of {@linkcode DriverProcess.spawn}. */
+/** Options of {@linkcode DriverProcess.attach}: who hears the driver. */
 export interface DriverProcessOptions {
-  /** Working directory of the command. */
-  cwd: string;
-  /** The command's whole environment (nothing else is inherited). */
-  env: Record<string, string>;
   /** Each event of the driver, as it arrives. A listener that throws is ignored. @default none */
   onEvent?: (event: DriverEvent) => void;
   /**
@@ -41,6 +37,32 @@ export interface DriverProcessOptions {
    * `[driver stdout] `) and notes of the runner (`[pynb-dag-runner] ...`). @default dropped
    */
   log?: (chunk: Uint8Array) => void | Promise<void>;
+}
+
+/** Options of {@linkcode DriverProcess.spawn}. */
+export interface DriverSpawnOptions extends DriverProcessOptions {
+  /** Working directory of the command. */
+  cwd: string;
+  /** The command's whole environment (nothing else is inherited). */
+  env: Record<string, string>;
+}
+
+/**
+ * A started driver: what {@linkcode DriverProcess.attach} needs of it. A `Deno.ChildProcess`
+ * spawned with piped stdio is one; a driver started by another process (a fork server) can be
+ * attached through its pid, pipes and a promise of its exit.
+ */
+export interface DriverChild {
+  /** Its pid, which is also its process group and session (it called `setsid()`). */
+  readonly pid: number;
+  /** Its stdin: stop requests go there; closing it tells the driver that the runner died. */
+  readonly stdin: WritableStream<Uint8Array>;
+  /** Its stdout: one JSON event per line. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** Its stderr (inherited by the kernel and what cells start). */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Resolves when it exited. */
+  readonly status: Promise<Deno.CommandStatus>;
 }
 
 /** How a driver process ended, once every process of it is gone and its pipes are closed. */
@@ -79,6 +101,16 @@ function pump(
   return { done, cancel: () => void reader.cancel().catch(() => {}) };
 }
 
+/** The pipe a process has on a file descriptor, read synchronously (see `pipeOf`). */
+function pipeOfNow(pid: number, fd: number): string | undefined {
+  try {
+    const target = Deno.readLinkSync(`/proc/${pid}/fd/${fd}`);
+    return target.startsWith("pipe:") ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keeps the last lines of a text stream. */
 class Tail {
   #text = "";
@@ -97,8 +129,9 @@ class Tail {
  * where leftovers are killed.
  *
  * The command must call `setsid()` at once (as `driver.py` does): its pid is then its group and
- * session. Its kernel is added to {@linkcode DriverProcess.processes} by the `kernel_started`
- * event; descendants are found through `/proc` by session.
+ * session. A driver whose `started` event names another pid (a process forked for it) has that
+ * process's group and session added, and its kernel is added by the `kernel_started` event, to
+ * {@linkcode DriverProcess.processes}; descendants are found through `/proc` by session.
  *
  * @example Running a command that prints one event and exits
  * ```ts
@@ -110,7 +143,7 @@ class Tail {
  * ```
  */
 export class DriverProcess {
-  #child: Deno.ChildProcess;
+  #child: DriverChild;
   #options: DriverProcessOptions;
   #set: ProcessSet;
   #release: () => void;
@@ -134,7 +167,7 @@ export class DriverProcess {
    * @throws {Deno.errors.NotFound} (or another `Deno.errors` class) When the command cannot be
    *   started.
    */
-  static spawn(argv: readonly string[], options: DriverProcessOptions): DriverProcess {
+  static spawn(argv: readonly string[], options: DriverSpawnOptions): DriverProcess {
     const [command, ...args] = argv;
     if (command === undefined) throw new TypeError("Cannot start a driver: the command is empty");
     const child = new Deno.Command(command, {
@@ -149,16 +182,40 @@ export class DriverProcess {
     return new DriverProcess(child, options);
   }
 
-  private constructor(child: Deno.ChildProcess, options: DriverProcessOptions) {
+  /**
+   * Supervises a driver that is already running: from now on it is killed if this process exits,
+   * and its pipes are read.
+   *
+   * @param child The driver: pid, stdio and exit.
+   * @param options Event listener and log.
+   * @returns The supervised driver.
+   *
+   * @example Attaching a child process
+   * ```ts
+   * import { DriverProcess } from "./driver_process.ts";
+   * const child = new Deno.Command("setsid", {
+   *   args: ["sh", "-c", "echo '{\"type\":\"done\",\"time\":0,\"status\":\"succeeded\"}'"],
+   *   stdin: "piped", stdout: "piped", stderr: "piped",
+   * }).spawn();
+   * const exit = await DriverProcess.attach(child, {}).wait();
+   * console.assert(exit.done?.status === "succeeded");
+   * ```
+   */
+  static attach(child: DriverChild, options: DriverProcessOptions): DriverProcess {
+    return new DriverProcess(child, options);
+  }
+
+  private constructor(child: DriverChild, options: DriverProcessOptions) {
     this.#child = child;
     this.#options = options;
     this.#set = { pids: [child.pid], groups: [child.pid], sessions: [child.pid] };
     this.#release = guardOnExit(this.#set);
     this.#stdin = child.stdin.getWriter(); // held open: EOF tells the driver that we died
-    // The driver's stderr, which the kernel and whatever forks from it inherit. Read now, while
-    // the driver surely lives: a driver stopped at once can die before it says `started`, and
-    // this pipe is then the only way to find a kernel it was launching.
-    this.#stderrPipe = pipeOf(child.pid, 2);
+    // The driver's stderr, which the kernel and whatever forks from it inherit. Read now,
+    // synchronously, while the driver surely lives (a driver that exited has no fds left): a
+    // driver stopped at once can die before it says `started`, and this pipe is then the only
+    // way to find a kernel it was launching.
+    this.#stderrPipe = Promise.resolve(pipeOfNow(child.pid, 2));
     const decoder = new TextDecoder();
     this.#pumps = [
       pump(child.stdout, (chunk) => this.#readStdout(decoder.decode(chunk, { stream: true }))),
@@ -167,7 +224,7 @@ export class DriverProcess {
         return this.#log(chunk);
       }),
     ];
-    child.status.then(() => this.#exited = true);
+    child.status.finally(() => this.#exited = true).catch(() => {});
   }
 
   /** The driver's pid (its process group and session too). */
@@ -294,6 +351,13 @@ export class DriverProcess {
     switch (event.type) {
       case "started":
         this.#stderrPipe = this.#stderrPipe.then((pipe) => pipe ?? pipeOf(event.pid, 2));
+        if (event.pid !== this.#child.pid) {
+          // The driver proper is another process (forked by a server, or under a wrapper): its
+          // group and session are the attempt's too.
+          this.#set.pids.push(event.pid);
+          this.#set.groups.push(event.pgid);
+          this.#set.sessions.push(event.pgid);
+        }
         break;
       case "kernel_started":
         if (event.pid !== null) this.#set.pids.push(event.pid), this.#set.sessions.push(event.pid);

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "../../tests/_deps.ts";
+import { tempDir } from "../../tests/_helpers.ts";
 import type { DriverEvent } from "./driver_events.ts";
 import { DriverProcess } from "./driver_process.ts";
-import { listProcesses } from "./process_group.ts";
+import { killProcessSet, listProcesses } from "./process_group.ts";
 
 const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
 
@@ -62,10 +63,7 @@ Deno.test("DriverProcess.stop() sends the request on stdin, then kills what does
   await t.step(
     "a driver that ignores stdin and SIGTERM, with a kernel in a session of its own",
     async () => {
-      await using dir = await Deno.makeTempDir().then((path) => ({
-        path,
-        [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-      }));
+      await using dir = await tempDir();
       const pidFile = join(dir.path, "kernel.pid");
       const script = [
         "trap '' TERM",
@@ -92,8 +90,12 @@ Deno.test("DriverProcess.stop() sends the request on stdin, then kills what does
 Deno.test("DriverProcess.wait() kills a process that escaped with the driver's stderr", async () => {
   const logged: string[] = [];
   const decoder = new TextDecoder();
-  // A daemon in a session of its own (nothing names it) holding the driver's stderr.
-  const driver = DriverProcess.spawn(standIn("setsid sleep 1000 & echo $!"), {
+  // A daemon in a session of its own (nothing names it) holding the driver's stderr; the driver
+  // exits once the daemon's session is its own, at once.
+  const script = "setsid sleep 1000 & pid=$!\n" +
+    'while [ "$(cut -d" " -f6 /proc/$pid/stat)" != "$pid" ]; do sleep 0.01; done\n' +
+    "echo $pid";
+  const driver = DriverProcess.spawn(standIn(script), {
     cwd: ".",
     env,
     log: (chunk) => void logged.push(decoder.decode(chunk)),
@@ -101,9 +103,51 @@ Deno.test("DriverProcess.wait() kills a process that escaped with the driver's s
   const exit = await driver.wait();
   const daemon = Number(logged.find((l) => l.startsWith("[driver stdout] "))?.slice(16));
   assertOk(daemon > 0, `the daemon's pid was printed: ${logged.join("")}`);
-  assertEquals(exit.status.code, 0);
-  assertStringIncludes(logged.join(""), `[pynb-dag-runner] killed escaped processes ${daemon}\n`);
-  assertEquals(await alive(daemon), false, `the daemon (pid ${daemon}) survived`);
+  try {
+    assertEquals(exit.status.code, 0);
+    assertStringIncludes(
+      logged.join(""),
+      `[pynb-dag-runner] killed escaped processes ${daemon}\n`,
+    );
+    assertEquals(await alive(daemon), false, `the daemon (pid ${daemon}) survived`);
+  } finally {
+    await killProcessSet({ pids: [daemon], groups: [], sessions: [] });
+  }
+});
+
+Deno.test("DriverProcess kills the driver its 'started' event names when another process runs it", async () => {
+  // A wrapper (a fork server's client, say) starts the driver proper in a session of its own and
+  // exits; the driver holds only stdout, so nothing but its 'started' event names it.
+  await using dir = await tempDir();
+  const started = '{"type":"started","time":0,"pid":\'$$\',"pgid":\'$$\',"python":"sh",' +
+    '"nbclient":"-","cellCount":0,"codeCellCount":0}';
+  const inner = `exec 2>/dev/null; echo '${started}'; echo > "$MARK"; trap '' TERM; ` +
+    "while :; do sleep 0.1; done";
+  const logged: string[] = [];
+  const decoder = new TextDecoder();
+  const events: DriverEvent[] = [];
+  const driver = DriverProcess.spawn(
+    standIn(
+      'setsid sh -c "$INNER" & while [ ! -e "$MARK" ]; do sleep 0.01; done; sleep 0.2; exit 0',
+    ),
+    {
+      cwd: ".",
+      env: { ...env, INNER: inner, MARK: join(dir.path, "started") },
+      onEvent: (e) => events.push(e),
+      log: (chunk) => void logged.push(decoder.decode(chunk)),
+    },
+  );
+  const exit = await driver.wait();
+  const event = events[0];
+  assertOk(event?.type === "started", `no started event: ${logged.join("")}`);
+  try {
+    assertOk(event.pid !== driver.pid);
+    assertEquals(exit.status.code, 0);
+    assertEquals(await alive(event.pid), false, `the driver proper (pid ${event.pid}) survived`);
+    assertEquals(logged, []);
+  } finally {
+    await killProcessSet({ pids: [event.pid], groups: [event.pgid], sessions: [event.pgid] });
+  }
 });
 
 Deno.test("DriverProcess.spawn() throws when the command does not exist", () => {
