@@ -86,7 +86,7 @@ def parse_args(argv):
     parser.add_argument(
         "--preload", action="append", default=None, help="a module the zygote imports once"
     )
-    parser.add_argument("--prestart", action="store_true", help="with --serve: start the zygote now")
+    parser.add_argument("--prestart", action="store_true", help="start the zygote at once")
     parser.add_argument(
         "--watch-stdin",
         action="store_true",

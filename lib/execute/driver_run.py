@@ -303,13 +303,16 @@ async def execute(client, attempt):
         if is_successful_exit(error):
             cell = max(attempt.started_at)
             skipped = mark_not_run(attempt.nb, cell)
-            return "succeeded", None, 0, {"exitedEarly": {"cellIndex": cell, "cellsNotRun": skipped}}
+            early = {"cellIndex": cell, "cellsNotRun": skipped}
+            return "succeeded", None, 0, {"exitedEarly": early}
         return "failed", error, 1, {}
     except DeadKernelError:
-        return "kernel_died", {"ename": "KernelDied", "evalue": kernel_exit(attempt), "traceback": []}, 1, {}
+        died = {"ename": "KernelDied", "evalue": kernel_exit(attempt), "traceback": []}
+        return "kernel_died", died, 1, {}
     except fork_kernel.ZygoteError as err:
-        evalue = f"Cannot fork the kernel: {err}; fix kernel.preload, or set fast: false on the task"
-        return "error", {"ename": "KernelStartFailed", "evalue": evalue, "traceback": []}, 1, {}
+        evalue = f"Cannot fork the kernel: {err}; fix kernel.preload, or set fast: false"
+        failed = {"ename": "KernelStartFailed", "evalue": evalue, "traceback": []}
+        return "error", failed, 1, {}
     except NoSuchKernel as err:
         name = err.args[0] if err.args else attempt.request.get("kernel")
         installed = ", ".join(installed_kernels()) or "none"
