@@ -195,6 +195,7 @@ class Driver:
         if attempt.kernel_pid:
             _kill_group(attempt.kernel_pid)
         stopped += reaper.kill_descendants(os.getpid(), keep=fork_kernel.zygote_pids(), grace=0.2)
+        reaper.reap_orphans(keep=[*fork_kernel.zygote_pids(), attempt.kernel_pid or 0])
         escaped = [pid for pid in stopped if pid != attempt.kernel_pid]
         if escaped:
             print(f"[pynb-dag-runner] killed escaped processes {', '.join(map(str, escaped))}")

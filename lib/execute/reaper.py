@@ -125,3 +125,14 @@ def kill_descendants(root, keep=(), grace=0.5):
         time.sleep(_POLL_SECONDS / 4)
     reap(signalled)
     return sorted(signalled)
+
+
+def reap_orphans(keep=()):
+    """Collects the exit status of dead children of this process that it did not start itself
+    (orphans re-parented here, which ended on their own), except `keep`: zombies would pile up
+    in a driver that runs many notebooks."""
+    me = os.getpid()
+    skip = set(keep)
+    for pid, (ppid, state) in _processes().items():
+        if ppid == me and state == "Z" and pid not in skip:
+            reap([pid])
