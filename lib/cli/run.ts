@@ -135,13 +135,16 @@ Examples:
 
 async function run(path: string, flags: RunFlags): Promise<number> {
   const startedAt = new Date();
+  // The interpreter is probed while the pipeline is read and planned.
+  const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
+  pythonFound.catch(() => {}); // awaited below, after the pipeline's own errors
   const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
   // Every notebook is read (and validated) before anything is written or started; the run's
   // attempts prepare theirs from what is read here.
   const sources = new NotebookSources(notebooks);
   await sources.readAll();
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
-  const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
+  const python = await pythonFound;
 
   const shownFolder = join(flags.out, runId);
   const runFolder = await makeRunFolder(flags.out, shownFolder);
