@@ -11,7 +11,8 @@
  * - **The demo** (12 instances, concurrency 2): wall time against its ideal bound
  *   max(critical path, summed cell time / concurrency), both read from its own run folder.
  *
- *     deno run -A bench/fast.ts        (part of `deno task bench`; BENCH_FAST_N=21, BENCH_FAST_RUNS=3)
+ *     deno run -A bench/fast.ts        (part of `deno task bench`; BENCH_FAST_N=21, BENCH_FAST_RUNS=3,
+ *                                       BENCH_FAST_ONLY=first-cell for the first-cell figures alone)
  *
  * A script rather than `Deno.bench` cases: each figure is a difference of whole commands that
  * take seconds to minutes, measured in interleaved rounds (medians of BENCH_FAST_RUNS for
@@ -27,6 +28,8 @@ import { demoIdealBound, firstCellDelay } from "./_fast_figures.ts";
 
 const N = Number(Deno.env.get("BENCH_FAST_N") ?? 21);
 const RUNS = Number(Deno.env.get("BENCH_FAST_RUNS") ?? 3);
+/** `first-cell`: only the first-cell figures (cheap enough for many rounds). */
+const ONLY = Deno.env.get("BENCH_FAST_ONLY");
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(ROOT, "cli.ts");
 const DEMO = join(ROOT, "examples/mnist-digits-demo-pipeline/pipeline.yaml");
@@ -142,7 +145,7 @@ const spawn = { 1: await makeProject(1, false), [N]: await makeProject(N, false)
 /** Every case in turn, interleaved (`rounds` times), so that a change of load hits all alike. */
 async function measure(rounds: number): Promise<void> {
   for (let round = 0; round < rounds; round++) {
-    for (const size of [1, N]) {
+    for (const size of ONLY === "first-cell" ? [] : [1, N]) {
       for (const c of [1, 2]) {
         const name = `cli.ts run, forked kernels, ${size} notebook(s), -j ${c}`;
         await timed(name, () => cliRun(fast[size]!, c));
@@ -164,6 +167,7 @@ async function measure(rounds: number): Promise<void> {
       firstCell.set(name, list);
     }
   }
+  if (ONLY === "first-cell") return;
   const out = join(work, "demo");
   await sh(
     [Deno.execPath(), "run", "--quiet", "-A", CLI, "run", DEMO, "--out", out, "-j", "2"],
