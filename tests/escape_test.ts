@@ -2,7 +2,7 @@
  * Processes that leave the kernel's process group and session (`setsid`, `start_new_session`, a
  * double fork into a new session with closed standard streams) are stopped when their attempt
  * ends: after success, timeout, cancellation, Ctrl-C and the runner killed with SIGKILL, for
- * forked and spawned kernels. Checked by the pids the cell writes; a failing test stops only
+ * forked and spawned kernels (after Ctrl-C and SIGKILL, the kernel and its zygote or driver too). Checked by the pids the cell writes; a failing test stops only
  * those. And `sys.exit(0)` in a cell is an early successful end.
  */
 import { join } from "node:path";
@@ -30,6 +30,8 @@ if os.fork() == 0:
 os.close(w)
 pids.append(int(os.read(r, 64)))
 os.wait()
+with open(os.environ["PIDFILE"] + ".kernel", "w") as f:
+    f.write(f"{os.getpid()} {os.getppid()}")  # the kernel, and its zygote or driver
 with open(os.environ["PIDFILE"], "w") as f:
     f.write(" ".join(map(str, pids)))
 print("escaped", *pids, flush=True)
@@ -127,12 +129,18 @@ for (const fast of [true, false]) {
           pids = await readPids(pidFile);
         }
         assertEquals(pids.length, 3, "the cell wrote the pids of its escaped processes");
+        pids.push(...await readPids(`${pidFile}.kernel`));
+        assertEquals(pids.length, 5, "the cell wrote its kernel's pid and its parent's");
         runner.kill(sig);
         const status = await runner.status;
         const ended = sig === "SIGKILL" ? status.signal === "SIGKILL" : status.code === 130;
         assertOk(ended, JSON.stringify(status));
         // After SIGKILL the driver stops them when it reads EOF: give it a moment.
-        assertEquals(await survivors(pids, 10_000), [], "escaped processes outlived the run");
+        assertEquals(
+          await survivors(pids, 10_000),
+          [],
+          "escaped processes, the kernel, or its zygote or driver outlived the run",
+        );
       } finally {
         try {
           runner.kill("SIGKILL");
@@ -140,7 +148,9 @@ for (const fast of [true, false]) {
           // Ended.
         }
         await runner.status;
-        killPids(await survivors(await readPids(pidFile)));
+        killPids(
+          await survivors([...await readPids(pidFile), ...await readPids(`${pidFile}.kernel`)]),
+        );
       }
     });
   }
