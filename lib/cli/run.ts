@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
 import { executePlan } from "../execute/executor.ts";
+import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
 import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -15,6 +16,8 @@ import { checkRunId, newRunId } from "../log/run_id.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
 import { Progress } from "./_progress.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
+import { requirePermissions, runNeeds } from "./_permissions.ts";
+import { readSecrets, redactRunFiles } from "./_secrets.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -134,6 +137,7 @@ Examples:
 }
 
 async function run(path: string, flags: RunFlags): Promise<number> {
+  await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
   // The interpreter is probed while the pipeline is read and planned.
   const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
@@ -143,6 +147,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   // attempts prepare theirs from what is read here.
   const sources = new NotebookSources(notebooks);
   await sources.readAll();
+  const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await pythonFound;
 
@@ -183,9 +188,13 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
   });
   try {
+    const runner: AttemptRunner = (request) => forkServer.run({ ...request, python: python.path });
+    const prepare = notebookPreparer(sources);
+    const { values, redactor } = secrets;
     summary = await executePlan(plan, {
-      runner: (request) => forkServer.run({ ...request, python: python.path }),
-      prepare: notebookPreparer(sources),
+      runner,
+      prepare,
+      instanceRunner: localInstanceRunner({ runner, prepare, secrets: values, redactor }),
       runFolder,
       runId,
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
@@ -200,6 +209,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
+  await redactRunFiles(runFolder, secrets.redactor);
+  summary = secrets.redactor.redactValue(summary);
   writeErr(`\n${progress.table(summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (summary.status === "cancelled") return EXIT_INTERRUPTED;

@@ -37,6 +37,8 @@ const DESCRIPTIONS: Record<string, string> = {
   kernel: "Jupyter kernel name (e.g. python3), or { name, preload: [modules imported once] }.",
   fast: "Fork ipykernel kernels from a warm process (default true); false spawns each kernel.",
   env: "Extra environment variables of the kernel.",
+  secrets: "Names of environment variables passed to the kernel only, and replaced by *** in " +
+    "everything the run writes. Never parameters: a notebook reads them with os.environ.",
 };
 
 /**
@@ -77,6 +79,9 @@ export function pipelineJsonSchema(): Json {
   task.matrix!.propertyNames = PARAM_NAMES;
   task.matrix!.minProperties = 1;
   props.tasks!.minProperties = 1;
+  const secretNames = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
+  props.secrets!.items = secretNames;
+  task.secrets!.items = secretNames;
   return {
     $schema: schema.$schema,
     title: "pynb-dag-runner pipeline",
