@@ -6,7 +6,7 @@
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
-import { runAttempt } from "../execute/attempt.ts";
+import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
 import { executePlan } from "../execute/executor.ts";
 import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
 import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
@@ -160,6 +160,9 @@ Examples:
 async function run(path: string, flags: RunFlags): Promise<number> {
   await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
+  // The interpreter is probed while the pipeline is read and planned.
+  const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
+  pythonFound.catch(() => {}); // awaited below, after the pipeline's own errors
   const options = planOptions(flags);
   const { pipeline, plan: selected, notebooks } = await loadAndPlan(path, options);
   // A part of a run (--upstream), or a run placed on Slurm, plans beyond the selection.
@@ -170,7 +173,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   await sources.readAll();
   const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
-  const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
+  const python = await pythonFound;
 
   const shownFolder = join(flags.out, runId);
   const runFolder = await makeRunFolder(flags.out, shownFolder);
@@ -203,6 +206,15 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   progress.start();
   let summary;
   let interrupted = false;
+  // One persistent driver per worker slot, forking a fresh kernel per notebook (on Slurm, the
+  // kernels run in the jobs).
+  const forkServer = new ForkServer();
+  if (flags.executor !== "slurm") {
+    void prewarmForPlan(forkServer, plan, {
+      python: python.path,
+      concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
+    });
+  }
   try {
     if (flags.executor === "slurm") {
       ({ summary, interrupted } = await runSlurm(plan, flags, {
@@ -215,7 +227,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
         observer: progress,
       }));
     } else {
-      const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+      const runner: AttemptRunner = (request) =>
+        forkServer.run({ ...request, python: python.path });
       const prepare = notebookPreparer(sources);
       const { values, redactor } = secrets;
       summary = await executePlan(plan, {
@@ -234,6 +247,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       });
     }
   } finally {
+    await forkServer.close();
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
