@@ -54,16 +54,20 @@ async function run(
   return { ...res, folder, summary: (await readRunFolder(folder)).summary };
 }
 
-/** Processes whose environment names the run: a kernel or driver left behind. */
-async function processesOf(runId: string): Promise<string[]> {
+/**
+ * Processes left of a run: those whose environment names it (what a cell starts) or whose
+ * command line mentions `text` (a job's `run`, its drivers), zombies aside.
+ */
+async function processesOf(runId: string, text = `--run-id ${runId} `): Promise<string[]> {
   const found: string[] = [];
   for await (const e of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    const env = await Deno.readTextFile(`/proc/${e.name}/environ`).catch(() => "");
-    if (env.split("\0").includes(`PYNB_RUN_ID=${runId}`)) {
-      const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`).catch(() => "");
-      found.push(`${e.name}: ${cmd.replaceAll("\0", " ")}`);
-    }
+    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+    const read = (f: string) => Deno.readTextFile(`/proc/${e.name}/${f}`).catch(() => "");
+    const stat = await read("stat");
+    if (stat === "" || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+    const cmd = (await read("cmdline")).replaceAll("\0", " ");
+    const env = (await read("environ")).split("\0");
+    if (env.includes(`PYNB_RUN_ID=${runId}`) || cmd.includes(text)) found.push(`${e.name}: ${cmd}`);
   }
   return found;
 }
@@ -184,10 +188,11 @@ Deno.test("run --executor slurm on a real cluster equals a local run", async (t)
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    // Interrupted once the notebook's cell runs (the kernel has started in the job).
-    const deadline = Date.now() + 60_000;
-    while ((await processesOf("c")).length < 2 && Date.now() < deadline) await sleep(250);
-    assertOk((await processesOf("c")).length >= 2, "the job's kernel never started");
+    // Interrupted once the notebook's cell runs its `sleep 1000` (the kernel started in the job).
+    const sleeping = async () => (await processesOf("c")).some((p) => p.includes(": sleep 1000"));
+    const deadline = Date.now() + 120_000;
+    while (!await sleeping() && Date.now() < deadline) await sleep(250);
+    assertOk(await sleeping(), "the job's notebook never started its cell");
     child.kill("SIGINT");
     const res = await child.output();
     const stderr = new TextDecoder().decode(res.stderr);
@@ -200,6 +205,6 @@ Deno.test("run --executor slurm on a real cluster equals a local run", async (t)
       ["after", "cancelled"],
     ]);
     assertEquals(await activeJobs(cluster), []);
-    assertEquals(await processesOf("c"), []);
+    assertEquals(await processesOf("c", join(dir.path, "c")), []);
   });
 });
