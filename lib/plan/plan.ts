@@ -178,6 +178,8 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
         retries: def.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
         kernel: def.kernel ?? defaults.kernel ?? BUILTIN_DEFAULTS.kernel,
         env: { ...defaults.env, ...def.env },
+        ...(def.inputs === undefined ? {} : { inputs: def.inputs }),
+        ...(def.cache === false ? { cache: false as const } : {}),
       };
       order.set(id, order.size);
       layerOf.set(id, needs.reduce((m, n) => Math.max(m, (layerOf.get(n) ?? 0) + 1), 0));
@@ -212,6 +214,7 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
   return {
     pipeline: name,
     baseDir: pipeline.baseDir,
+    ...(spec.cache === undefined ? {} : { cache: spec.cache }),
     parameters: { ...spec.parameters, ...overrides },
     instances: sorted,
     layers,

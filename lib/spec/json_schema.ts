@@ -36,6 +36,10 @@ const DESCRIPTIONS: Record<string, string> = {
   retries: "Extra attempts after a failure or a timeout.",
   kernel: "Jupyter kernel name, e.g. python3.",
   env: "Extra environment variables of the kernel.",
+  inputs:
+    "Globs of files the notebook reads, relative to the pipeline file; part of its cache key.",
+  cache: "Caching (docs/caching.md): the cache folder of run --cache (pipeline), or false to " +
+    "never reuse a stored result (pipeline or task).",
 };
 
 /**

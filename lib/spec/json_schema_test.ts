@@ -27,6 +27,8 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "retries",
     "kernel",
     "env",
+    "inputs",
+    "cache",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);
   assertEquals(taskProps.notebook!.pattern, "\\.(ipynb|py)$");

@@ -32,7 +32,7 @@ export const BUILTIN_DEFAULTS = {
 
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
-  pipeline: ["name", "description", "parameters", "defaults", "tasks"],
+  pipeline: ["name", "description", "parameters", "defaults", "tasks", "cache"],
   defaults: ["timeout", "retries", "kernel", "env"],
   task: [
     "notebook",
@@ -44,6 +44,8 @@ export const KNOWN_KEYS = {
     "retries",
     "kernel",
     "env",
+    "inputs",
+    "cache",
   ],
 } as const;
 
@@ -137,6 +139,23 @@ const MatrixSchema = z.record(
   error: "is empty; give at least one key with a list of values, or remove matrix",
 });
 
+const InputsSchema = z.array(
+  z.string({ error: "must be a glob relative to the pipeline file, e.g. data/*.csv" })
+    .min(1, { error: "must not be empty; give a glob such as data/*.csv" }),
+  { error: "must be a list of globs relative to the pipeline file, e.g. inputs: [data/*.csv]" },
+);
+
+const TaskCacheSchema = z.boolean({
+  error: "must be true or false (false: always run this task, never reuse a cached result)",
+});
+
+const PipelineCacheSchema = z.union([
+  z.string().min(1),
+  z.literal(false),
+], {
+  error: "must be a cache folder relative to the working folder (e.g. .pynb-cache) or false",
+});
+
 /** One task of the pipeline file, as validated. */
 export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   notebook: NotebookSchema,
@@ -148,6 +167,8 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
   env: EnvSchema.optional(),
+  inputs: InputsSchema.optional(),
+  cache: TaskCacheSchema.optional(),
 });
 
 /** The `defaults` of the pipeline file: values for tasks that do not set their own. */
@@ -166,6 +187,7 @@ export const PipelineSpecSchema: z.ZodType<PipelineSpec> = z.strictObject({
   description: z.string().optional(),
   parameters: ParametersSchema.optional(),
   defaults: DefaultsSchema.optional(),
+  cache: PipelineCacheSchema.optional(),
   tasks: z.record(
     z.string().regex(TASK_NAME, {
       error: (iss) =>
@@ -188,6 +210,8 @@ export interface PipelineSpec {
   parameters?: Record<string, JsonValue> | undefined;
   /** Values for tasks that do not set their own. */
   defaults?: DefaultsSpec | undefined;
+  /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
+  cache?: string | false | undefined;
   /** The tasks, by name, in the order written. */
   tasks: Record<string, TaskSpec>;
 }
@@ -222,6 +246,10 @@ export interface TaskSpec {
   kernel?: string | undefined;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string> | undefined;
+  /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
+  inputs?: string[] | undefined;
+  /** `false`: never reuse a cached result of this task. */
+  cache?: boolean | undefined;
 }
 /** What a pipeline file (or `definePipeline()`) may contain before validation. */
 export interface PipelineSpecInput {
@@ -238,6 +266,8 @@ export interface PipelineSpecInput {
     kernel?: string;
     env?: Record<string, string | number | boolean>;
   };
+  /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
+  cache?: string | false;
   /** The tasks, by name. */
   tasks: Record<string, TaskSpecInput>;
 }
@@ -261,4 +291,8 @@ export interface TaskSpecInput {
   kernel?: string;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string | number | boolean>;
+  /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
+  inputs?: string[];
+  /** `false`: never reuse a cached result of this task. */
+  cache?: boolean;
 }
