@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
 import { executePlan } from "../execute/executor.ts";
+import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
 import { notebookPreparer } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -15,10 +16,12 @@ import { checkRunId, newRunId } from "../log/run_id.ts";
 import { readNotebook } from "../notebook/read.ts";
 import { checkNotebooks } from "../plan/check_files.ts";
 import { type PlanOptions, planPipeline } from "../plan/plan.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue, Plan } from "../plan/types.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { parseParamFlag } from "../spec/params.ts";
 import { Progress } from "./_progress.ts";
+import { setUpCaching } from "../cache/setup.ts";
+import { DEFAULT_CACHE_DIR } from "./cache.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -64,6 +67,23 @@ interface RunFlags {
   param?: Record<string, JsonValue>;
   python?: string;
   failFast?: boolean;
+  cache?: string | boolean;
+  force?: string[];
+  resume?: string;
+}
+
+/**
+ * The cache folder of a run: `--cache DIR`; `--cache` alone or the pipeline's `cache: DIR` (a
+ * folder relative to the pipeline file); none with `--no-cache` or neither.
+ */
+function cacheDirOf(flag: string | boolean | undefined, plan: Plan): string | undefined {
+  if (flag === false) return undefined;
+  if (typeof flag === "string") return flag;
+  const fromPipeline = typeof plan.cache === "string"
+    ? resolve(plan.baseDir, plan.cache)
+    : undefined;
+  if (flag === true) return fromPipeline ?? DEFAULT_CACHE_DIR;
+  return fromPipeline;
 }
 
 function parseConcurrency(text: string): number {
@@ -120,6 +140,17 @@ export function runCommand(): Command {
     )
     .option("--python <path>", "Python interpreter with nbclient and ipykernel (or PYNB_PYTHON)")
     .option("--fail-fast", "cancel everything else after the first instance fails for good")
+    .option(
+      "--cache [folder]",
+      `restore unchanged instances from this cache and save succeeded ones (default: the ` +
+        `pipeline's cache:, else ${DEFAULT_CACHE_DIR})`,
+    )
+    .option("--no-cache", "do not use the pipeline's cache: folder in this run")
+    .option("--force <names...>", "run these tasks or instance ids even when a result is stored")
+    .option(
+      "--resume <run-folder>",
+      "reuse the succeeded instances of that run whose inputs are unchanged; run the rest",
+    )
     .addHelpText(
       "after",
       `
@@ -129,6 +160,10 @@ otherwise; in GitHub Actions each failed instance is also an ::error annotation.
 recorded as cancelled).
 
 Parameters: --param > task parameters and matrix values > pipeline parameters.
+
+Caching (docs/caching.md): an instance whose key (notebook source, parameters, kernel, env,
+inputs: files, upstream results) is in the cache or in the --resume run is restored, not run:
+its files are copied into the new run folder and it is recorded as cached.
 
 Permissions: ${RUN_PERMISSIONS}
   --allow-read   the pipeline, notebooks, and /proc to find every process of a kernel
@@ -142,6 +177,8 @@ Examples:
   deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml
   deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml --only train-model --param epochs=3
   deno task run examples/mnist-digits-demo-pipeline/pipeline.yaml --out runs --fail-fast
+  deno task run pipeline.yaml --cache --force train-model
+  deno task run pipeline.yaml --resume runs/2026-11-30T04-17-00Z-ab12
 `,
     )
     .action(async (path: string, flags: RunFlags) => {
@@ -149,8 +186,31 @@ Examples:
     });
 }
 
-async function run(path: string, flags: RunFlags): Promise<number> {
-  const startedAt = new Date();
+/** Creates `<out>/<run-id>/`; a run never writes into an existing folder. */
+async function makeRunFolder(out: string, runId: string): Promise<string> {
+  const shownFolder = join(out, runId);
+  try {
+    await Deno.mkdir(resolve(out), { recursive: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      throw err;
+    }
+    throw new UserError(
+      `Cannot create the output folder '${out}' (--out): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  try {
+    await Deno.mkdir(resolve(shownFolder));
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
+    throw err;
+  }
+  return shownFolder;
+}
+
+/** Loads, plans and checks the pipeline: every notebook is read before anything is written. */
+async function planRun(path: string, flags: RunFlags): Promise<{ plan: Plan; file: string }> {
   const pipeline = await loadPipeline(path);
   const options: PlanOptions = { overrides: flags.param ?? {} };
   if (flags.only !== undefined) options.only = flags.only;
@@ -158,31 +218,28 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   if (flags.to !== undefined) options.to = flags.to;
   const plan = planPipeline(pipeline, options);
   await checkNotebooks(plan);
-  // Every notebook is read (and validated) before anything is written or started.
   const notebooks = new Set(plan.instances.map((i) => resolve(plan.baseDir, i.notebook)));
   for (const nb of notebooks) await readNotebook(nb);
+  return { plan, file: pipeline.file };
+}
+
+async function run(path: string, flags: RunFlags): Promise<number> {
+  const startedAt = new Date();
+  const { plan, file } = await planRun(path, flags);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
-
-  const shownFolder = join(flags.out, runId);
+  // Warnings come while the run goes on, when the progress output exists.
+  const warnings = { to: (_: string) => {} };
+  const cacheDir = cacheDirOf(flags.cache, plan);
+  const caching = await setUpCaching(plan, {
+    python: python.path,
+    ...(cacheDir === undefined ? {} : { cacheDir }),
+    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+    ...(flags.force === undefined ? {} : { force: flags.force }),
+    warn: (m) => warnings.to(m),
+  });
+  const shownFolder = await makeRunFolder(flags.out, runId);
   const runFolder = resolve(shownFolder);
-  try {
-    await Deno.mkdir(resolve(flags.out), { recursive: true });
-  } catch (err) {
-    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
-      throw err;
-    }
-    throw new UserError(
-      `Cannot create the output folder '${flags.out}' (--out): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  try {
-    await Deno.mkdir(runFolder);
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
-    throw err;
-  }
 
   const live = Deno.stderr.isTerminal();
   const origin = readCiContext();
@@ -206,20 +263,23 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   for (const s of signals) Deno.addSignalListener(s, onSignal);
 
   // Recorded as the user knows it, without the machine's folders above the working folder.
-  const rel = relative(Deno.cwd(), pipeline.file);
-  const pipelineFile = rel === "" || rel.startsWith("..") || isAbsolute(rel)
-    ? basename(pipeline.file)
-    : rel;
+  const rel = relative(Deno.cwd(), file);
+  const pipelineFile = rel === "" || rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel;
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
-      `Python ${python.version} (nbclient ${python.nbclient})`,
+      `Python ${python.version} (nbclient ${python.nbclient})` +
+      (caching.description === "" ? "" : `; ${caching.description}`),
   );
+  warnings.to = (m) => progress.warning(m);
   progress.start();
+  const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+  const prepare = notebookPreparer();
   let summary;
   try {
     summary = await executePlan(plan, {
-      runner: (request) => runAttempt({ ...request, python: python.path }),
-      prepare: notebookPreparer(),
+      runner,
+      prepare,
+      instanceRunner: caching.wrap(localInstanceRunner({ runner, prepare })),
       runFolder,
       runId,
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
