@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
-import { runCliProcess, tempDir } from "./_helpers.ts";
+import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
@@ -211,4 +211,135 @@ Deno.test("cli.ts run never caches a failure, and --resume reuses what the faile
   const ok = again.summary.tasks[0]!;
   assertEquals(ok.values, { n: 7 });
   assertOk((await Deno.stat(join(dir, "runs/f2", ok.attempts[0]!.notebook!))).size > 0);
+});
+
+Deno.test("two runs sharing one cache at once both succeed and leave whole entries; a truncated entry is a miss", async () => {
+  await using tmp = await tempDir();
+  const dir = tmp.path;
+  await write(dir, {
+    // The pipeline's own cache: folder turns the cache on without --cache.
+    "pipeline.yaml": [
+      "name: shared",
+      "cache: shared-cache",
+      "tasks:",
+      "  p: { notebook: p.py }",
+      "  q: { notebook: q.py }",
+      "",
+    ].join("\n"),
+    "p.py": notebook('pdr.log_value("p", 1)\npdr.log_artifact("p.bin", b"p" * 50000)'),
+    "q.py": notebook('pdr.log_value("q", 2)'),
+  });
+  const both = await Promise.all(["s1", "s2"].map((id) => run(dir, id, ["--concurrency", "1"])));
+  for (const r of both) assertEquals([r.code, r.how], [0, { p: "ran", q: "ran" }], r.stderr);
+  const cache = join(dir, "shared-cache");
+  const keys = both[0]!.summary.tasks.map((x) => x.cacheKey!);
+  assertEquals(both[1]!.summary.tasks.map((x) => x.cacheKey!), keys);
+  for (const key of keys) {
+    const entry = join(layoutDir(cache), key.slice(0, 2), key);
+    const manifest = ManifestSchema.parse(
+      JSON.parse(await Deno.readTextFile(join(entry, MANIFEST))),
+    );
+    assertOk(["s1", "s2"].includes(manifest.runId), manifest.runId);
+  }
+  assertEquals([...Deno.readDirSync(join(layoutDir(cache), "tmp"))], []);
+
+  const third = await run(dir, "s3");
+  assertEquals(third.how, { p: "cached", q: "cached" });
+  const off = await run(dir, "s4", ["--no-cache"]);
+  assertEquals(off.how, { p: "ran", q: "ran" });
+
+  // Cut the artifact of p's entry short: the next run warns, runs p again and saves it again.
+  const pKey = keys[0]!;
+  const pEntry = join(layoutDir(cache), pKey.slice(0, 2), pKey);
+  await Deno.truncate(join(pEntry, "artifacts", "p.bin"), 1000);
+  const fifth = await run(dir, "s5");
+  assertEquals(fifth.code, 0, fifth.stderr);
+  assertEquals(fifth.how, { p: "ran", q: "cached" });
+  assertStringIncludes(fifth.stderr, `cache entry ${pKey.slice(0, 12)} is corrupt`);
+  assertStringIncludes(fifth.stderr, "artifacts/p.bin has 1000 bytes");
+  const saved = ManifestSchema.parse(JSON.parse(await Deno.readTextFile(join(pEntry, MANIFEST))));
+  assertEquals(saved.runId, "s5");
+  assertEquals((await Deno.stat(join(pEntry, "artifacts", "p.bin"))).size, 50000);
+});
+
+/** Pids of live processes whose environment names this run (kernels, drivers, their children). */
+async function processesOfRun(runId: string): Promise<{ pid: number; cmd: string }[]> {
+  const found: { pid: number; cmd: string }[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const env = await Deno.readTextFile(`/proc/${entry.name}/environ`);
+      if (!env.split("\0").includes(`PYNB_RUN_ID=${runId}`)) continue;
+      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const cmd = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).replaceAll("\0", " ");
+      found.push({ pid: Number(entry.name), cmd });
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+Deno.test("cli.ts run --resume reuses what a run killed with SIGKILL had finished", async () => {
+  await using tmp = await tempDir();
+  const dir = tmp.path;
+  await write(dir, {
+    "pipeline.yaml": [
+      "name: killed",
+      "tasks:",
+      "  first: { notebook: first.py }",
+      "  slow: { notebook: slow.py, needs: [first] }",
+      "",
+    ].join("\n"),
+    "first.py": notebook('pdr.log_value("n", 1)\npdr.log_artifact("a.txt", "a")'),
+    "slow.py": notebook('import subprocess\nsubprocess.run(["sleep", "1000"])'),
+  });
+  const runId = `killed-${crypto.randomUUID().slice(0, 8)}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-prompt", ...FLAGS, join(ROOT, "cli.ts"), "run"]
+      .concat(["pipeline.yaml", "--out", "runs", "--run-id", runId]),
+    cwd: dir,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let exited = false;
+  child.status.finally(() => exited = true);
+  const deadline = Date.now() + 180_000;
+  while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith("sleep 1000"))) {
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      await child.status;
+      throw new Error("the slow cell never started");
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill("SIGKILL");
+  assertEquals((await child.status).signal, "SIGKILL");
+  // The killed runner's temporary folders are for the next runner to sweep; this test removes its own.
+  const tmpRoot = Deno.env.get("TMPDIR") || "/tmp";
+  for await (const entry of Deno.readDir(tmpRoot)) {
+    if (new RegExp(`^pynb-dag-runner-[a-z]*-?${child.pid}-`).test(entry.name)) {
+      await Deno.remove(join(tmpRoot, entry.name), { recursive: true }).catch(() => {});
+    }
+  }
+  // The driver sees its stdin close and stops its kernel and what the cell started.
+  const gone = Date.now() + 60_000;
+  while ((await processesOfRun(runId)).length > 0 && Date.now() < gone) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assertEquals(await processesOfRun(runId), []);
+
+  await write(dir, { "slow.py": notebook('pdr.log_value("slow", "done")') });
+  const resumed = await run(dir, "after-kill", ["--resume", `runs/${runId}`]);
+  assertEquals(resumed.code, 0, resumed.stderr);
+  assertEquals(resumed.how, { first: "cached", slow: "ran" });
+  const first = resumed.summary.tasks[0]!;
+  assertEquals([first.cachedFrom, first.values], [runId, { n: 1 }]);
+  assertEquals(
+    await Deno.readTextFile(join(dir, "runs/after-kill", first.artifacts[0]!.path)),
+    "a",
+  );
 });
