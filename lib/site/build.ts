@@ -227,6 +227,8 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
   }
   const kept = prune([...all.values()], options);
   const keptIds = new Set(kept.map((r) => r.summary.runId));
+  // Cached instances link to the run that produced them, when the site shows it.
+  const runKeys = new Map(kept.map((r) => [r.summary.runId, r.key]));
 
   await Deno.mkdir(join(out, "assets"), { recursive: true });
   await Deno.mkdir(join(out, "data"), { recursive: true });
@@ -264,7 +266,8 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
     }
     // New runs, and old ones whose pages are gone: render from the summary.
     const previous = previousOf.get(run.summary.runId);
-    pages += (await renderRunPages(run, ctx, previous ? { previous } : {})).pages;
+    pages += (await renderRunPages(run, ctx, { ...(previous ? { previous } : {}), runKeys }))
+      .pages;
     rendered++;
   }
   for (const [id, run] of all) {

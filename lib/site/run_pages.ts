@@ -310,6 +310,12 @@ export interface RunPagesOptions {
    * @default undefined (no comparison)
    */
   previous?: SiteRun;
+  /**
+   * Page folder keys of the runs on the site, by run id: a cached instance links to the run that
+   * produced it when that run is here.
+   * @default none (the producing run is named without a link)
+   */
+  runKeys?: ReadonlyMap<string, string>;
 }
 
 /** A numeric value's change since the previous run, for display. */
@@ -346,6 +352,41 @@ function valueDeltas(
     out.set(t.id, m);
   }
   return out;
+}
+
+/** Where a cached instance's result came from, for its badge. */
+export interface CachedFrom {
+  /** The run that produced it. */
+  runId: string;
+  /** Its run page, when the site shows that run. */
+  href?: string;
+}
+
+/**
+ * The producing run of a cached instance, linked when the site has its pages.
+ *
+ * @param t The instance.
+ * @param root Path from the page to the site root (`../../`).
+ * @param runKeys Page folder keys of the site's runs, by run id.
+ * @returns `undefined` for an instance that ran.
+ *
+ * @example A cached instance whose run is on the site
+ * ```ts
+ * import { cachedFrom } from "./run_pages.ts";
+ * const got = cachedFrom({ cached: true, cachedFrom: "r1" }, "../../", new Map([["r1", "r1"]]));
+ * console.assert(got?.href === "../../runs/r1/index.html");
+ * ```
+ */
+export function cachedFrom(
+  t: Pick<TaskRecord, "cached" | "cachedFrom">,
+  root: string,
+  runKeys: ReadonlyMap<string, string> | undefined,
+): CachedFrom | undefined {
+  if (t.cached !== true || t.cachedFrom === undefined) return undefined;
+  const key = runKeys?.get(t.cachedFrom);
+  return key === undefined
+    ? { runId: t.cachedFrom }
+    : { runId: t.cachedFrom, href: `${root}runs/${key}/index.html` };
 }
 
 /** What {@linkcode renderRunPages} wrote. */
@@ -404,6 +445,7 @@ export async function renderRunPages(
     s,
     pages,
     counts: statusCounts(s.tasks),
+    cachedFrom: (t: TaskRecord) => cachedFrom(t, root, options.runKeys),
     ciUrl: safeUrl(s.ci?.url),
     fmt: { duration: formatDuration, time: formatTime, value: formatValue },
   };
