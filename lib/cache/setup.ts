@@ -6,6 +6,7 @@
  */
 import { UserError } from "../errors.ts";
 import type { InstanceRunner } from "../execute/instance_runner.ts";
+import type { PythonInfo } from "../execute/python.ts";
 import type { Plan } from "../plan/types.ts";
 import { closest } from "../spec/suggest.ts";
 import { cachingInstanceRunner } from "./cached_runner.ts";
@@ -16,8 +17,8 @@ import { CacheStore } from "./store.ts";
 
 /** Options of {@linkcode setUpCaching}. */
 export interface CacheSetupOptions {
-  /** The interpreter that runs the notebooks (asked once for its version and kernel specs). */
-  python: string;
+  /** The interpreter that runs the notebooks: its version and kernel specs go into keys. */
+  python: Pick<PythonInfo, "build" | "kernelSpecs">;
   /** The cache folder. @default no cache: keys are still computed and recorded */
   cacheDir?: string;
   /** A run folder whose succeeded instances are reused (`--resume`). @default none */
@@ -87,7 +88,7 @@ export function forcedIds(
  * @example Caching a run
  * ```ts ignore
  * import { setUpCaching } from "./setup.ts";
- * const caching = await setUpCaching(plan, { python: "/usr/bin/python3", cacheDir: ".pynb-cache", warn });
+ * const caching = await setUpCaching(plan, { python: await detectPython(), cacheDir: ".pynb-cache", warn });
  * const instanceRunner = caching.wrap(localInstanceRunner({ runner, prepare }));
  * ```
  */
@@ -96,7 +97,7 @@ export async function setUpCaching(plan: Plan, options: CacheSetupOptions): Prom
   const resume = options.resume === undefined
     ? undefined
     : await RunFolderSource.open(options.resume, { warn: options.warn });
-  const kernels = await kernelFingerprints(options.python, plan.instances.map((i) => i.kernel));
+  const kernels = kernelFingerprints(options.python, plan.instances.map((i) => i.kernel));
   const keys = new KeyBuilder(plan, kernels, {
     warn: options.warn,
     ...(options.secretsOf === undefined ? {} : { secretsOf: options.secretsOf }),

@@ -225,14 +225,18 @@ async function planRun(path: string, flags: RunFlags): Promise<{ plan: Plan; fil
 
 async function run(path: string, flags: RunFlags): Promise<number> {
   const startedAt = new Date();
+  // The interpreter probe (a Python process) runs while the pipeline is read and planned; a
+  // pipeline error is still reported first.
+  const detecting = detectPython(flags.python === undefined ? {} : { python: flags.python });
+  detecting.catch(() => {});
   const { plan, file } = await planRun(path, flags);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
-  const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
+  const python = await detecting;
   // Warnings come while the run goes on, when the progress output exists.
   const warnings = { to: (_: string) => {} };
   const cacheDir = cacheDirOf(flags.cache, plan);
   const caching = await setUpCaching(plan, {
-    python: python.path,
+    python,
     ...(cacheDir === undefined ? {} : { cacheDir }),
     ...(flags.resume === undefined ? {} : { resume: flags.resume }),
     ...(flags.force === undefined ? {} : { force: flags.force }),
