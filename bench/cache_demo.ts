@@ -77,8 +77,8 @@ async function main(): Promise<void> {
       rows.push([name, xs]);
     };
     await repeated("`cli.ts --version`: process start-up (baseline)", () => deno(["--version"]));
-    rows.push(["demo, first run: empty cache, 11 instances run in kernels", [await demo()]]);
-    await repeated("**demo, second run: unchanged, 11 instances restored**", demo);
+    rows.push(["demo, first run: empty cache, 12 instances run in kernels", [await demo()]]);
+    await repeated("**demo, second run: unchanged, 12 instances restored**", demo);
     await repeated(
       "`python -c 'import nbclient, ipykernel'` (the interpreter probe of `run`)",
       () => timed(python, ["-c", "import nbclient, ipykernel"]),
