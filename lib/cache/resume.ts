@@ -19,7 +19,8 @@ export interface RestoredFrom {
 /** Restores the stored result of a key into an attempt folder (a cache, an earlier run). */
 export interface ResultSource {
   /**
-   * Fills `target` with the files of the result of `key`.
+   * Fills `target`, a folder that does not exist yet, with the files of the result of `key`; on
+   * a miss `target` does not exist afterwards either.
    *
    * @param key The instance key.
    * @param target The attempt folder of the new run.
@@ -122,19 +123,17 @@ export class RunFolderSource implements ResultSource {
     const expected = new Map(
       record.artifacts.map((a) => [a.path.slice(attemptRel.length + 1), a.sha256]),
     );
-    const copied: string[] = [];
     try {
       for (const path of await listFiles(source)) {
         const to = join(target, path);
         const sha256 = await copyFile(join(source, path), to);
-        copied.push(to);
         const want = expected.get(path);
         if (want !== undefined && want !== sha256) throw new Error(`${path} has changed`);
         expected.delete(path);
       }
       if (expected.size > 0) throw new Error(`${[...expected.keys()][0]} is missing`);
     } catch (err) {
-      for (const f of copied) await Deno.remove(f).catch(() => {});
+      await Deno.remove(target, { recursive: true }).catch(() => {});
       this.#warn(
         `cannot reuse '${record.id}' of run ${this.#runId}: ${(err as Error).message}; it runs`,
       );

@@ -106,9 +106,9 @@ export class CacheStore {
   }
 
   /**
-   * Restores the entry of `key` into `target` (created; it must not hold files of the same
-   * names), checking every file's size and hash as it is copied. A corrupt entry is removed, a
-   * warning says why, and whatever was copied is removed from `target` again.
+   * Restores the entry of `key` into `target`, a folder that does not exist yet, checking every
+   * file's size and hash as it is copied. A corrupt entry is removed, a warning says why, and
+   * `target` is removed again.
    *
    * @param key The instance key.
    * @param target The folder to fill: the attempt folder of the new run.
@@ -123,7 +123,6 @@ export class CacheStore {
       if (err instanceof Deno.errors.NotFound) return undefined;
       throw err;
     }
-    const copied: string[] = [];
     try {
       const manifest = parseManifest(text, key);
       for (const file of manifest.files) {
@@ -137,7 +136,6 @@ export class CacheStore {
           }
           throw err;
         }
-        copied.push(to);
         if (got.size !== file.size || got.sha256 !== file.sha256) {
           throw new CorruptEntry(
             `${file.path} has ${got.size} bytes with sha256 ${got.sha256.slice(0, 12)}..., ` +
@@ -151,7 +149,7 @@ export class CacheStore {
       return manifest;
     } catch (err) {
       if (!(err instanceof CorruptEntry)) throw err;
-      for (const f of copied) await Deno.remove(f).catch(() => {});
+      await Deno.remove(target, { recursive: true }).catch(() => {});
       this.#warn(
         `cache entry ${key.slice(0, 12)} is corrupt (${err.message}): removed, the instance runs`,
       );
