@@ -7,6 +7,7 @@
  * @module
  */
 import { join } from "node:path";
+import { attemptDir } from "../log/layout.ts";
 import type { TaskRecord } from "../log/schema.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import {
@@ -41,9 +42,9 @@ async function restore(
   context: InstanceContext,
 ): Promise<TaskRecord | undefined> {
   const start = context.now();
-  const attemptDir = join(context.runFolder, "tasks", inst.slug, "attempt-1");
+  const target = join(context.runFolder, attemptDir(inst.slug, 1));
   for (const source of sources) {
-    const from = await source.restore(key, attemptDir);
+    const from = await source.restore(key, target);
     if (from === undefined) continue;
     const end = context.now();
     context.recorder.start(start);
@@ -75,7 +76,7 @@ async function restore(
 async function save(store: CacheStore, record: TaskRecord, context: InstanceContext) {
   const last = record.attempts.at(-1);
   if (last === undefined || record.cacheKey === undefined) return;
-  const folder = join(context.runFolder, "tasks", record.slug, `attempt-${last.attempt}`);
+  const folder = join(context.runFolder, attemptDir(record.slug, last.attempt));
   try {
     // A restored result keeps the run that produced it.
     const runId = record.cachedFrom ?? context.runId;

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { copyHashed, listFiles } from "./_files.ts";
+import { attemptDir } from "../log/layout.ts";
 import { readRunFolder } from "../log/read.ts";
 import type { TaskRecord } from "../log/schema.ts";
 
@@ -33,29 +34,6 @@ export interface ResultSource {
 export interface RunFolderSourceOptions {
   /** Hears about results that cannot be reused (a file missing or changed). @default none */
   warn?: (message: string) => void;
-}
-
-async function listFiles(root: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(join(root, rel))) {
-    const path = rel === "" ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory) out.push(...await listFiles(root, path));
-    else if (e.isFile) out.push(path);
-  }
-  return out;
-}
-
-async function copyFile(from: string, to: string): Promise<string> {
-  await Deno.mkdir(dirname(to), { recursive: true });
-  const hash = createHash("sha256");
-  using src = await Deno.open(from);
-  using dst = await Deno.open(to, { write: true, createNew: true });
-  for await (const chunk of src.readable) {
-    hash.update(chunk);
-    let written = 0;
-    while (written < chunk.length) written += await dst.write(chunk.subarray(written));
-  }
-  return hash.digest("hex");
 }
 
 /**
@@ -118,7 +96,7 @@ export class RunFolderSource implements ResultSource {
     const record = this.#byKey.get(key);
     if (record === undefined) return undefined;
     const last = record.attempts.at(-1)!;
-    const attemptRel = `tasks/${record.slug}/attempt-${last.attempt}`;
+    const attemptRel = attemptDir(record.slug, last.attempt);
     const source = join(this.#folder, attemptRel);
     const expected = new Map(
       record.artifacts.map((a) => [a.path.slice(attemptRel.length + 1), a.sha256]),
@@ -126,7 +104,7 @@ export class RunFolderSource implements ResultSource {
     try {
       for (const path of await listFiles(source)) {
         const to = join(target, path);
-        const sha256 = await copyFile(join(source, path), to);
+        const { sha256 } = await copyHashed(join(source, path), to);
         const want = expected.get(path);
         if (want !== undefined && want !== sha256) throw new Error(`${path} has changed`);
         expected.delete(path);

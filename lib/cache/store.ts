@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
+import { copyHashed, listFiles } from "./_files.ts";
 import {
   entryDir,
   MANIFEST,
@@ -33,33 +33,6 @@ export interface EntryOrigin {
   runId: string;
   /** The instance id. */
   instanceId: string;
-}
-
-/** Files below a folder, relative with `/` separators, sorted; symlinks and others skipped. */
-async function listFiles(root: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(join(root, rel))) {
-    const path = rel === "" ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory) out.push(...await listFiles(root, path));
-    else if (e.isFile) out.push(path);
-  }
-  return out.sort();
-}
-
-/** Copies a file while hashing it: one read of the source. */
-async function copyHashed(from: string, to: string): Promise<{ size: number; sha256: string }> {
-  await Deno.mkdir(dirname(to), { recursive: true });
-  const hash = createHash("sha256");
-  let size = 0;
-  using src = await Deno.open(from);
-  using dst = await Deno.open(to, { write: true, createNew: true });
-  for await (const chunk of src.readable) {
-    hash.update(chunk);
-    size += chunk.length;
-    let written = 0;
-    while (written < chunk.length) written += await dst.write(chunk.subarray(written));
-  }
-  return { size, sha256: hash.digest("hex") };
 }
 
 /** A reason an entry cannot be trusted; the message says which file and why. */
