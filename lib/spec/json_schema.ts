@@ -75,6 +75,10 @@ export function pipelineJsonSchema(): Json {
     description: DESCRIPTIONS.needs,
     anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
   };
+  task.inputs = {
+    description: DESCRIPTIONS.inputs,
+    anyOf: [{ type: "string" }, { type: "array", items: { type: "string", minLength: 1 } }],
+  };
   props.parameters!.propertyNames = PARAM_NAMES;
   task.parameters!.propertyNames = PARAM_NAMES;
   task.matrix!.propertyNames = PARAM_NAMES;

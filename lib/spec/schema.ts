@@ -139,10 +139,13 @@ const MatrixSchema = z.record(
   error: "is empty; give at least one key with a list of values, or remove matrix",
 });
 
-const InputsSchema = z.array(
-  z.string({ error: "must be a glob relative to the pipeline file, e.g. data/*.csv" })
-    .min(1, { error: "must not be empty; give a glob such as data/*.csv" }),
-  { error: "must be a list of globs relative to the pipeline file, e.g. inputs: [data/*.csv]" },
+const InputsSchema = z.preprocess(
+  (v) => (typeof v === "string" ? [v] : v),
+  z.array(
+    z.string({ error: "must be a glob relative to the pipeline file, e.g. data/*.csv" })
+      .min(1, { error: "must not be empty; give a glob such as data/*.csv" }),
+    { error: "must be a glob or a list of globs relative to the pipeline file, e.g. [data/*.csv]" },
+  ),
 );
 
 const TaskCacheSchema = z.boolean({
@@ -292,7 +295,7 @@ export interface TaskSpecInput {
   /** Extra environment variables for the kernel. */
   env?: Record<string, string | number | boolean>;
   /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
-  inputs?: string[];
+  inputs?: string | string[];
   /** `false`: never reuse a cached result of this task. */
   cache?: boolean;
 }
