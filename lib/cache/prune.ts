@@ -99,6 +99,15 @@ async function readEntries(cacheDir: string): Promise<{ entries: Entry[]; broken
   return { entries, broken };
 }
 
+/** Removes a folder; one already gone (another prune, a run's discard) is fine. */
+async function removeTree(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
 async function* readDirOrEmpty(dir: string): AsyncIterable<Deno.DirEntry> {
   try {
     yield* Deno.readDir(dir);
@@ -112,7 +121,7 @@ async function removeStaleTemps(cacheDir: string, now: number): Promise<void> {
     const path = join(tempDir(cacheDir), e.name);
     const info = await Deno.stat(path).catch(() => undefined);
     if (info !== undefined && now - (info.mtime?.getTime() ?? 0) > STALE_TEMP_MS) {
-      await Deno.remove(path, { recursive: true }).catch(() => {});
+      await removeTree(path);
     }
   }
 }
@@ -142,7 +151,7 @@ export async function pruneCache(
   const now = (options.now ?? (() => new Date()))().getTime();
   await removeStaleTemps(cacheDir, now);
   const { entries, broken } = await readEntries(cacheDir);
-  for (const dir of broken) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  for (const dir of broken) await removeTree(dir);
   entries.sort((a, b) => b.usedAt - a.usedAt); // most recently used first
   const kept: Entry[] = [];
   const gone: Entry[] = [];
@@ -157,7 +166,7 @@ export async function pruneCache(
       size += e.size;
     }
   }
-  for (const e of gone) await Deno.remove(e.dir, { recursive: true }).catch(() => {});
+  for (const e of gone) await removeTree(e.dir);
   return {
     removed: gone.length,
     freed: gone.reduce((n, e) => n + e.size, 0),

@@ -30,6 +30,18 @@ function parseSizeFlag(text: string): number {
   }
 }
 
+/** Fails before anything is read or removed when the cache folder is not granted. */
+async function checkAccess(dir: string): Promise<void> {
+  for (const name of ["read", "write"] as const) {
+    const { state } = await Deno.permissions.query({ name, path: dir });
+    if (state !== "granted") {
+      throw new Deno.errors.NotCapable(
+        `Cannot prune '${dir}': ${name} access to it is not granted (--allow-${name}=${dir})`,
+      );
+    }
+  }
+}
+
 /** Formats a byte count with a binary unit. */
 function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -82,14 +94,20 @@ Example:
       const options: PruneOptions = {};
       if (opts.keepDays !== undefined) options.keepDays = opts.keepDays;
       if (opts.maxSize !== undefined) options.maxSize = opts.maxSize;
+      await checkAccess(opts.dir);
       const got = await pruneCache(opts.dir, options);
       console.log(
         `${opts.dir}: removed ${got.removed} entr${got.removed === 1 ? "y" : "ies"} ` +
           `(${formatBytes(got.freed)}), kept ${got.kept} (${formatBytes(got.size)})`,
       );
     });
-  return new Command("cache")
+  const cache = new Command("cache")
     .description("Manage the cache of `run --cache`: cache prune.")
     .addCommand(prune)
     .addHelpText("after", `\nPermissions: ${CACHE_PERMISSIONS}\n`);
+  // Without a sub-command: the help, as a usage error.
+  return cache.action(() => {
+    cache.outputHelp({ error: true });
+    Deno.exitCode = 2;
+  });
 }
