@@ -156,6 +156,12 @@ export interface RunPagesOptions {
    */
   previous?: SiteRun;
   /**
+   * Artifacts larger than this many bytes are listed with a link to the workflow run that keeps
+   * them, not copied into the site.
+   * @default undefined (every artifact is copied)
+   */
+  maxArtifactBytes?: number;
+  /**
    * Page folder keys of the runs on the site, by run id: a cached instance links to the run that
    * produced it when that run is here.
    * @default none (the producing run is named without a link)
