@@ -12,9 +12,18 @@ import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { matchInputs } from "./inputs.ts";
 import { instanceKey, type KernelFingerprint, outputHash } from "./key.ts";
 
+/** The names in a planned instance's `secrets` (pipelines without `secrets:` have none). */
+function secretNames(instance: PlannedInstance): string[] {
+  const names = (instance as { secrets?: unknown }).secrets;
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+}
+
 /** Options of {@linkcode KeyBuilder}. */
 export interface KeyBuilderOptions {
-  /** Names of the secrets an instance's kernel receives (only names count). @default none */
+  /**
+   * Names of the secrets an instance's kernel receives (only names count, never values).
+   * @default the instance's `secrets` (the pipeline's and the task's `secrets:`)
+   */
   secretsOf?: (instance: PlannedInstance) => string[];
   /** Hears about `inputs:` globs that match no file. @default none */
   warn?: (message: string) => void;
@@ -93,7 +102,7 @@ export class KeyBuilder {
       matrix: instance.matrix,
       kernel,
       env: instance.env,
-      secrets: this.#options.secretsOf?.(instance) ?? [],
+      secrets: this.#options.secretsOf?.(instance) ?? secretNames(instance),
       inputs: inputs.files,
       upstream: upstream.map((u) => {
         const key = this.#keys.get(u.id);

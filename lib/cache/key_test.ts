@@ -169,3 +169,39 @@ Deno.test("KeyBuilder keys an instance by its notebook on disk and its inputs", 
   await new KeyBuilder(plan, kernels, { warn: (m) => warnings.push(m) }).keyOf(missing, []);
   assertEquals(warnings, ["a: inputs glob 'nothing/*.csv' matches no file"]);
 });
+
+Deno.test("KeyBuilder counts the names of an instance's secrets, never their values", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(join(dir.path, "a.py"), "# %%\nx = 1\n");
+  const inst = {
+    id: "a",
+    task: "a",
+    slug: "a",
+    matrix: {},
+    parameters: {},
+    needs: [],
+    notebook: "a.py",
+    timeoutSeconds: 60,
+    retries: 0,
+    kernel: "python3",
+    env: {},
+  };
+  const plan = {
+    pipeline: "p",
+    baseDir: dir.path,
+    parameters: {},
+    layers: [["a"]],
+    instances: [inst],
+  };
+  const kernels = new Map([["python3", { name: "python3", argv: null, python: "3.11.2" }]]);
+  const key = (i: typeof inst) => new KeyBuilder(plan, kernels).keyOf(i, []);
+  const plain = await key(inst);
+  const withSecret = await key({ ...inst, secrets: ["API_TOKEN"] } as typeof inst);
+  assertNotEquals(withSecret, plain);
+  Deno.env.set("API_TOKEN", "one");
+  const one = await key({ ...inst, secrets: ["API_TOKEN"] } as typeof inst);
+  Deno.env.set("API_TOKEN", "two");
+  const two = await key({ ...inst, secrets: ["API_TOKEN"] } as typeof inst);
+  Deno.env.delete("API_TOKEN");
+  assertEquals([one, two], [withSecret, withSecret]);
+});

@@ -25,7 +25,7 @@ export interface CacheSetupOptions {
   resume?: string;
   /** Tasks or instance ids that run whatever is stored (`--force`). @default none */
   force?: string[];
-  /** Names of the secrets an instance's kernel receives. @default none */
+  /** Names of the secrets an instance's kernel receives. @default the instance's `secrets` */
   secretsOf?: KeyBuilderOptions["secretsOf"];
   /** Hears about corrupt entries, unmatched `inputs:` globs, results that cannot be reused. */
   warn: (message: string) => void;
