@@ -27,6 +27,11 @@ export interface KeyBuilderOptions {
   secretsOf?: (instance: PlannedInstance) => string[];
   /** Hears about `inputs:` globs that match no file. @default none */
   warn?: (message: string) => void;
+  /**
+   * The run's notebooks, read once for the run (`NotebookSources`).
+   * @default each notebook read here, once
+   */
+  sources?: { read(notebook: string): Promise<Notebook> };
 }
 
 /**
@@ -127,6 +132,7 @@ export class KeyBuilder {
   }
 
   #notebook(path: string): Promise<Notebook> {
+    if (this.#options.sources !== undefined) return this.#options.sources.read(path);
     const abs = resolve(this.#plan.baseDir, path);
     let nb = this.#notebooks.get(abs);
     if (nb === undefined) {

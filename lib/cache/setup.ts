@@ -25,6 +25,8 @@ export interface CacheSetupOptions {
   resume?: string;
   /** Tasks or instance ids that run whatever is stored (`--force`). @default none */
   force?: string[];
+  /** The run's notebooks, read once. @default read again for the keys */
+  sources?: KeyBuilderOptions["sources"];
   /** Names of the secrets an instance's kernel receives. @default the instance's `secrets` */
   secretsOf?: KeyBuilderOptions["secretsOf"];
   /** Hears about corrupt entries, unmatched `inputs:` globs, results that cannot be reused. */
@@ -101,6 +103,7 @@ export async function setUpCaching(plan: Plan, options: CacheSetupOptions): Prom
   const keys = new KeyBuilder(plan, kernels, {
     warn: options.warn,
     ...(options.secretsOf === undefined ? {} : { secretsOf: options.secretsOf }),
+    ...(options.sources === undefined ? {} : { sources: options.sources }),
   });
   const store = options.cacheDir === undefined
     ? undefined

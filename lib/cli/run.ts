@@ -9,18 +9,15 @@ import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
 import { executePlan } from "../execute/executor.ts";
 import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
-import { notebookPreparer } from "../execute/prepare.ts";
+import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
 import { checkRunId, newRunId } from "../log/run_id.ts";
-import { readNotebook } from "../notebook/read.ts";
-import { checkNotebooks } from "../plan/check_files.ts";
-import { type PlanOptions, planPipeline } from "../plan/plan.ts";
-import type { JsonValue, Plan } from "../plan/types.ts";
-import { loadPipeline } from "../spec/load.ts";
-import { parseParamFlag } from "../spec/params.ts";
-import { Progress } from "./_progress.ts";
+import { loadAndPlan } from "../plan/load_and_plan.ts";
+import type { Plan } from "../plan/types.ts";
 import { setUpCaching } from "../cache/setup.ts";
+import { Progress } from "./_progress.ts";
+import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
 import { DEFAULT_CACHE_DIR } from "./cache.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
@@ -57,14 +54,10 @@ export class RunFolderExistsError extends UserError {
   }
 }
 
-interface RunFlags {
+interface RunFlags extends PlanFlags {
   out: string;
   runId?: string;
   concurrency?: number;
-  only?: string[];
-  from?: string[];
-  to?: string[];
-  param?: Record<string, JsonValue>;
   python?: string;
   failFast?: boolean;
   cache?: string | boolean;
@@ -86,20 +79,25 @@ function cacheDirOf(flag: string | boolean | undefined, plan: Plan): string | un
   return fromPipeline;
 }
 
+/** The caching options of a run's flags: cache folder, `--resume`, `--force`. */
+function cachingFlags(
+  flags: RunFlags,
+  plan: Plan,
+): { cacheDir?: string; resume?: string; force?: string[] } {
+  const cacheDir = cacheDirOf(flags.cache, plan);
+  return {
+    ...(cacheDir === undefined ? {} : { cacheDir }),
+    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+    ...(flags.force === undefined ? {} : { force: flags.force }),
+  };
+}
+
 function parseConcurrency(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 1024) {
     throw new InvalidArgumentError(`expected a whole number from 1 to 1024, got '${text}'.`);
   }
   return n;
-}
-
-function collectParam(
-  text: string,
-  acc: Record<string, JsonValue> | undefined,
-): Record<string, JsonValue> {
-  const [name, value] = parseParamFlag(text);
-  return { ...acc, [name]: value };
 }
 
 const encoder = new TextEncoder();
@@ -186,64 +184,30 @@ Examples:
     });
 }
 
-/** Creates `<out>/<run-id>/`; a run never writes into an existing folder. */
-async function makeRunFolder(out: string, runId: string): Promise<string> {
-  const shownFolder = join(out, runId);
-  try {
-    await Deno.mkdir(resolve(out), { recursive: true });
-  } catch (err) {
-    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
-      throw err;
-    }
-    throw new UserError(
-      `Cannot create the output folder '${out}' (--out): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  try {
-    await Deno.mkdir(resolve(shownFolder));
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
-    throw err;
-  }
-  return shownFolder;
-}
-
-/** Loads, plans and checks the pipeline: every notebook is read before anything is written. */
-async function planRun(path: string, flags: RunFlags): Promise<{ plan: Plan; file: string }> {
-  const pipeline = await loadPipeline(path);
-  const options: PlanOptions = { overrides: flags.param ?? {} };
-  if (flags.only !== undefined) options.only = flags.only;
-  if (flags.from !== undefined) options.from = flags.from;
-  if (flags.to !== undefined) options.to = flags.to;
-  const plan = planPipeline(pipeline, options);
-  await checkNotebooks(plan);
-  const notebooks = new Set(plan.instances.map((i) => resolve(plan.baseDir, i.notebook)));
-  for (const nb of notebooks) await readNotebook(nb);
-  return { plan, file: pipeline.file };
-}
-
 async function run(path: string, flags: RunFlags): Promise<number> {
   const startedAt = new Date();
   // The interpreter probe (a Python process) runs while the pipeline is read and planned; a
   // pipeline error is still reported first.
   const detecting = detectPython(flags.python === undefined ? {} : { python: flags.python });
   detecting.catch(() => {});
-  const { plan, file } = await planRun(path, flags);
+  const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
+  // Every notebook is read (and validated) before anything is written or started; the run's
+  // attempts prepare theirs (and cache keys hash theirs) from what is read here.
+  const sources = new NotebookSources(notebooks);
+  await sources.readAll();
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await detecting;
   // Warnings come while the run goes on, when the progress output exists.
   const warnings = { to: (_: string) => {} };
-  const cacheDir = cacheDirOf(flags.cache, plan);
   const caching = await setUpCaching(plan, {
     python,
-    ...(cacheDir === undefined ? {} : { cacheDir }),
-    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-    ...(flags.force === undefined ? {} : { force: flags.force }),
+    sources,
+    ...cachingFlags(flags, plan),
     warn: (m) => warnings.to(m),
   });
-  const shownFolder = await makeRunFolder(flags.out, runId);
-  const runFolder = resolve(shownFolder);
+
+  const shownFolder = join(flags.out, runId);
+  const runFolder = await makeRunFolder(flags.out, shownFolder);
 
   const live = Deno.stderr.isTerminal();
   const origin = readCiContext();
@@ -266,9 +230,6 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
 
-  // Recorded as the user knows it, without the machine's folders above the working folder.
-  const rel = relative(Deno.cwd(), file);
-  const pipelineFile = rel === "" || rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel;
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
       `Python ${python.version} (nbclient ${python.nbclient})` +
@@ -277,7 +238,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   warnings.to = (m) => progress.warning(m);
   progress.start();
   const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
-  const prepare = notebookPreparer();
+  const prepare = notebookPreparer(sources);
   let summary;
   try {
     summary = await executePlan(plan, {
@@ -290,7 +251,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       failFast: flags.failFast ?? false,
       signal: interrupt.signal,
       observer: progress,
-      pipelineFile,
+      pipelineFile: shownPipelineFile(pipeline.file),
       origin,
     });
   } finally {
@@ -301,4 +262,33 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (summary.status === "cancelled") return EXIT_INTERRUPTED;
   return summary.status === "succeeded" ? 0 : 1;
+}
+
+/** Creates `<out>/<run-id>/` (and `<out>`); a run never reuses a folder. */
+async function makeRunFolder(out: string, shownFolder: string): Promise<string> {
+  const runFolder = resolve(shownFolder);
+  try {
+    await Deno.mkdir(resolve(out), { recursive: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      throw err;
+    }
+    throw new UserError(
+      `Cannot create the output folder '${out}' (--out): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  try {
+    await Deno.mkdir(runFolder);
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
+    throw err;
+  }
+  return runFolder;
+}
+
+/** The pipeline file as the user knows it, without the machine's folders above the cwd. */
+function shownPipelineFile(file: string): string {
+  const rel = relative(Deno.cwd(), file);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel;
 }
