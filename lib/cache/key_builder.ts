@@ -12,12 +12,6 @@ import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { matchInputs } from "./inputs.ts";
 import { instanceKey, type KernelFingerprint, outputHash } from "./key.ts";
 
-/** The names in a planned instance's `secrets` (pipelines without `secrets:` have none). */
-function secretNames(instance: PlannedInstance): string[] {
-  const names = (instance as { secrets?: unknown }).secrets;
-  return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
-}
-
 /** Options of {@linkcode KeyBuilder}. */
 export interface KeyBuilderOptions {
   /**
@@ -107,7 +101,7 @@ export class KeyBuilder {
       matrix: instance.matrix,
       kernel,
       env: instance.env,
-      secrets: this.#options.secretsOf?.(instance) ?? secretNames(instance),
+      secrets: this.#options.secretsOf?.(instance) ?? instance.secrets ?? [],
       inputs: inputs.files,
       upstream: upstream.map((u) => {
         const key = this.#keys.get(u.id);

@@ -4,6 +4,7 @@ import { tempDir } from "../../tests/_helpers.ts";
 import { parseIpynb } from "../notebook/ipynb.ts";
 import { parsePercent } from "../notebook/percent.ts";
 import type { Notebook } from "../notebook/schema.ts";
+import type { PlannedInstance } from "../plan/types.ts";
 import { instanceKey, type KeyParts, type LoggedOutputs, outputHash } from "./key.ts";
 import { KeyBuilder } from "./key_builder.ts";
 import { matchInputs } from "./inputs.ts";
@@ -194,14 +195,14 @@ Deno.test("KeyBuilder counts the names of an instance's secrets, never their val
     instances: [inst],
   };
   const kernels = new Map([["python3", { name: "python3", argv: null, python: "3.11.2" }]]);
-  const key = (i: typeof inst) => new KeyBuilder(plan, kernels).keyOf(i, []);
+  const key = (i: PlannedInstance) => new KeyBuilder(plan, kernels).keyOf(i, []);
   const plain = await key(inst);
-  const withSecret = await key({ ...inst, secrets: ["API_TOKEN"] } as typeof inst);
+  const withSecret = await key({ ...inst, secrets: ["API_TOKEN"] });
   assertNotEquals(withSecret, plain);
   Deno.env.set("API_TOKEN", "one");
-  const one = await key({ ...inst, secrets: ["API_TOKEN"] } as typeof inst);
+  const one = await key({ ...inst, secrets: ["API_TOKEN"] });
   Deno.env.set("API_TOKEN", "two");
-  const two = await key({ ...inst, secrets: ["API_TOKEN"] } as typeof inst);
+  const two = await key({ ...inst, secrets: ["API_TOKEN"] });
   Deno.env.delete("API_TOKEN");
   assertEquals([one, two], [withSecret, withSecret]);
 });

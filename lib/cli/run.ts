@@ -15,10 +15,12 @@ import { readCiContext } from "../log/ci_context.ts";
 import { checkRunId, newRunId } from "../log/run_id.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
 import type { Plan } from "../plan/types.ts";
-import { setUpCaching } from "../cache/setup.ts";
+import { type CacheSetup, type CacheSetupOptions, setUpCaching } from "../cache/setup.ts";
 import { Progress } from "./_progress.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
 import { DEFAULT_CACHE_DIR } from "./cache.ts";
+import { type PermissionNeed, requirePermissions, runNeeds } from "./_permissions.ts";
+import { readSecrets, redactRunFiles } from "./_secrets.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -77,6 +79,40 @@ function cacheDirOf(flag: string | boolean | undefined, plan: Plan): string | un
     : undefined;
   if (flag === true) return fromPipeline ?? DEFAULT_CACHE_DIR;
   return fromPipeline;
+}
+
+/** Caching of a run: its flags' cache folder, `--resume` and `--force`, permissions checked. */
+async function runCaching(
+  plan: Plan,
+  flags: RunFlags,
+  run: Pick<CacheSetupOptions, "python" | "sources"> & { warnings: { to(m: string): void } },
+): Promise<CacheSetup> {
+  const options = cachingFlags(flags, plan);
+  await requirePermissions("run", cachingNeeds(options), RUN_PERMISSIONS);
+  return await setUpCaching(plan, {
+    python: run.python,
+    ...(run.sources === undefined ? {} : { sources: run.sources }),
+    ...options,
+    warn: (m) => run.warnings.to(m),
+  });
+}
+
+/** Read and write access to the cache folder, read access to the run given to `--resume`. */
+function cachingNeeds(options: { cacheDir?: string; resume?: string }): PermissionNeed[] {
+  const needs: PermissionNeed[] = [];
+  const at = (name: "read" | "write", path: string, why: string): PermissionNeed => ({
+    descriptor: { name, path: resolve(path) },
+    flag: `--allow-${name}`,
+    why,
+  });
+  if (options.cacheDir !== undefined) {
+    needs.push(at("read", options.cacheDir, `the cache folder '${options.cacheDir}'`));
+    needs.push(at("write", options.cacheDir, `the cache folder '${options.cacheDir}'`));
+  }
+  if (options.resume !== undefined) {
+    needs.push(at("read", options.resume, `the run folder to resume '${options.resume}'`));
+  }
+  return needs;
 }
 
 /** The caching options of a run's flags: cache folder, `--resume`, `--force`. */
@@ -185,9 +221,9 @@ Examples:
 }
 
 async function run(path: string, flags: RunFlags): Promise<number> {
+  await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
-  // The interpreter probe (a Python process) runs while the pipeline is read and planned; a
-  // pipeline error is still reported first.
+  // The interpreter probe runs while the pipeline is read; a pipeline error is still first.
   const detecting = detectPython(flags.python === undefined ? {} : { python: flags.python });
   detecting.catch(() => {});
   const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
@@ -195,17 +231,12 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   // attempts prepare theirs (and cache keys hash theirs) from what is read here.
   const sources = new NotebookSources(notebooks);
   await sources.readAll();
+  const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await detecting;
   // Warnings come while the run goes on, when the progress output exists.
   const warnings = { to: (_: string) => {} };
-  const caching = await setUpCaching(plan, {
-    python,
-    sources,
-    ...cachingFlags(flags, plan),
-    warn: (m) => warnings.to(m),
-  });
-
+  const caching = await runCaching(plan, flags, { python, sources, warnings });
   const shownFolder = join(flags.out, runId);
   const runFolder = await makeRunFolder(flags.out, shownFolder);
 
@@ -237,14 +268,17 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   );
   warnings.to = (m) => progress.warning(m);
   progress.start();
-  const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
-  const prepare = notebookPreparer(sources);
   let summary;
   try {
+    const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+    const prepare = notebookPreparer(sources);
+    const { values, redactor } = secrets;
     summary = await executePlan(plan, {
       runner,
       prepare,
-      instanceRunner: caching.wrap(localInstanceRunner({ runner, prepare })),
+      instanceRunner: caching.wrap(
+        localInstanceRunner({ runner, prepare, secrets: values, redactor }),
+      ),
       runFolder,
       runId,
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
@@ -258,6 +292,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
+  await redactRunFiles(runFolder, secrets.redactor);
+  summary = secrets.redactor.redactValue(summary);
   writeErr(`\n${progress.table(summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (summary.status === "cancelled") return EXIT_INTERRUPTED;

@@ -40,6 +40,11 @@ export interface PlannedInstance {
   kernel: string;
   /** Extra environment variables for the kernel. */
   env: Record<string, string>;
+  /**
+   * Names of the environment variables the kernel receives as secrets (the pipeline's and the
+   * task's), sorted; absent when there are none. Their values are never in the plan.
+   */
+  secrets?: string[];
   /** Globs of files the notebook reads (`inputs:`), relative to the pipeline file. */
   inputs?: string[];
   /** `false` when the task says `cache: false`: never restored from or saved to a cache. */

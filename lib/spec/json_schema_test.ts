@@ -27,6 +27,7 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "retries",
     "kernel",
     "env",
+    "secrets",
     "inputs",
     "cache",
   ]);

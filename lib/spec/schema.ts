@@ -32,7 +32,7 @@ export const BUILTIN_DEFAULTS = {
 
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
-  pipeline: ["name", "description", "parameters", "defaults", "tasks", "cache"],
+  pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks", "cache"],
   defaults: ["timeout", "retries", "kernel", "env"],
   task: [
     "notebook",
@@ -44,6 +44,7 @@ export const KNOWN_KEYS = {
     "retries",
     "kernel",
     "env",
+    "secrets",
     "inputs",
     "cache",
   ],
@@ -114,6 +115,28 @@ const EnvSchema = z.record(
   }).transform((v) => String(v)),
 );
 
+/** Variables the runner sets for every kernel: a secret cannot take their names. */
+const RUNNER_ENV = /^(PYNB_|JUPYTER_|PYTHONPATH$|IPYTHONDIR$|MPLCONFIGDIR$)/;
+
+const SecretsSchema = z.array(
+  z.string({ error: "must be the name of an environment variable" }).superRefine((name, ctx) => {
+    if (!ENV_NAME.test(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `secret name ${JSON.stringify(name)} is not an environment variable name; use ` +
+          "letters, digits and _ (not first a digit), e.g. API_TOKEN",
+      });
+    } else if (RUNNER_ENV.test(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `secret name ${JSON.stringify(name)} is a variable the runner sets itself; ` +
+          "pass the secret under another name",
+      });
+    }
+  }),
+  { error: "must be a list of environment variable names, e.g. secrets: [API_TOKEN]" },
+).transform((names) => [...new Set(names)]);
+
 const NotebookSchema = z.string().refine(
   (p) => p.endsWith(".ipynb") || p.endsWith(".py"),
   {
@@ -121,7 +144,10 @@ const NotebookSchema = z.string().refine(
       `${JSON.stringify(iss.input)} is not a notebook path; give a .ipynb notebook or a ` +
       `Jupytext percent-format .py file, relative to the pipeline file`,
   },
-);
+).refine((p) => !p.includes("\0"), {
+  error: (iss) => `${JSON.stringify(iss.input)} contains a NUL byte, which no file name can hold`,
+  abort: true,
+});
 
 const NeedsSchema = z.preprocess(
   (v) => (typeof v === "string" ? [v] : v),
@@ -170,6 +196,7 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
   env: EnvSchema.optional(),
+  secrets: SecretsSchema.optional(),
   inputs: InputsSchema.optional(),
   cache: TaskCacheSchema.optional(),
 });
@@ -189,6 +216,7 @@ export const PipelineSpecSchema: z.ZodType<PipelineSpec> = z.strictObject({
   }),
   description: z.string().optional(),
   parameters: ParametersSchema.optional(),
+  secrets: SecretsSchema.optional(),
   defaults: DefaultsSchema.optional(),
   cache: PipelineCacheSchema.optional(),
   tasks: z.record(
@@ -211,6 +239,8 @@ export interface PipelineSpec {
   description?: string | undefined;
   /** Parameters every task receives. */
   parameters?: Record<string, JsonValue> | undefined;
+  /** Names of environment variables every kernel receives as secrets, without repeats. */
+  secrets?: string[] | undefined;
   /** Values for tasks that do not set their own. */
   defaults?: DefaultsSpec | undefined;
   /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
@@ -249,6 +279,8 @@ export interface TaskSpec {
   kernel?: string | undefined;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string> | undefined;
+  /** Names of environment variables this task's kernel receives as secrets, without repeats. */
+  secrets?: string[] | undefined;
   /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
   inputs?: string[] | undefined;
   /** `false`: never reuse a cached result of this task. */
@@ -262,6 +294,11 @@ export interface PipelineSpecInput {
   description?: string;
   /** Parameters every task receives. */
   parameters?: Record<string, JsonValue>;
+  /**
+   * Environment variables every kernel receives, redacted from everything the run writes; never
+   * parameters.
+   */
+  secrets?: string[];
   /** Values for tasks that do not set their own. */
   defaults?: {
     timeout?: string | number;
@@ -294,6 +331,8 @@ export interface TaskSpecInput {
   kernel?: string;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string | number | boolean>;
+  /** Environment variables this task's kernel receives, redacted from everything it writes. */
+  secrets?: string[];
   /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
   inputs?: string | string[];
   /** `false`: never reuse a cached result of this task. */
