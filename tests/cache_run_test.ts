@@ -343,3 +343,42 @@ Deno.test("cli.ts run --resume reuses what a run killed with SIGKILL had finishe
     "a",
   );
 });
+
+Deno.test("cli.ts run --cache stores redacted results only: no secret reaches the cache", async () => {
+  await using tmp = await tempDir();
+  const secrets = {
+    SECRETS_FIXTURE_PIPELINE_SECRET: "pipe-S3cr3t/with+slash",
+    SECRETS_FIXTURE_TASK_SECRET: "tok_Ab9/+é ünï",
+  };
+  const pipeline = join(ROOT, "tests/fixtures/pipelines/secrets/pipeline.yaml");
+  const args = [
+    "run",
+    pipeline,
+    "--out",
+    join(tmp.path, "runs"),
+    "--cache",
+    join(tmp.path, "cache"),
+  ];
+  const first = await runCliProcess([...args, "--run-id", "c1"], { flags: FLAGS, env: secrets });
+  assertEquals(first.code, 1, first.stderr); // the fixture's `fail` task fails on purpose
+  const second = await runCliProcess([...args, "--run-id", "c2"], { flags: FLAGS, env: secrets });
+  assertStringIncludes(second.stderr, "cached    leak from run c1");
+  const encoder = new TextEncoder();
+  const forms = Object.values(secrets).flatMap((
+    s,
+  ) => [s, JSON.stringify(s).slice(1, -1), btoa(String.fromCodePoint(...encoder.encode(s)))]);
+  const files: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory) await walk(join(dir, e.name));
+      else files.push(join(dir, e.name));
+    }
+  };
+  await walk(join(tmp.path, "cache"));
+  await walk(join(tmp.path, "runs", "c2"));
+  assertOk(files.some((f) => f.endsWith("manifest.json")));
+  for (const file of files) {
+    const text = await Deno.readTextFile(file);
+    for (const form of forms) assertEquals(text.includes(form), false, `${file} holds a secret`);
+  }
+});
