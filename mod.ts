@@ -92,6 +92,10 @@ export type {
   StopReason,
   StopRequest,
 } from "./lib/execute/attempt_outcome.ts";
+export { ForkServer, prewarmForPlan } from "./lib/execute/fork_server.ts";
+export type { ForkServerOptions } from "./lib/execute/fork_server.ts";
+export { PersistentDriver } from "./lib/execute/persistent_driver.ts";
+export type { ServeListener, ServeOutcome, ServeRequest } from "./lib/execute/persistent_driver.ts";
 export { DriverProcess } from "./lib/execute/driver_process.ts";
 export type {
   DriverChild,

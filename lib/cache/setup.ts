@@ -39,6 +39,8 @@ export interface CacheSetup {
   wrap(inner: InstanceRunner): InstanceRunner;
   /** What the run will reuse, for the progress output (`cache .pynb-cache, resume of run X`). */
   description: string;
+  /** Whether instances may be restored (a cache or `--resume`), not only keyed. */
+  restores: boolean;
 }
 
 /**
@@ -124,5 +126,6 @@ export async function setUpCaching(plan: Plan, options: CacheSetupOptions): Prom
         force: (inst) => forced.has(inst.id),
       }),
     description: parts.join(", "),
+    restores: store !== undefined || resume !== undefined,
   };
 }

@@ -6,9 +6,13 @@
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
-import { runAttempt } from "../execute/attempt.ts";
+import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
 import { executePlan } from "../execute/executor.ts";
-import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
+import {
+  type AttemptRunner,
+  type InstanceRunner,
+  localInstanceRunner,
+} from "../execute/instance_runner.ts";
 import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -95,6 +99,48 @@ async function runCaching(
     ...options,
     warn: (m) => run.warnings.to(m),
   });
+}
+
+/** SIGINT and SIGTERM abort the run (a second one only says it is still stopping). */
+function onInterrupt(progress: Progress): { signal: AbortSignal; dispose(): void } {
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) {
+      progress.note("still stopping the kernels...");
+      return;
+    }
+    progress.note("interrupted: stopping every kernel, then writing the run folder");
+    interrupt.abort();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  return {
+    signal: interrupt.signal,
+    dispose: () => {
+      for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    },
+  };
+}
+
+/** A function that does its work the first time it is called only. */
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+}
+
+/** An instance runner that calls `first` before the first instance it runs. */
+function warmingFirst(inner: InstanceRunner, first: () => void): InstanceRunner {
+  return {
+    run(instance, upstream, context) {
+      first();
+      return inner.run(instance, upstream, context);
+    },
+  };
 }
 
 /** Read and write access to the cache folder, read access to the run given to `--resume`. */
@@ -223,9 +269,9 @@ Examples:
 async function run(path: string, flags: RunFlags): Promise<number> {
   await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
-  // The interpreter probe runs while the pipeline is read; a pipeline error is still first.
-  const detecting = detectPython(flags.python === undefined ? {} : { python: flags.python });
-  detecting.catch(() => {});
+  // The interpreter is probed while the pipeline is read and planned.
+  const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
+  pythonFound.catch(() => {}); // awaited below, after the pipeline's own errors
   const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
   // Every notebook is read (and validated) before anything is written or started; the run's
   // attempts prepare theirs (and cache keys hash theirs) from what is read here.
@@ -233,7 +279,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   await sources.readAll();
   const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
-  const python = await detecting;
+  const python = await pythonFound;
   // Warnings come while the run goes on, when the progress output exists.
   const warnings = { to: (_: string) => {} };
   const caching = await runCaching(plan, flags, { python, sources, warnings });
@@ -249,17 +295,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     color: live && Deno.env.get("NO_COLOR") === undefined,
     annotations: origin.ci !== undefined,
   });
-  const interrupt = new AbortController();
-  const onSignal = () => {
-    if (interrupt.signal.aborted) {
-      progress.note("still stopping the kernels...");
-      return;
-    }
-    progress.note("interrupted: stopping every kernel, then writing the run folder");
-    interrupt.abort();
-  };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const interrupt = onInterrupt(progress);
 
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
@@ -269,15 +305,25 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   warnings.to = (m) => progress.warning(m);
   progress.start();
   let summary;
+  // One driver per worker slot, forking a kernel per notebook; with a cache or --resume, started
+  // by the first instance that runs, so a run that restores everything starts none.
+  const forkServer = new ForkServer();
+  const warm = once(() =>
+    void prewarmForPlan(forkServer, plan, {
+      python: python.path,
+      concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
+    })
+  );
+  if (!caching.restores) warm();
   try {
-    const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+    const runner: AttemptRunner = (request) => forkServer.run({ ...request, python: python.path });
     const prepare = notebookPreparer(sources);
     const { values, redactor } = secrets;
     summary = await executePlan(plan, {
       runner,
       prepare,
       instanceRunner: caching.wrap(
-        localInstanceRunner({ runner, prepare, secrets: values, redactor }),
+        warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
       ),
       runFolder,
       runId,
@@ -289,8 +335,9 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       origin,
     });
   } finally {
+    await forkServer.close();
     progress.stop();
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    interrupt.dispose();
   }
   await redactRunFiles(runFolder, secrets.redactor);
   summary = secrets.redactor.redactValue(summary);

@@ -38,6 +38,10 @@ export interface PlannedInstance {
   retries: number;
   /** Jupyter kernel name. */
   kernel: string;
+  /** Modules the kernel's warm process imports once (`kernel: { preload }`); absent: none. */
+  preload?: string[];
+  /** `false`: spawn the kernel even where it could be forked (`fast: false`); absent: fork. */
+  fast?: false;
   /** Extra environment variables for the kernel. */
   env: Record<string, string>;
   /**

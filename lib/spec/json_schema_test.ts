@@ -26,6 +26,7 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "timeout",
     "retries",
     "kernel",
+    "fast",
     "env",
     "secrets",
     "inputs",

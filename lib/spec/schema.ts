@@ -33,7 +33,7 @@ export const BUILTIN_DEFAULTS = {
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
   pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks", "cache"],
-  defaults: ["timeout", "retries", "kernel", "env"],
+  defaults: ["timeout", "retries", "kernel", "fast", "env"],
   task: [
     "notebook",
     "description",
@@ -43,6 +43,7 @@ export const KNOWN_KEYS = {
     "timeout",
     "retries",
     "kernel",
+    "fast",
     "env",
     "secrets",
     "inputs",
@@ -102,7 +103,28 @@ const RetriesSchema = z.number({ error: "must be a whole number of extra attempt
   .min(0, { error: "must be a whole number of extra attempts, 0 to 100" })
   .max(100, { error: "must be a whole number of extra attempts, 0 to 100" });
 
-const KernelSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g. python3" });
+const KernelNameSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g. python3" });
+const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** `kernel: python3`, or `kernel: { name: python3, preload: [numpy] }`. */
+const KernelSchema = z.union([
+  KernelNameSchema,
+  z.strictObject({
+    name: KernelNameSchema.optional(),
+    preload: z.array(
+      z.string().regex(MODULE_NAME, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a Python module name; give dotted names, ` +
+          `e.g. preload: [numpy, sklearn.linear_model]`,
+      }),
+      { error: "must be a list of Python module names, e.g. preload: [numpy, sklearn]" },
+    ).optional(),
+  }),
+], { error: "must name a Jupyter kernel (e.g. python3) or be { name, preload: [modules] }" });
+
+const FastSchema = z.boolean({
+  error: "must be true (fork kernels from a warm process, the default) or false (spawn each)",
+});
 
 const EnvSchema = z.record(
   z.string().regex(ENV_NAME, {
@@ -195,6 +217,7 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   timeout: DurationSchema.optional(),
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
+  fast: FastSchema.optional(),
   env: EnvSchema.optional(),
   secrets: SecretsSchema.optional(),
   inputs: InputsSchema.optional(),
@@ -206,6 +229,7 @@ export const DefaultsSchema: z.ZodType<DefaultsSpec> = z.strictObject({
   timeout: DurationSchema.optional(),
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
+  fast: FastSchema.optional(),
   env: EnvSchema.optional(),
 });
 
@@ -254,8 +278,10 @@ export interface DefaultsSpec {
   timeout?: number | undefined;
   /** Extra attempts after a failure or timeout. */
   retries?: number | undefined;
-  /** Jupyter kernel name. */
-  kernel?: string | undefined;
+  /** Jupyter kernel name, or name and modules to preload. */
+  kernel?: KernelSpec | undefined;
+  /** Fork kernels from a warm process (ipykernel specs only). */
+  fast?: boolean | undefined;
   /** Environment variables for every kernel. */
   env?: Record<string, string> | undefined;
 }
@@ -275,8 +301,10 @@ export interface TaskSpec {
   timeout?: number | undefined;
   /** Extra attempts after a failure or timeout. */
   retries?: number | undefined;
-  /** Jupyter kernel name. */
-  kernel?: string | undefined;
+  /** Jupyter kernel name, or name and modules to preload. */
+  kernel?: KernelSpec | undefined;
+  /** Fork kernels from a warm process (ipykernel specs only). */
+  fast?: boolean | undefined;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string> | undefined;
   /** Names of environment variables this task's kernel receives as secrets, without repeats. */
@@ -303,7 +331,8 @@ export interface PipelineSpecInput {
   defaults?: {
     timeout?: string | number;
     retries?: number;
-    kernel?: string;
+    kernel?: KernelSpec;
+    fast?: boolean;
     env?: Record<string, string | number | boolean>;
   };
   /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
@@ -327,8 +356,10 @@ export interface TaskSpecInput {
   timeout?: string | number;
   /** Extra attempts after a failure or timeout. */
   retries?: number;
-  /** Jupyter kernel name. */
-  kernel?: string;
+  /** Jupyter kernel name, or `{ name, preload: [modules] }`. */
+  kernel?: KernelSpec;
+  /** Fork kernels from a warm process (default); `false` spawns each kernel. */
+  fast?: boolean;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string | number | boolean>;
   /** Environment variables this task's kernel receives, redacted from everything it writes. */
@@ -338,3 +369,10 @@ export interface TaskSpecInput {
   /** `false`: never reuse a cached result of this task. */
   cache?: boolean;
 }
+/** A kernel name, or a name and the modules its warm process imports once. */
+export type KernelSpec = string | {
+  /** Jupyter kernel name. @default the defaults' kernel, else python3 */
+  name?: string | undefined;
+  /** Modules imported once, before kernels are forked (import-time effects happen once). */
+  preload?: string[] | undefined;
+};
