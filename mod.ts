@@ -135,6 +135,25 @@ export { readAttemptValues } from "./lib/log/values.ts";
 export { CI_ENV_NAMES, readCiContext } from "./lib/log/ci_context.ts";
 export type { EnvReader, RunOrigin } from "./lib/log/ci_context.ts";
 export { checkRunId, InvalidRunIdError, newRunId } from "./lib/log/run_id.ts";
+export {
+  CACHE_KEY_VERSION,
+  canonicalJson,
+  instanceKey,
+  normaliseNotebook,
+  outputHash,
+} from "./lib/cache/key.ts";
+export type { InputFile, KernelFingerprint, KeyParts, UpstreamKey } from "./lib/cache/key.ts";
+export { KeyBuilder } from "./lib/cache/key_builder.ts";
+export { matchInputs } from "./lib/cache/inputs.ts";
+export { CacheStore } from "./lib/cache/store.ts";
+export { ManifestSchema } from "./lib/cache/manifest.ts";
+export type { Manifest } from "./lib/cache/manifest.ts";
+export { RunFolderSource } from "./lib/cache/resume.ts";
+export type { ResultSource } from "./lib/cache/resume.ts";
+export { cachingInstanceRunner } from "./lib/cache/cached_runner.ts";
+export type { CachingOptions } from "./lib/cache/cached_runner.ts";
+export { parseSize, pruneCache } from "./lib/cache/prune.ts";
+export type { PruneOptions, PruneResult } from "./lib/cache/prune.ts";
 export { renderSummary } from "./lib/github/summary.ts";
 export { DEFAULT_APT, generateWorkflow } from "./lib/github/workflow.ts";
 export type { WorkflowEvent, WorkflowGroup, WorkflowOptions } from "./lib/github/workflow.ts";

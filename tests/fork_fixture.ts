@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { type AttemptResult, type DriverEvent, runAttempt } from "../lib/execute/attempt.ts";
-import { ForkServer } from "../lib/execute/fork_server.ts";
+import type { ForkServer } from "../lib/execute/fork_server.ts";
 import { detectPython } from "../lib/execute/python.ts";
 
 /** Writes a notebook of code cells (a `python3` kernelspec) and returns its path. */

@@ -13,6 +13,11 @@ import { type PlanOptions, planPipeline } from "../plan/plan.ts";
 import type { Plan } from "../plan/types.ts";
 import type { LoadedPipeline } from "../spec/load.ts";
 
+/** Help of `run --upstream`. */
+export const UPSTREAM_HELP = "run the selection as one part of the run --run-id; the parts " +
+  "given hold the instances it needs (none for a part without upstream instances); `merge` " +
+  "joins the parts";
+
 /** A part cannot run: its upstream parts are missing, of another run, or unfinished. */
 export class PartError extends UserError {
   /**

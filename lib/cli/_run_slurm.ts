@@ -6,10 +6,31 @@
  */
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
+import { Option } from "../../deps.ts";
 import type { RunOrigin } from "../log/ci_context.ts";
 import type { Plan } from "../plan/types.ts";
 import type { JsonValue } from "../plan/types.ts";
 import { runOnSlurm, type SlurmObserver, type SlurmRunResult } from "../slurm/executor.ts";
+
+/** Help of `run --shared-dir`. */
+export const SHARED_DIR_HELP = "Slurm: a folder every node sees, for job scripts, job output " +
+  "and parts";
+
+/**
+ * `run --executor local|slurm`.
+ *
+ * @returns The option (default `local`).
+ *
+ * @example The default
+ * ```ts
+ * import { executorOption } from "./_run_slurm.ts";
+ * console.assert(executorOption().defaultValue === "local");
+ * ```
+ */
+export function executorOption(): Option {
+  return new Option("--executor <name>", "where instances run: local processes, or Slurm jobs")
+    .choices(["local", "slurm"]).default("local");
+}
 
 /** The flags of `run` the Slurm executor uses. */
 export interface SlurmFlags {
@@ -18,9 +39,9 @@ export interface SlurmFlags {
   /** `--partition`. */
   partition?: string | undefined;
   /** `--python`. */
-  python?: string | undefined;
+  python?: string;
   /** `--param`. */
-  param?: Record<string, JsonValue> | undefined;
+  param?: Record<string, JsonValue>;
   /** `--fail-fast`. */
   failFast?: boolean | undefined;
 }

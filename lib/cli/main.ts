@@ -15,6 +15,7 @@ import { summaryCommand } from "./summary.ts";
 import { collectCommand } from "./collect.ts";
 import { mergeCommand } from "./merge.ts";
 import { workflowCommand } from "./workflow.ts";
+import { cacheCommand } from "./cache.ts";
 
 const encoder = new TextEncoder();
 // commander reads colour variables from the environment by default; answering here keeps
@@ -54,11 +55,13 @@ export function buildProgram(): Command {
       collectCommand(),
       mergeCommand(),
       workflowCommand(),
+      cacheCommand(),
     ]
   ) {
-    program.addCommand(
-      cmd.exitOverride().configureOutput(OUTPUT).showHelpAfterError("(add --help for usage)"),
-    );
+    for (const c of [cmd, ...cmd.commands]) {
+      c.exitOverride().configureOutput(OUTPUT).showHelpAfterError("(add --help for usage)");
+    }
+    program.addCommand(cmd);
   }
   return program;
 }

@@ -4,22 +4,29 @@
  * @module
  */
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { Command, InvalidArgumentError, Option } from "../../deps.ts";
+import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
 import { executePlan } from "../execute/executor.ts";
-import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
+import {
+  type AttemptRunner,
+  type InstanceRunner,
+  localInstanceRunner,
+} from "../execute/instance_runner.ts";
 import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
 import { checkRunId, newRunId } from "../log/run_id.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
+import type { Plan } from "../plan/types.ts";
+import { type CacheSetup, type CacheSetupOptions, setUpCaching } from "../cache/setup.ts";
 import { Progress } from "./_progress.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
-import { requirePermissions, runNeeds } from "./_permissions.ts";
+import { DEFAULT_CACHE_DIR } from "./cache.ts";
+import { type PermissionNeed, requirePermissions, runNeeds } from "./_permissions.ts";
 import { readSecrets, redactRunFiles } from "./_secrets.ts";
-import { scaleOutPlan } from "./_run_part.ts";
-import { runSlurm } from "./_run_slurm.ts";
+import { type ScaleOutFlags, scaleOutPlan, UPSTREAM_HELP } from "./_run_part.ts";
+import { executorOption, runSlurm, SHARED_DIR_HELP, type SlurmFlags } from "./_run_slurm.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -55,16 +62,115 @@ export class RunFolderExistsError extends UserError {
   }
 }
 
-interface RunFlags extends PlanFlags {
+interface RunFlags extends PlanFlags, ScaleOutFlags, SlurmFlags {
   out: string;
-  runId?: string;
   concurrency?: number;
-  python?: string;
-  failFast?: boolean;
-  upstream?: string[] | true;
-  executor: "local" | "slurm";
-  partition?: string;
-  sharedDir: string;
+  cache?: string | boolean;
+  force?: string[];
+  resume?: string;
+}
+
+/**
+ * The cache folder of a run: `--cache DIR`; `--cache` alone or the pipeline's `cache: DIR` (a
+ * folder relative to the pipeline file); none with `--no-cache` or neither.
+ */
+function cacheDirOf(flag: string | boolean | undefined, plan: Plan): string | undefined {
+  if (flag === false) return undefined;
+  if (typeof flag === "string") return flag;
+  const fromPipeline = typeof plan.cache === "string"
+    ? resolve(plan.baseDir, plan.cache)
+    : undefined;
+  if (flag === true) return fromPipeline ?? DEFAULT_CACHE_DIR;
+  return fromPipeline;
+}
+
+/** Caching of a run: its flags' cache folder, `--resume` and `--force`, permissions checked. */
+async function runCaching(
+  plan: Plan,
+  flags: RunFlags,
+  run: Pick<CacheSetupOptions, "python" | "sources"> & { warnings: { to(m: string): void } },
+): Promise<CacheSetup> {
+  const options = cachingFlags(flags, plan);
+  await requirePermissions("run", cachingNeeds(options), RUN_PERMISSIONS);
+  return await setUpCaching(plan, {
+    python: run.python,
+    ...(run.sources === undefined ? {} : { sources: run.sources }),
+    ...options,
+    warn: (m) => run.warnings.to(m),
+  });
+}
+
+/** SIGINT and SIGTERM abort the run (a second one only says it is still stopping). */
+function onInterrupt(progress: Progress): { signal: AbortSignal; dispose(): void } {
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) {
+      progress.note("still stopping the kernels...");
+      return;
+    }
+    progress.note("interrupted: stopping every kernel, then writing the run folder");
+    interrupt.abort();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  return {
+    signal: interrupt.signal,
+    dispose: () => {
+      for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    },
+  };
+}
+
+/** A function that does its work the first time it is called only. */
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+}
+
+/** An instance runner that calls `first` before the first instance it runs. */
+function warmingFirst(inner: InstanceRunner, first: () => void): InstanceRunner {
+  return {
+    run(instance, upstream, context) {
+      first();
+      return inner.run(instance, upstream, context);
+    },
+  };
+}
+
+/** Read and write access to the cache folder, read access to the run given to `--resume`. */
+function cachingNeeds(options: { cacheDir?: string; resume?: string }): PermissionNeed[] {
+  const needs: PermissionNeed[] = [];
+  const at = (name: "read" | "write", path: string, why: string): PermissionNeed => ({
+    descriptor: { name, path: resolve(path) },
+    flag: `--allow-${name}`,
+    why,
+  });
+  if (options.cacheDir !== undefined) {
+    needs.push(at("read", options.cacheDir, `the cache folder '${options.cacheDir}'`));
+    needs.push(at("write", options.cacheDir, `the cache folder '${options.cacheDir}'`));
+  }
+  if (options.resume !== undefined) {
+    needs.push(at("read", options.resume, `the run folder to resume '${options.resume}'`));
+  }
+  return needs;
+}
+
+/** The caching options of a run's flags: cache folder, `--resume`, `--force`. */
+function cachingFlags(
+  flags: RunFlags,
+  plan: Plan,
+): { cacheDir?: string; resume?: string; force?: string[] } {
+  const cacheDir = cacheDirOf(flags.cache, plan);
+  return {
+    ...(cacheDir === undefined ? {} : { cacheDir }),
+    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+    ...(flags.force === undefined ? {} : { force: flags.force }),
+  };
 }
 
 function parseConcurrency(text: string): number {
@@ -113,20 +219,20 @@ export function runCommand(): Command {
     )
     .option("--python <path>", "Python interpreter with nbclient and ipykernel (or PYNB_PYTHON)")
     .option("--fail-fast", "cancel everything else after the first instance fails for good")
-    .option(
-      "--upstream [part-folders...]",
-      "run the selection as one part of the run --run-id; the parts given hold the instances it " +
-        "needs (none for a part without upstream instances); `merge` joins the parts",
-    )
-    .addOption(
-      new Option("--executor <name>", "where instances run: local processes, or Slurm jobs")
-        .choices(["local", "slurm"]).default("local"),
-    )
+    .option("--upstream [part-folders...]", UPSTREAM_HELP)
+    .addOption(executorOption())
     .option("--partition <name>", "Slurm partition of the jobs (default: the cluster's)")
+    .option("--shared-dir <folder>", SHARED_DIR_HELP, ".pynb-slurm")
     .option(
-      "--shared-dir <folder>",
-      "Slurm: a folder every node sees, for job scripts, job output and parts",
-      ".pynb-slurm",
+      "--cache [folder]",
+      `restore unchanged instances from this cache and save succeeded ones (default: the ` +
+        `pipeline's cache:, else ${DEFAULT_CACHE_DIR})`,
+    )
+    .option("--no-cache", "do not use the pipeline's cache: folder in this run")
+    .option("--force <names...>", "run these tasks or instance ids even when a result is stored")
+    .option(
+      "--resume <run-folder>",
+      "reuse the succeeded instances of that run whose inputs are unchanged; run the rest",
     )
     .addHelpText(
       "after",
@@ -137,6 +243,10 @@ otherwise; in GitHub Actions each failed instance is also an ::error annotation.
 recorded as cancelled).
 
 Parameters: --param > task parameters and matrix values > pipeline parameters.
+
+Caching (docs/caching.md): an instance whose key (notebook source, parameters, kernel, env,
+inputs: files, upstream results) is in the cache or in the --resume run is restored, not run:
+its files are copied into the new run folder and it is recorded as cached.
 
 Permissions: ${RUN_PERMISSIONS}
   --allow-read   the pipeline, notebooks, and /proc to find every process of a kernel
@@ -150,6 +260,8 @@ Examples:
   deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml
   deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml --only train-model --param epochs=3
   deno task run examples/mnist-digits-demo-pipeline/pipeline.yaml --out runs --fail-fast
+  deno task run pipeline.yaml --cache --force train-model
+  deno task run pipeline.yaml --resume runs/2026-11-30T04-17-00Z-ab12
 `,
     )
     .action(async (path: string, flags: RunFlags) => {
@@ -168,13 +280,15 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   // A part of a run (--upstream), or a run placed on Slurm, plans beyond the selection.
   const { plan, part } = await scaleOutPlan(pipeline, options, selected, flags);
   // Every notebook is read (and validated) before anything is written or started; the run's
-  // attempts prepare theirs from what is read here.
+  // attempts prepare theirs (and cache keys hash theirs) from what is read here.
   const sources = new NotebookSources(notebooks);
   await sources.readAll();
   const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await pythonFound;
-
+  // Warnings come while the run goes on, when the progress output exists.
+  const warnings = { to: (_: string) => {} };
+  const caching = await runCaching(plan, flags, { python, sources, warnings });
   const shownFolder = join(flags.out, runId);
   const runFolder = await makeRunFolder(flags.out, shownFolder);
 
@@ -187,34 +301,28 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     color: live && Deno.env.get("NO_COLOR") === undefined,
     annotations: origin.ci !== undefined,
   });
-  const interrupt = new AbortController();
-  const onSignal = () => {
-    if (interrupt.signal.aborted) {
-      progress.note("still stopping the kernels...");
-      return;
-    }
-    progress.note("interrupted: stopping every kernel, then writing the run folder");
-    interrupt.abort();
-  };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const interrupt = onInterrupt(progress);
 
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
-      `Python ${python.version} (nbclient ${python.nbclient})`,
+      `Python ${python.version} (nbclient ${python.nbclient})` +
+      (caching.description === "" ? "" : `; ${caching.description}`),
   );
+  warnings.to = (m) => progress.warning(m);
   progress.start();
   let summary;
   let interrupted = false;
-  // One persistent driver per worker slot, forking a fresh kernel per notebook (on Slurm, the
-  // kernels run in the jobs).
+  // One driver per worker slot, forking a kernel per notebook; with a cache or --resume, started
+  // by the first instance that runs, so a run that restores everything starts none. On Slurm,
+  // the kernels run in the jobs.
   const forkServer = new ForkServer();
-  if (flags.executor !== "slurm") {
+  const warm = once(() =>
     void prewarmForPlan(forkServer, plan, {
       python: python.path,
       concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
-    });
-  }
+    })
+  );
+  if (!caching.restores && flags.executor !== "slurm") warm();
   try {
     if (flags.executor === "slurm") {
       ({ summary, interrupted } = await runSlurm(plan, flags, {
@@ -234,7 +342,9 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       summary = await executePlan(plan, {
         runner,
         prepare,
-        instanceRunner: localInstanceRunner({ runner, prepare, secrets: values, redactor }),
+        instanceRunner: caching.wrap(
+          warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
+        ),
         runFolder,
         runId,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
@@ -249,7 +359,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   } finally {
     await forkServer.close();
     progress.stop();
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    interrupt.dispose();
   }
   await redactRunFiles(runFolder, secrets.redactor);
   summary = secrets.redactor.redactValue(summary);

@@ -20,6 +20,7 @@ import {
 } from "../log/schema.ts";
 import { type AttemptSpanInfo, SpanLog, type TaskSpanHandle } from "../log/spans.ts";
 import { writeRunSummary } from "../log/write_summary.ts";
+import { derivedTaskContext } from "../log/span_ids.ts";
 
 /** What a run recorder needs to open a run folder. */
 export interface RunRecorderOptions {
@@ -229,7 +230,10 @@ export class RunRecorder {
       // Upstream instances ended before this one starts: their spans are known.
       const links = inst.needs.flatMap((id) => {
         // An upstream instance of another part: its span id is derived from the run id.
-        const context = this.#handles.get(id)?.context ?? this.#spans.derivedTaskContext(id);
+        const context = this.#handles.get(id)?.context ??
+          (this.#options.partOf === undefined
+            ? undefined
+            : derivedTaskContext(this.#options.runId, id));
         return context === undefined ? [] : [context];
       });
       handle = this.#spans.startTask(inst, at, links);
@@ -246,6 +250,8 @@ export class RunRecorder {
         this.#spans.endTask(open(start), {
           status: record.status,
           ...(record.reason === undefined ? {} : { reason: record.reason }),
+          ...(record.cacheKey === undefined ? {} : { cacheKey: record.cacheKey }),
+          ...(record.cachedFrom === undefined ? {} : { cachedFrom: record.cachedFrom }),
         }, at);
         ended = true;
       },

@@ -6,7 +6,7 @@ import { MergeError, mergeRunParts } from "./merge.ts";
 import { readSpansFile } from "./otlp_read.ts";
 import { readRunFolder } from "./read.ts";
 import { summaryFromSpans } from "./rebuild.ts";
-import { derivedTraceId } from "./span_ids.ts";
+import { derivedTaskContext, derivedTraceId } from "./span_ids.ts";
 import { SpanLog } from "./spans.ts";
 import { writeRunSummary } from "./write_summary.ts";
 
@@ -47,7 +47,7 @@ async function writePart(
   log.recordPlan(plan, t0, Object.keys(ran));
   for (const [id, status] of Object.entries(ran)) {
     const instance = plan.find((i) => i.id === id)!;
-    const links = instance.needs.map((n) => log.derivedTaskContext(n)!);
+    const links = instance.needs.map((n) => derivedTaskContext(runId, n));
     const task = log.startTask(instance, t0, links);
     const rel = `tasks/${id}/attempt-1`;
     await Deno.mkdir(join(folder, rel, "artifacts"), { recursive: true });

@@ -50,6 +50,31 @@ export function derivedSpanId(runId: string, name: string): string {
   return nonZero(digest(`span ${runId}\n${name}`).slice(0, 16));
 }
 
+/**
+ * The context of an instance's task span in a run written in parts: for links to upstream
+ * instances that ran in another part.
+ *
+ * @param runId The run id.
+ * @param instanceId The instance id.
+ * @returns Trace id, span id and the sampled flag.
+ *
+ * @example Linking to `ingest`
+ * ```ts
+ * import { derivedSpanId, derivedTaskContext } from "./span_ids.ts";
+ * console.assert(derivedTaskContext("r1", "ingest").spanId === derivedSpanId("r1", "task ingest"));
+ * ```
+ */
+export function derivedTaskContext(
+  runId: string,
+  instanceId: string,
+): { traceId: string; spanId: string; traceFlags: number } {
+  return {
+    traceId: derivedTraceId(runId),
+    spanId: derivedSpanId(runId, `task ${instanceId}`),
+    traceFlags: 1,
+  };
+}
+
 // OpenTelemetry treats an all-zero id as invalid; sha256 makes it vanishingly rare anyway.
 function nonZero(hex: string): string {
   return /^0+$/.test(hex) ? `${hex.slice(0, -1)}1` : hex;

@@ -57,11 +57,7 @@ export type SpanInstance =
 
 /** Options of {@linkcode SpanLog}. */
 export interface SpanLogOptions {
-  /**
-   * Derive the trace id and every span id from the run id and the span's name (`span_ids.ts`):
-   * the parts of a run then share one trace and one run span, and `merge` is idempotent.
-   * @default false: random ids
-   */
+  /** Ids derived from the run id (`span_ids.ts`), as parts of a run need. @default false */
   derivedIds?: boolean;
 }
 
@@ -101,6 +97,18 @@ function ciAttributes(ci: CiContext | undefined): Attributes {
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** How a task instance ended, as its span records it. */
+export interface TaskOutcome {
+  /** Final status. */
+  status: TaskStatus;
+  /** Why it was skipped or cancelled. */
+  reason?: string | undefined;
+  /** Its cache key, when one was computed. */
+  cacheKey?: string | undefined;
+  /** The run that produced its restored result: set only for a cached instance. */
+  cachedFrom?: string | undefined;
 }
 
 /** A task instance's span while it is open. */
@@ -336,10 +344,15 @@ export class SpanLog {
    * @param outcome Its final status and, for a skip or cancel, the reason.
    * @param endedAt When it ended.
    */
-  endTask(task: TaskSpanHandle, outcome: { status: TaskStatus; reason?: string }, endedAt: Date) {
+  endTask(task: TaskSpanHandle, outcome: TaskOutcome, endedAt: Date) {
     const span = this.#open(task);
     span.setAttribute(SPAN.attr.taskStatus, outcome.status);
     if (outcome.reason !== undefined) span.setAttribute(SPAN.attr.taskReason, outcome.reason);
+    if (outcome.cacheKey !== undefined) span.setAttribute(SPAN.attr.taskCacheKey, outcome.cacheKey);
+    if (outcome.cachedFrom !== undefined) {
+      span.setAttribute(SPAN.attr.taskCached, true);
+      span.setAttribute(SPAN.attr.taskCachedFrom, outcome.cachedFrom);
+    }
     setStatus(span, outcome.status, outcome.reason);
     span.end(endedAt);
     this.#tasks.delete(task.id);
@@ -363,19 +376,6 @@ export class SpanLog {
     setStatus(this.#run, status);
     this.#run.end(endedAt);
     this.#ended = true;
-  }
-
-  /**
-   * The context of an instance's task span as derived ids make it (`undefined` with random
-   * ids): links to upstream instances that ran in another part.
-   * @param id The instance id.
-   * @returns Its task span's context.
-   */
-  derivedTaskContext(id: string): SpanContext | undefined {
-    if (this.#ids === undefined) return undefined;
-    const ids = this.#ids;
-    ids.nextName = SPAN.taskName(id);
-    return { traceId: ids.generateTraceId(), spanId: ids.generateSpanId(), traceFlags: 1 };
   }
 
   #name(name: string): void {

@@ -141,6 +141,8 @@ function instanceOf(
     ...kernelOf(def, defaults),
     env: { ...defaults.env, ...def.env },
     ...(secrets.length > 0 ? { secrets } : {}),
+    ...(def.inputs === undefined ? {} : { inputs: def.inputs }),
+    ...(def.cache === false ? { cache: false as const } : {}),
     ...(def.resources === undefined ? {} : { resources: resources(def.resources) }),
   };
 }

@@ -51,6 +51,10 @@ export interface PlannedInstance {
   secrets?: string[];
   /** CPUs and memory (megabytes) asked of a cluster; absent when the task sets none. */
   resources?: { cpus?: number | undefined; memoryMb?: number | undefined } | undefined;
+  /** Globs of files the notebook reads (`inputs:`), relative to the pipeline file. */
+  inputs?: string[];
+  /** `false` when the task says `cache: false`: never restored from or saved to a cache. */
+  cache?: false;
 }
 
 /** A validated, expanded pipeline, ready to execute. */
@@ -59,6 +63,8 @@ export interface Plan {
   pipeline: string;
   /** Absolute folder of the pipeline file; notebook paths are relative to it. */
   baseDir: string;
+  /** The pipeline's `cache:`: the default folder of `run --cache`, or `false` (never cache). */
+  cache?: string | false;
   /** Pipeline-wide parameters as declared (already merged into each instance). */
   parameters: Record<string, JsonValue>;
   /** Instances in a topological order. */

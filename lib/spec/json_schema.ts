@@ -40,6 +40,10 @@ const DESCRIPTIONS: Record<string, string> = {
   secrets: "Names of environment variables passed to the kernel only, and replaced by *** in " +
     "everything the run writes. Never parameters: a notebook reads them with os.environ.",
   resources: "What one instance asks of a cluster (run --executor slurm): cpus, memory.",
+  inputs:
+    "Globs of files the notebook reads, relative to the pipeline file; part of its cache key.",
+  cache: "Caching (docs/caching.md): the cache folder of run --cache (pipeline), or false to " +
+    "never reuse a stored result (pipeline or task).",
 };
 
 /**
@@ -89,6 +93,10 @@ export function pipelineJsonSchema(): Json {
   task.needs = {
     description: DESCRIPTIONS.needs,
     anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+  };
+  task.inputs = {
+    description: DESCRIPTIONS.inputs,
+    anyOf: [{ type: "string" }, { type: "array", items: { type: "string", minLength: 1 } }],
   };
   props.parameters!.propertyNames = PARAM_NAMES;
   task.parameters!.propertyNames = PARAM_NAMES;

@@ -29,6 +29,8 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "fast",
     "env",
     "secrets",
+    "inputs",
+    "cache",
     "resources",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);

@@ -32,7 +32,7 @@ export const BUILTIN_DEFAULTS = {
 
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
-  pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks"],
+  pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks", "cache"],
   defaults: ["timeout", "retries", "kernel", "fast", "env"],
   task: [
     "notebook",
@@ -46,6 +46,8 @@ export const KNOWN_KEYS = {
     "fast",
     "env",
     "secrets",
+    "inputs",
+    "cache",
     "resources",
   ],
   resources: ["cpus", "memory"],
@@ -187,6 +189,26 @@ const MatrixSchema = z.record(
   error: "is empty; give at least one key with a list of values, or remove matrix",
 });
 
+const InputsSchema = z.preprocess(
+  (v) => (typeof v === "string" ? [v] : v),
+  z.array(
+    z.string({ error: "must be a glob relative to the pipeline file, e.g. data/*.csv" })
+      .min(1, { error: "must not be empty; give a glob such as data/*.csv" }),
+    { error: "must be a glob or a list of globs relative to the pipeline file, e.g. [data/*.csv]" },
+  ),
+);
+
+const TaskCacheSchema = z.boolean({
+  error: "must be true or false (false: always run this task, never reuse a cached result)",
+});
+
+const PipelineCacheSchema = z.union([
+  z.string().min(1),
+  z.literal(false),
+], {
+  error: "must be a cache folder relative to the working folder (e.g. .pynb-cache) or false",
+});
+
 const MEMORY = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$/i;
 const MemorySchema = z.unknown().transform((v, ctx): number => {
   const m = typeof v === "string" ? MEMORY.exec(v) : undefined;
@@ -227,6 +249,8 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   fast: FastSchema.optional(),
   env: EnvSchema.optional(),
   secrets: SecretsSchema.optional(),
+  inputs: InputsSchema.optional(),
+  cache: TaskCacheSchema.optional(),
   resources: ResourcesSchema.optional(),
 });
 
@@ -248,6 +272,7 @@ export const PipelineSpecSchema: z.ZodType<PipelineSpec> = z.strictObject({
   parameters: ParametersSchema.optional(),
   secrets: SecretsSchema.optional(),
   defaults: DefaultsSchema.optional(),
+  cache: PipelineCacheSchema.optional(),
   tasks: z.record(
     z.string().regex(TASK_NAME, {
       error: (iss) =>
@@ -272,6 +297,8 @@ export interface PipelineSpec {
   secrets?: string[] | undefined;
   /** Values for tasks that do not set their own. */
   defaults?: DefaultsSpec | undefined;
+  /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
+  cache?: string | false | undefined;
   /** The tasks, by name, in the order written. */
   tasks: Record<string, TaskSpec>;
 }
@@ -312,6 +339,10 @@ export interface TaskSpec {
   env?: Record<string, string> | undefined;
   /** Names of environment variables this task's kernel receives as secrets, without repeats. */
   secrets?: string[] | undefined;
+  /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
+  inputs?: string[] | undefined;
+  /** `false`: never reuse a cached result of this task. */
+  cache?: boolean | undefined;
   /** CPUs and memory an instance asks of a cluster. */
   resources?: ResourcesSpec | undefined;
 }
@@ -343,6 +374,8 @@ export interface PipelineSpecInput {
     fast?: boolean;
     env?: Record<string, string | number | boolean>;
   };
+  /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
+  cache?: string | false;
   /** The tasks, by name. */
   tasks: Record<string, TaskSpecInput>;
 }
@@ -370,6 +403,10 @@ export interface TaskSpecInput {
   env?: Record<string, string | number | boolean>;
   /** Environment variables this task's kernel receives, redacted from everything it writes. */
   secrets?: string[];
+  /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
+  inputs?: string | string[];
+  /** `false`: never reuse a cached result of this task. */
+  cache?: boolean;
   /** CPUs and memory (megabytes, or `512M`, `4G`) one instance asks of a cluster. */
   resources?: { cpus?: number; memory?: number | string };
 }
