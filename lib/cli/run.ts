@@ -342,7 +342,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       summary = await executePlan(plan, {
         runner,
         prepare,
-        instanceRunner: caching.wrap(
+        // A part's upstream instances were keyed in other parts: parts run without the cache.
+        instanceRunner: (part === undefined ? caching.wrap : (r: InstanceRunner) => r)(
           warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
         ),
         runFolder,
