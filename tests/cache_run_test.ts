@@ -26,6 +26,21 @@ async function write(dir: string, files: Record<string, string>): Promise<void> 
   for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(join(dir, name), text);
 }
 
+/**
+ * Python that marks this run as having started `name` and waits (at most 60 s) until a second run
+ * has too: a rendezvous of two runs on one notebook.
+ */
+function barrier(name: string): string {
+  return [
+    "import os, time",
+    'os.makedirs("barrier", exist_ok=True)',
+    `open(f"barrier/${name}-{os.environ['PYNB_RUN_ID']}", "w").close()`,
+    "t0 = time.time()",
+    `while len([f for f in os.listdir("barrier") if f.startswith("${name}-")]) < 2 and time.time() - t0 < 60:`,
+    "    time.sleep(0.05)",
+  ].join("\n");
+}
+
 /** `a` reads an inputs: file; `b` (parameter k) and `c` need `a`; `d` needs `b`. */
 const DIAMOND: Record<string, string> = {
   "pipeline.yaml": [
@@ -226,8 +241,12 @@ Deno.test("two runs sharing one cache at once both succeed and leave whole entri
       "  q: { notebook: q.py }",
       "",
     ].join("\n"),
-    "p.py": notebook('pdr.log_value("p", 1)\npdr.log_artifact("p.bin", b"p" * 50000)'),
-    "q.py": notebook('pdr.log_value("q", 2)'),
+    // Each notebook waits until the other run has started it too, so both runs miss the cache and
+    // save the same key at once, however fast kernels start.
+    "p.py": notebook(
+      `${barrier("p")}\npdr.log_value("p", 1)\npdr.log_artifact("p.bin", b"p" * 50000)`,
+    ),
+    "q.py": notebook(`${barrier("q")}\npdr.log_value("q", 2)`),
   });
   const both = await Promise.all(["s1", "s2"].map((id) => run(dir, id, ["--concurrency", "1"])));
   for (const r of both) assertEquals([r.code, r.how], [0, { p: "ran", q: "ran" }], r.stderr);
