@@ -40,6 +40,7 @@ import {
   type PythonProbe,
   shellQuote,
 } from "./_environment.ts";
+import { exists } from "../lib/_base/fs.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -214,15 +215,6 @@ export function checkDeno(version: string): void {
       `Cannot run the demo: Deno ${version} is older than ${MIN_DENO}. Run \`npm install\` in ` +
         "the project to get the pinned Deno, then `npx deno task demo`.",
     );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

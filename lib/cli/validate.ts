@@ -5,7 +5,7 @@
  */
 import { Command, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
-import { githubAnnotations } from "../spec/annotations.ts";
+import { githubAnnotations } from "../github/annotations.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { planPipeline } from "../plan/plan.ts";
 import { checkNotebooks } from "../plan/check_files.ts";

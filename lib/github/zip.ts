@@ -12,6 +12,7 @@
 import { join, resolve, sep } from "node:path";
 import { type UnzipFileInfo, unzipSync } from "../../deps.ts";
 import { UnsafeArchiveError } from "./errors.ts";
+import { exists } from "../_base/fs.ts";
 
 /** Limits of {@linkcode extractRunFolders}. */
 export interface ExtractOptions {
@@ -122,7 +123,7 @@ export async function extractRunFolders(
   const result: ExtractResult = { written: [], present: [] };
   try {
     for (const [name, files] of folders) {
-      if (await exists(join(outDir, name))) {
+      if (await exists(join(outDir, name), { lstat: true })) {
         result.present.push(name);
         continue;
       }
@@ -301,15 +302,5 @@ function assertOnlyFilesAndFolders(zip: Uint8Array, archive: string): void {
       );
     }
     p += 46 + nameLen + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }

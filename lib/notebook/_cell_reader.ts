@@ -8,7 +8,8 @@ import { StringParser, uncommentMagic, unescapeCodeStart } from "./_magics.ts";
 import { isActive, isJsonMetadata, textToMetadata } from "./_metadata.ts";
 import { linesFrom, pep8LinesBetweenCells } from "./_pep8.ts";
 import { ALT_START, BLANK, splitLines, START, uncomment } from "./_text.ts";
-import type { Cell, JsonObject } from "./schema.ts";
+import type { Cell } from "./schema.ts";
+import type { JsonObject } from "../_base/json.ts";
 
 /** A cell read from a script, where the next one starts, and whether its options were JSON. */
 export interface ReadCell {

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { isMap, LineCounter, parseDocument, stringifyYaml } from "../../deps.ts";
-import { withYamlEnvProbes } from "../_yaml_env.ts";
-import type { JsonValue } from "../plan/types.ts";
+import { isMap, LineCounter, stringifyYaml } from "../../deps.ts";
+import { parseYamlDocument } from "../_base/yaml.ts";
+import type { JsonObject, JsonValue } from "../_base/json.ts";
 import { NotebookError } from "./errors.ts";
 import { compareCodePoints } from "./_python_json.ts";
 import { linesFrom, pep8LinesBetweenCells } from "./_pep8.ts";
 import { BLANK, HEADER, isAscii, isObject, splitLines, uncomment } from "./_text.ts";
-import type { Cell, JsonObject } from "./schema.ts";
+import type { Cell } from "./schema.ts";
 
 const JUPYTER = /^jupyter\s*:\s*$/;
 const LEFT_SPACE = /^\s/;
@@ -116,9 +116,7 @@ export function readHeader(lines: string[], path: string): Header {
 
 function parseJupyterYaml(text: string, path: string, firstLine: number): JsonObject {
   const lineCounter = new LineCounter();
-  const doc = withYamlEnvProbes(() =>
-    parseDocument(text, { version: "1.1", lineCounter, prettyErrors: false })
-  );
+  const doc = parseYamlDocument(text, { version: "1.1", lineCounter, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
     const line = lineCounter.linePos(error.pos[0]).line + firstLine;
@@ -130,8 +128,7 @@ function parseJupyterYaml(text: string, path: string, firstLine: number): JsonOb
     );
   }
   if (!isMap(doc.contents)) return {};
-  const value =
-    withYamlEnvProbes(() => doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>).jupyter;
+  const value = (doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>).jupyter;
   if (value === null || value === undefined) return {};
   if (!isObject(value)) {
     throw new NotebookError(path, `line ${firstLine + 1}: 'jupyter:' must be a mapping`);
@@ -163,16 +160,14 @@ export function dumpYaml(value: JsonObject): string[] {
     }
     return v;
   };
-  let text = withYamlEnvProbes(() =>
-    stringifyYaml(walk(value), {
-      version: "1.1",
-      sortMapEntries: false,
-      indentSeq: false,
-      singleQuote: true,
-      lineWidth: 0,
-      nullStr: "null",
-    })
-  );
+  let text = stringifyYaml(walk(value), {
+    version: "1.1",
+    sortMapEntries: false,
+    indentSeq: false,
+    singleQuote: true,
+    lineWidth: 0,
+    nullStr: "null",
+  });
   if (escaped.size) text = text.replace(/pynbyamlplaceholder\d+x/g, (t) => escaped.get(t) ?? t);
   return splitLines(text);
 }

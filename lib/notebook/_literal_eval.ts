@@ -3,8 +3,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
-import type { JsonObject } from "./schema.ts";
+import type { JsonObject, JsonValue } from "../_base/json.ts";
 
 /** Thrown by {@linkcode literalEval} when a text is not a Python literal. */
 export class LiteralError extends Error {}

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonObject, JsonValue } from "../_base/json.ts";
 import { ParameterNameError } from "./errors.ts";
 import { uniqueId } from "./ipynb.ts";
 import { pythonLiteral } from "./python_literal.ts";
-import type { Cell, CodeCell, JsonObject, Notebook } from "./schema.ts";
+import type { Cell, CodeCell, Notebook } from "./schema.ts";
 
 /**
  * Where a notebook runs: the context keys that `P` carries besides the parameters.

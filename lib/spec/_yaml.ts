@@ -1,13 +1,12 @@
 /**
- * Parsing YAML under `--allow-read` alone.
- *
- * Every call goes through `withYamlEnvProbes` (`lib/_yaml_env.ts`), so that `validate` and
- * `plan` need nothing but `--allow-read`.
+ * Parsing pipeline YAML: duplicate keys are errors and `<<` merge keys are resolved. The parse
+ * itself goes through the base's YAML seam (`lib/_base/yaml.ts`), so that `validate` and `plan`
+ * need nothing but `--allow-read`.
  *
  * @module
  */
-import { type Document, type LineCounter, parseDocument } from "../../deps.ts";
-import { withYamlEnvProbes } from "../_yaml_env.ts";
+import type { Document, LineCounter } from "../../deps.ts";
+import { parseYamlDocument } from "../_base/yaml.ts";
 
 /** Options of {@linkcode parseYaml}. */
 export interface ParseYamlOptions {
@@ -24,15 +23,13 @@ export interface ParseYamlOptions {
  * @returns The document, with `errors` for malformed input.
  */
 export function parseYaml(text: string, options: ParseYamlOptions = {}): Document {
-  return withYamlEnvProbes(() =>
-    parseDocument(text, {
-      prettyErrors: false,
-      uniqueKeys: true,
-      // `<<: *common` merge keys keep pipeline files short; YAML 1.1 had them, 1.2 made them opt-in.
-      merge: true,
-      ...(options.lineCounter === undefined ? {} : { lineCounter: options.lineCounter }),
-    })
-  );
+  return parseYamlDocument(text, {
+    prettyErrors: false,
+    uniqueKeys: true,
+    // `<<: *common` merge keys keep pipeline files short; YAML 1.1 had them, 1.2 made them opt-in.
+    merge: true,
+    ...(options.lineCounter === undefined ? {} : { lineCounter: options.lineCounter }),
+  });
 }
 
 /**
@@ -42,5 +39,5 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): Documen
  * @returns The data.
  */
 export function yamlToJs(doc: Document): unknown {
-  return withYamlEnvProbes(() => doc.toJS({ maxAliasCount: 1000 }));
+  return doc.toJS({ maxAliasCount: 1000 });
 }

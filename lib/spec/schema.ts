@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "../../deps.ts";
-import type { JsonValue } from "../plan/types.ts";
+import { type JsonValue, JsonValueSchema } from "../_base/json.ts";
 import { parseDuration } from "./duration.ts";
 
 /** Names of tasks: letters, digits, `_`, `-`, `.`; they appear in ids, slugs and URLs. */
@@ -46,17 +46,6 @@ export const KNOWN_KEYS = {
     "env",
   ],
 } as const;
-
-const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number().refine(Number.isFinite, { error: "must be a finite number" }),
-    z.boolean(),
-    z.null(),
-    z.array(JsonValueSchema),
-    z.record(z.string(), JsonValueSchema),
-  ], { error: "must be a JSON value (string, number, boolean, null, list or mapping)" })
-);
 
 function paramName(what: string): z.ZodType<string> {
   return z.string().superRefine((name, ctx) => {
