@@ -3,9 +3,11 @@
  *
  * - {@linkcode formatDuration}: a configured duration (a timeout, a critical path) in the units
  *   of pipeline files, `1h 30m`, which `parseDuration` reads back;
- * - {@linkcode formatElapsed}: a measured duration on a web page or in a step summary,
- *   `850 ms`, `12.3 s`, `4 min 05 s`;
- * - {@linkcode formatElapsedCompact}: a measured duration in a terminal column, `4.2s`, `3m05s`.
+ * - {@linkcode formatElapsedPage}: a measured duration on a web page, `850 ms`, `12.3 s`,
+ *   `4 min 05 s`;
+ * - {@linkcode formatElapsedSummary}: a measured duration in a Markdown step summary, `2.3s`,
+ *   `1m 23s`;
+ * - {@linkcode formatElapsedTerminal}: a measured duration in a terminal column, `4.2s`, `3m05s`.
  *
  * @module
  */
@@ -69,12 +71,12 @@ export function formatDuration(seconds: number): string {
  *
  * @example Durations on a page
  * ```ts
- * import { formatElapsed } from "./time.ts";
- * console.assert(formatElapsed(245) === "4 min 05 s");
- * console.assert(formatElapsed(undefined) === "–");
+ * import { formatElapsedPage } from "./time.ts";
+ * console.assert(formatElapsedPage(245) === "4 min 05 s");
+ * console.assert(formatElapsedPage(undefined) === "–");
  * ```
  */
-export function formatElapsed(seconds: number | undefined): string {
+export function formatElapsedPage(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return "–";
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
@@ -87,6 +89,27 @@ export function formatElapsed(seconds: number | undefined): string {
 }
 
 /**
+ * Formats a measured duration for a Markdown step summary: `2.3s`, `1m 23s`, `1h 2m 3s`.
+ *
+ * @param seconds The duration.
+ * @returns The duration for people.
+ *
+ * @example Durations in a summary
+ * ```ts
+ * import { formatElapsedSummary } from "./time.ts";
+ * console.assert(formatElapsedSummary(83) === "1m 23s");
+ * console.assert(formatElapsedSummary(2.345) === "2.3s");
+ * ```
+ */
+export function formatElapsedSummary(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h ${m}m ${s % 60}s` : `${m}m ${s % 60}s`;
+}
+
+/**
  * Formats a measured duration for a terminal column, short and of steady width: `4.2s`, `3m05s`,
  * `1h02m`.
  *
@@ -95,11 +118,11 @@ export function formatElapsed(seconds: number | undefined): string {
  *
  * @example Durations in a terminal
  * ```ts
- * import { formatElapsedCompact } from "./time.ts";
- * console.assert(formatElapsedCompact(185) === "3m05s");
+ * import { formatElapsedTerminal } from "./time.ts";
+ * console.assert(formatElapsedTerminal(185) === "3m05s");
  * ```
  */
-export function formatElapsedCompact(seconds: number | undefined): string {
+export function formatElapsedTerminal(seconds: number | undefined): string {
   if (seconds === undefined) return "-";
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
   const m = Math.floor(seconds / 60);

@@ -1,5 +1,11 @@
 import { assertEquals } from "../../tests/_deps.ts";
-import { formatDuration, formatElapsed, formatElapsedCompact, sleep } from "./time.ts";
+import {
+  formatDuration,
+  formatElapsedPage,
+  formatElapsedSummary,
+  formatElapsedTerminal,
+  sleep,
+} from "./time.ts";
 
 Deno.test("formatDuration() prints the largest units first", () => {
   assertEquals(
@@ -8,19 +14,26 @@ Deno.test("formatDuration() prints the largest units first", () => {
   );
 });
 
-Deno.test("formatElapsed() shows measured durations for pages, from milliseconds to hours", () => {
+Deno.test("formatElapsedPage() shows measured durations for pages, from milliseconds to hours", () => {
   assertEquals(
-    [undefined, Number.NaN, 0.85, 4, 12.34, 245, 7380].map(formatElapsed),
+    [undefined, Number.NaN, 0.85, 4, 12.34, 245, 7380].map(formatElapsedPage),
     ["–", "–", "850 ms", "4.0 s", "12.3 s", "4 min 05 s", "2 h 03 min"],
   );
 });
 
-Deno.test("formatElapsedCompact() keeps terminal columns short", () => {
+Deno.test("formatElapsedSummary() shows tenths under a minute, then whole seconds", () => {
+  assertEquals(
+    [2.345, 59.94, 83, 3723].map(formatElapsedSummary),
+    ["2.3s", "59.9s", "1m 23s", "1h 2m 3s"],
+  );
+});
+
+Deno.test("formatElapsedTerminal() keeps terminal columns short", () => {
   assertEquals([
-    formatElapsedCompact(undefined),
-    formatElapsedCompact(59.94),
-    formatElapsedCompact(61),
-    formatElapsedCompact(3720),
+    formatElapsedTerminal(undefined),
+    formatElapsedTerminal(59.94),
+    formatElapsedTerminal(61),
+    formatElapsedTerminal(3720),
   ], [
     "-",
     "59.9s",

@@ -7,7 +7,7 @@
 import type { RunObserver } from "../execute/executor.ts";
 import type { AttemptRecord, RunSummary, TaskRecord } from "../log/schema.ts";
 import type { PlannedInstance } from "../plan/types.ts";
-import { formatElapsedCompact } from "../_base/time.ts";
+import { formatElapsedTerminal } from "../_base/time.ts";
 import { annotation } from "../github/workflow_commands.ts";
 
 /** Options of {@linkcode Progress}. */
@@ -155,7 +155,7 @@ export class Progress implements RunObserver {
     if (record.status === "skipped" || record.status === "cancelled") {
       line += `: ${safeText(record.reason ?? "")}`;
     } else {
-      line += ` in ${formatElapsedCompact(record.durationSeconds)}`;
+      line += ` in ${formatElapsedTerminal(record.durationSeconds)}`;
       const error = record.attempts.at(-1)?.error;
       if (record.status !== "succeeded" && error !== undefined) {
         line += `: ${safeText(`${error.ename}: ${error.evalue}`, 200)}`;
@@ -188,7 +188,7 @@ export class Progress implements RunObserver {
       safeText(t.id, 60),
       t.status,
       String(t.attempts.length),
-      formatElapsedCompact(t.durationSeconds),
+      formatElapsedTerminal(t.durationSeconds),
     ]);
     const head = ["task", "status", "attempts", "duration"];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -204,7 +204,7 @@ export class Progress implements RunObserver {
       fmt(head, false),
       ...rows.map((r) => fmt(r, true)),
       "",
-      `run ${summary.status} in ${formatElapsedCompact(summary.durationSeconds)}` +
+      `run ${summary.status} in ${formatElapsedTerminal(summary.durationSeconds)}` +
       (tally ? ` (${tally})` : ""),
       "",
     ].join("\n");
@@ -229,7 +229,7 @@ export class Progress implements RunObserver {
       const of = r.retries > 0 ? ` attempt ${r.attempt}/${r.retries + 1}` : "";
       const cell = r.cell === undefined ? "" : `  ${r.cell}`;
       return `  running ${safeText(id, 80)}${of}  ${
-        formatElapsedCompact((now - r.since) / 1000)
+        formatElapsedTerminal((now - r.since) / 1000)
       }${cell}`;
     });
     lines.push(`  ${this.#done}/${this.#o.total} done, ${this.#running.size} running`);

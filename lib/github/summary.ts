@@ -8,7 +8,7 @@
  * @module
  */
 import type { JsonValue } from "../_base/json.ts";
-import { formatElapsed } from "../_base/time.ts";
+import { formatElapsedSummary } from "../_base/time.ts";
 import type { Metric, RunSummary, TaskRecord, TaskStatus } from "../log/schema.ts";
 import { escapeMarkdown, fence, ganttName, mermaidLabel, stripAnsi, truncate } from "./markdown.ts";
 
@@ -139,7 +139,9 @@ function header(run: RunSummary, siteUrl: string | undefined): string {
   if (ci?.commit) facts.push(`commit \`${inlineCode(ci.commit.slice(0, 7))}\``);
   if (ci?.pullRequest !== undefined) facts.push(`pull request #${ci.pullRequest}`);
   facts.push(`started ${run.startedAt}`);
-  if (run.durationSeconds !== undefined) facts.push(`took ${formatElapsed(run.durationSeconds)}`);
+  if (run.durationSeconds !== undefined) {
+    facts.push(`took ${formatElapsedSummary(run.durationSeconds)}`);
+  }
   const counts = countStatuses(run.tasks);
   let out = `## ${title}\n\n${facts.join(" · ")}\n\n${counts}\n`;
   if (siteUrl !== undefined) out += `\n[Open this run on the pipeline site](${safeUrl(siteUrl)})\n`;
@@ -171,7 +173,7 @@ function statusTable(run: RunSummary): string {
     const note = t.reason ?? lastError(t)?.headline ?? "";
     const ran = t.durationSeconds !== undefined && attempts > 0;
     return `| ${escapeMarkdown(t.id)} | ${ICON[t.status]} ${t.status} | ${
-      ran ? formatElapsed(t.durationSeconds!) : ""
+      ran ? formatElapsedSummary(t.durationSeconds!) : ""
     } | ${attempts} | ${escapeMarkdown(truncate(note, MAX_VALUE_CHARS))} |`;
   });
   return `### Tasks\n\n| Task | Status | Duration | Attempts | Note |\n| --- | --- | ---: | ---: | --- |\n${
