@@ -42,15 +42,34 @@ export type { InjectResult, RunContext } from "./lib/notebook/inject.ts";
 export { pythonLiteral } from "./lib/notebook/python_literal.ts";
 export type { Cell, Notebook, Output } from "./lib/notebook/schema.ts";
 export { executePlan } from "./lib/execute/executor.ts";
+export type { ExecuteOptions } from "./lib/execute/executor.ts";
+export {
+  localInstanceRunner,
+  recordAttemptFolder,
+  upstreamEntry,
+} from "./lib/execute/instance_runner.ts";
 export type {
   AttemptContext,
   AttemptRunner,
-  ExecuteOptions,
+  InstanceContext,
+  InstanceRunner,
+  LocalInstanceRunnerOptions,
   NotebookPreparer,
   RunnerRequest,
   RunnerResult,
   RunObserver,
-} from "./lib/execute/executor.ts";
+  UpstreamEntry,
+} from "./lib/execute/instance_runner.ts";
+export {
+  decideStart,
+  describeEnd,
+  failFastReason,
+  INTERRUPTED_REASON,
+  Scheduler,
+} from "./lib/execute/scheduler.ts";
+export type { InstanceWork, SchedulerOptions, StartDecision } from "./lib/execute/scheduler.ts";
+export { pendingRecord, RunRecorder, runStatus } from "./lib/execute/run_recorder.ts";
+export type { InstanceRecorder, RunRecorderOptions } from "./lib/execute/run_recorder.ts";
 export { notebookPreparer } from "./lib/execute/prepare.ts";
 export { runAttempt } from "./lib/execute/attempt.ts";
 export type { AttemptRequest, AttemptResult, DriverEvent } from "./lib/execute/attempt.ts";

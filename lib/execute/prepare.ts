@@ -8,7 +8,7 @@ import { injectParameters } from "../notebook/inject.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
 import { readNotebook } from "../notebook/read.ts";
 import type { Notebook } from "../notebook/schema.ts";
-import type { NotebookPreparer } from "./executor.ts";
+import type { NotebookPreparer } from "./instance_runner.ts";
 
 /**
  * Makes the notebook preparer of one run. Each source notebook is read and validated once, however
