@@ -44,7 +44,7 @@ export interface ImportRef {
 export interface Violation {
   /** Path relative to the repository root, `/`-separated. */
   file: string;
-  /** Line of the import, from 1 (0 for a rule about the file itself). */
+  /** Line of the import, from 1 (0 for a rule about the file itself, -1 for "not shown"). */
   line: number;
   /** The specifier as written. */
   specifier: string;
@@ -185,15 +185,16 @@ export function checkLibFile(root: string, file: string, imports: ImportRef[]): 
 }
 
 /**
- * Formats violations one per line: `lib/spec/x.ts:7: import "../plan/y.ts": why`.
+ * Formats violations one per line: `lib/spec/x.ts:7: import "../plan/y.ts": why` (without the
+ * line number when `line` is negative).
  *
  * @param violations The broken rules.
  * @returns The text.
  */
 export function formatViolations(violations: Violation[]): string {
-  return violations.map((v) =>
-    v.line === 0
-      ? `${v.file}: ${v.reason}`
-      : `${v.file}:${v.line}: import ${JSON.stringify(v.specifier)}: ${v.reason}`
-  ).join("\n");
+  return violations.map((v) => {
+    if (v.line === 0) return `${v.file}: ${v.reason}`;
+    const where = v.line < 0 ? v.file : `${v.file}:${v.line}`;
+    return `${where}: import ${JSON.stringify(v.specifier)}: ${v.reason}`;
+  }).join("\n");
 }
