@@ -228,9 +228,8 @@ export class Progress implements RunObserver {
     const lines = [...this.#running].map(([id, r]) => {
       const of = r.retries > 0 ? ` attempt ${r.attempt}/${r.retries + 1}` : "";
       const cell = r.cell === undefined ? "" : `  ${r.cell}`;
-      return `  running ${safeText(id, 80)}${of}  ${
-        formatElapsedTerminal((now - r.since) / 1000)
-      }${cell}`;
+      const elapsed = formatElapsedTerminal((now - r.since) / 1000);
+      return `  running ${safeText(id, 80)}${of}  ${elapsed}${cell}`;
     });
     lines.push(`  ${this.#done}/${this.#o.total} done, ${this.#running.size} running`);
     this.#o.write(lines.join("\n") + "\n");
