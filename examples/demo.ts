@@ -220,7 +220,8 @@ export function checkDeno(version: string): void {
 
 async function onPath(name: string): Promise<boolean> {
   for (const dir of (Deno.env.get("PATH") ?? "").split(delimiter)) {
-    if (dir && await exists(join(dir, name))) return true;
+    // A folder of PATH that cannot be read holds nothing this user can run.
+    if (dir && await exists(join(dir, name)).catch(() => false)) return true;
   }
   return false;
 }
