@@ -84,6 +84,18 @@ export type { AttemptSpanInfo, RunSpanInfo, TaskSpanHandle } from "./lib/log/spa
 export { parseSpansJsonl, readSpansFile } from "./lib/log/otlp_read.ts";
 export type { FlatSpan, SpansFile } from "./lib/log/otlp_read.ts";
 export { rebuildSummaryFromSpans, summaryFromSpans } from "./lib/log/rebuild.ts";
+export { readRunFolder, RunFolderError } from "./lib/log/read.ts";
+export type { RunFolder } from "./lib/log/read.ts";
+export { RunFiles } from "./lib/log/run_files.ts";
+export type { AttemptFolder, FileProblem, RunFile } from "./lib/log/run_files.ts";
+export {
+  artifactPath,
+  ATTEMPT_LAYOUT,
+  attemptDir,
+  attemptFile,
+  RUN_LAYOUT,
+  runPath,
+} from "./lib/log/layout.ts";
 export { writeRunSummary } from "./lib/log/write_summary.ts";
 export { readAttemptValues } from "./lib/log/values.ts";
 export { CI_ENV_NAMES, readCiContext } from "./lib/log/ci_context.ts";

@@ -87,6 +87,7 @@ Example:
           ...(opts.keepDays !== undefined ? { keepDays: opts.keepDays } : {}),
         });
         for (const p of report.problems) console.error(`warning: ${p.message}`);
+        for (const w of report.warnings) console.error(`warning: ${w}`);
         console.log(
           `Built ${opts.out}: ${report.runs} runs (${report.rendered} rendered, ${report.carried} ` +
             `kept from the previous site, ${report.pruned} pruned), ${report.pages} pages, ` +

@@ -123,6 +123,38 @@ export interface SpansFile {
   problems: string[];
 }
 
+/**
+ * An attribute's value when it is a string.
+ *
+ * @param v The attribute value.
+ * @returns The string, or undefined.
+ *
+ * @example Strings only
+ * ```ts
+ * import { attrString } from "./otlp_read.ts";
+ * console.assert(attrString("a") === "a" && attrString(1) === undefined);
+ * ```
+ */
+export function attrString(v: AttrValue | undefined): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/**
+ * An attribute's value when it is a finite number.
+ *
+ * @param v The attribute value.
+ * @returns The number, or undefined.
+ *
+ * @example Numbers only
+ * ```ts
+ * import { attrNumber } from "./otlp_read.ts";
+ * console.assert(attrNumber(2) === 2 && attrNumber("2") === undefined);
+ * ```
+ */
+export function attrNumber(v: AttrValue | undefined): number | undefined {
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
 function decodeValue(v: OtlpAnyValue | undefined): AttrValue {
   if (v === undefined) return null;
   if (v.stringValue !== undefined) return v.stringValue;

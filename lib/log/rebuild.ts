@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { UserError } from "../errors.ts";
 import type { JsonValue } from "../plan/types.ts";
-import type { AttrValue, FlatSpan } from "./otlp_read.ts";
-import { readSpansFile } from "./otlp_read.ts";
+import { attrNumber, attrString, type AttrValue, type FlatSpan } from "./otlp_read.ts";
+import { parseSpansJsonl } from "./otlp_read.ts";
 import { z } from "../../deps.ts";
 import {
   type AttemptRecord,
@@ -24,18 +23,16 @@ import {
   type TaskRecord,
   TaskStatusSchema,
   TriggerSchema,
-  type ValueLine,
 } from "./schema.ts";
-import { foldValueLines } from "./values.ts";
+import { foldValueLines, valueLinesOfSpan } from "./values.ts";
+import { addAttemptFolders } from "./attempt_folders.ts";
+import { RUN_LAYOUT, runPath, slugOfRunPath } from "./layout.ts";
+import { type AttemptFolder, RunFiles } from "./run_files.ts";
 
 const A = SPAN.attr;
 
-function str(v: AttrValue | undefined): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-function num(v: AttrValue | undefined): number | undefined {
-  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
-}
+const str = attrString;
+const num = attrNumber;
 function jsonObject(v: AttrValue | undefined): Record<string, JsonValue> {
   if (typeof v !== "string") return {};
   try {
@@ -65,50 +62,6 @@ function ciFromResource(resource: Record<string, AttrValue>): CiContext | undefi
   return parsed.success ? parsed.data : undefined;
 }
 
-function eventsToLines(span: FlatSpan): ValueLine[] {
-  const lines: ValueLine[] = [];
-  for (const e of span.events) {
-    const timestamp = e.time.toISOString();
-    const name = str(
-      e.attributes[A.valueName] ?? e.attributes[A.metricName] ??
-        e.attributes[A.artifactName],
-    );
-    if (name === undefined) continue;
-    if (e.name === SPAN.event.value) {
-      try {
-        const value = JSON.parse(str(e.attributes[A.valueJson]) ?? "null") as JsonValue;
-        lines.push({ kind: "value", name, value, timestamp });
-      } catch { /* a value that is not JSON is left out */ }
-    } else if (e.name === SPAN.event.metric) {
-      const value = num(e.attributes[A.metricValue]);
-      if (value === undefined) continue;
-      lines.push({
-        kind: "metric",
-        name,
-        value,
-        step: num(e.attributes[A.metricStep]) ?? null,
-        timestamp,
-      });
-    } else if (e.name === SPAN.event.artifact) {
-      const path = str(e.attributes[A.artifactPath]);
-      const sha256 = str(e.attributes[A.artifactSha256]);
-      const size = num(e.attributes[A.artifactSize]);
-      if (path === undefined || sha256 === undefined || size === undefined) continue;
-      const mediaType = str(e.attributes[A.artifactMediaType]);
-      lines.push({
-        kind: "artifact",
-        name,
-        path,
-        size,
-        sha256,
-        timestamp,
-        ...(mediaType === undefined ? {} : { mediaType }),
-      });
-    }
-  }
-  return lines;
-}
-
 function attemptFromSpan(span: FlatSpan): AttemptRecord {
   const status = AttemptStatusSchema.safeParse(span.attributes[A.attemptStatus]);
   const record: AttemptRecord = {
@@ -134,23 +87,6 @@ function attemptFromSpan(span: FlatSpan): AttemptRecord {
     };
   }
   return record;
-}
-
-/**
- * An attempt folder (`tasks/<slug>/attempt-<n>/`) of a run folder. The executor creates it just
- * before the attempt starts; one that no attempt span lists was running when the run stopped.
- */
-export interface AttemptFolder {
-  /** The instance's slug. */
-  slug: string;
-  /** Attempt number, from 1. */
-  attempt: number;
-  /** When the folder was created (or last changed, where the file system does not tell). */
-  startedAt: Date;
-  /** Its (partial) notebook, relative to the run folder, if there is one. */
-  notebook?: string | undefined;
-  /** Its stderr, relative to the run folder, if there is one. */
-  stderr?: string | undefined;
 }
 
 /** Options of {@linkcode summaryFromSpans}. */
@@ -203,7 +139,6 @@ export function summaryFromSpans(
   // Every line carries the run's resource; the plan's line is the first one written.
   const resource = planSpan?.resource ?? spans[0]?.resource ?? {};
   const runSpan = spans.find((s) => s.parentSpanId === undefined && A.runId in s.attributes);
-  const runAttrs = runSpan?.attributes ?? resource;
   const taskSpans = spans.filter((s) => A.taskId in s.attributes && !(A.attempt in s.attributes));
   const attemptSpans = spans.filter((s) => A.attempt in s.attributes);
 
@@ -241,7 +176,7 @@ export function summaryFromSpans(
   for (const [id, attempts] of attemptsByTask) {
     if (records.has(id)) continue;
     const first = attempts.map((a) => a.start).sort((a, b) => a.getTime() - b.getTime())[0];
-    const slug = str(attempts[0]?.attributes[A.attemptNotebook])?.match(/^tasks\/([^/]+)\//)?.[1];
+    const slug = slugOfRunPath(str(attempts[0]?.attributes[A.attemptNotebook]) ?? "");
     const plan = plannedById.get(id);
     records.set(
       id,
@@ -264,6 +199,21 @@ export function summaryFromSpans(
     ...[...records.values()].filter((r) => !plannedById.has(r.id)),
   ];
 
+  return RunSummarySchema.parse(runFromSpans(spans, { runSpan, resource, fallbackRunId, tasks }));
+}
+
+/** The run-level fields of a rebuilt summary: from the run span, else the resource. */
+function runFromSpans(
+  spans: FlatSpan[],
+  r: {
+    runSpan: FlatSpan | undefined;
+    resource: Record<string, AttrValue>;
+    fallbackRunId: string;
+    tasks: TaskRecord[];
+  },
+): RunSummary {
+  const { runSpan, resource } = r;
+  const runAttrs = runSpan?.attributes ?? resource;
   const resourceStart = str(resource[A.runStartedAt]);
   const startedAt = runSpan?.start ??
     (resourceStart === undefined ? undefined : new Date(resourceStart)) ??
@@ -274,7 +224,7 @@ export function summaryFromSpans(
   const ci = ciFromResource(runAttrs);
   const summary: RunSummary = {
     formatVersion: RUN_FORMAT_VERSION,
-    runId: str(runAttrs[A.runId]) ?? fallbackRunId,
+    runId: str(runAttrs[A.runId]) ?? r.fallbackRunId,
     pipeline: { name: str(runAttrs[A.pipelineName]) ?? "", ...(file ? { file } : {}) },
     status: statusAttr === "succeeded" || statusAttr === "failed" || statusAttr === "cancelled"
       ? statusAttr
@@ -282,7 +232,7 @@ export function summaryFromSpans(
     trigger: trigger.success ? trigger.data : "local",
     startedAt: startedAt.toISOString(),
     parameters: jsonObject(runSpan?.attributes[A.runParameters] ?? resource[A.runParameters]),
-    tasks,
+    tasks: r.tasks,
   };
   if (spans[0] !== undefined) summary.traceId = spans[0].traceId;
   if (runSpan !== undefined) {
@@ -290,7 +240,7 @@ export function summaryFromSpans(
     summary.durationSeconds = seconds(runSpan.start, runSpan.end);
   }
   if (ci !== undefined) summary.ci = ci;
-  return RunSummarySchema.parse(summary);
+  return summary;
 }
 
 type Described = Omit<TaskFields, "status" | "start" | "end">;
@@ -319,28 +269,6 @@ function unplanned(id: string, slug: string): Described {
     reason: undefined,
     timeoutSeconds: undefined,
   };
-}
-
-/** Adds the attempts that only their folder tells of to the instances that had not ended. */
-function addAttemptFolders(records: Map<string, TaskRecord>, folders: AttemptFolder[]): void {
-  const bySlug = new Map([...records.values()].map((r) => [r.slug, r]));
-  for (const folder of [...folders].sort((a, b) => a.attempt - b.attempt)) {
-    const record = bySlug.get(folder.slug);
-    if (record === undefined || (record.status !== "running" && record.status !== "pending")) {
-      continue;
-    }
-    if (record.attempts.some((a) => a.attempt === folder.attempt)) continue;
-    record.attempts.push({
-      attempt: folder.attempt,
-      status: "running",
-      startedAt: folder.startedAt.toISOString(),
-      ...(folder.notebook === undefined ? {} : { notebook: folder.notebook }),
-      ...(folder.stderr === undefined ? {} : { stderr: folder.stderr }),
-    });
-    record.attempts.sort((a, b) => a.attempt - b.attempt);
-    record.status = "running";
-    record.startedAt ??= folder.startedAt.toISOString();
-  }
 }
 
 interface TaskFields {
@@ -372,7 +300,7 @@ function taskRecord(id: string, attemptSpans: FlatSpan[], f: TaskFields): TaskRe
     notebook: f.notebook,
     status: f.status,
     attempts: sorted.map(attemptFromSpan),
-    ...foldValueLines(last === undefined ? [] : eventsToLines(last)),
+    ...foldValueLines(last === undefined ? [] : valueLinesOfSpan(last)),
   };
   if (f.reason !== undefined) record.reason = f.reason;
   if (f.timeoutSeconds !== undefined && f.timeoutSeconds > 0) {
@@ -386,10 +314,25 @@ function taskRecord(id: string, attemptSpans: FlatSpan[], f: TaskFields): TaskRe
   return record;
 }
 
+/** Options of {@linkcode rebuildSummaryFromSpans}. */
+export interface RebuildOptions {
+  /**
+   * The run folder's files, read through (and collecting warnings about refused files).
+   * @default new RunFiles(folder)
+   */
+  files?: RunFiles;
+  /**
+   * The attempt folders on disk, when already listed.
+   * @default files.attemptFolders()
+   */
+  attemptFolders?: AttemptFolder[];
+}
+
 /**
  * Rebuilds the summary of a run from its spans.
  *
  * @param folder The run folder.
+ * @param options Its files, when the caller reads them too.
  * @returns A summary whose status is `running` for an interrupted run; an attempt folder that no
  *   span lists is a `running` attempt of its instance.
  * @throws {UserError} When there are no spans to rebuild from, or a line is not OTLP/JSON.
@@ -401,18 +344,24 @@ function taskRecord(id: string, attemptSpans: FlatSpan[], f: TaskFields): TaskRe
  * console.log(summary.status); // "running"
  * ```
  */
-export async function rebuildSummaryFromSpans(folder: string): Promise<RunSummary> {
-  const file = join(folder, "spans.jsonl");
+export async function rebuildSummaryFromSpans(
+  folder: string,
+  options: RebuildOptions = {},
+): Promise<RunSummary> {
+  const files = options.files ?? new RunFiles(folder);
+  const file = runPath(folder, RUN_LAYOUT.spans);
+  const checked = files.check(RUN_LAYOUT.spans);
+  if ("missing" in checked) {
+    throw new UserError(
+      checked.absent
+        ? `Cannot read run folder '${folder}': it has neither run.json nor spans.jsonl`
+        : `Cannot read '${file}': ${checked.missing}`,
+    );
+  }
   let read;
   try {
-    read = await readSpansFile(file);
+    read = parseSpansJsonl(await Deno.readTextFile(checked.path));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new UserError(
-        `Cannot read run folder '${folder}': it has neither run.json nor spans.jsonl`,
-        { cause: err },
-      );
-    }
     throw new UserError(`Cannot read '${file}': ${String(err)}`, { cause: err });
   }
   if (read.problems.length > 0) {
@@ -422,48 +371,7 @@ export async function rebuildSummaryFromSpans(folder: string): Promise<RunSummar
     );
   }
   const name = folder.replace(/\/+$/, "").split("/").at(-1) ?? folder;
-  return summaryFromSpans(read.spans, name, { attemptFolders: await readAttemptFolders(folder) });
-}
-
-async function dirNames(path: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(path)) if (e.isDirectory) names.push(e.name);
-  } catch {
-    return []; // no tasks/ yet: nothing started
-  }
-  return names;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** Lists `tasks/<slug>/attempt-<n>/` folders, with what they hold. */
-async function readAttemptFolders(folder: string): Promise<AttemptFolder[]> {
-  const found: AttemptFolder[] = [];
-  for (const slug of await dirNames(join(folder, "tasks"))) {
-    for (const name of await dirNames(join(folder, "tasks", slug))) {
-      const n = Number(/^attempt-(\d+)$/.exec(name)?.[1]);
-      if (!Number.isInteger(n) || n < 1) continue;
-      const rel = `tasks/${slug}/${name}`;
-      const stat = await Deno.stat(join(folder, rel)).catch(() => undefined);
-      const startedAt = stat?.birthtime ?? stat?.mtime;
-      if (startedAt === undefined || startedAt === null) continue;
-      const notebook = await isFile(join(folder, rel, "notebook.ipynb"));
-      const stderr = await isFile(join(folder, rel, "stderr.txt"));
-      found.push({
-        slug,
-        attempt: n,
-        startedAt,
-        ...(notebook ? { notebook: `${rel}/notebook.ipynb` } : {}),
-        ...(stderr ? { stderr: `${rel}/stderr.txt` } : {}),
-      });
-    }
-  }
-  return found;
+  return summaryFromSpans(read.spans, name, {
+    attemptFolders: options.attemptFolders ?? files.attemptFolders(),
+  });
 }

@@ -6,8 +6,10 @@
  * @module
  */
 import { join, posix } from "node:path";
+import { ATTEMPT_LAYOUT } from "./layout.ts";
 import type { JsonValue } from "../plan/types.ts";
-import { type Artifact, type Metric, type ValueLine, ValueLineSchema } from "./schema.ts";
+import { attrNumber, attrString, type FlatSpan } from "./otlp_read.ts";
+import { type Artifact, type Metric, SPAN, type ValueLine, ValueLineSchema } from "./schema.ts";
 
 /** The logged data of one attempt. */
 export interface AttemptValues {
@@ -88,7 +90,7 @@ export async function readAttemptValues(
 ): Promise<AttemptValues> {
   let text = "";
   try {
-    text = await Deno.readTextFile(join(runFolder, attemptRel, "values.jsonl"));
+    text = await Deno.readTextFile(join(runFolder, attemptRel, ATTEMPT_LAYOUT.values));
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
@@ -129,4 +131,63 @@ export async function readAttemptValues(
     }
   });
   return { lines, warnings, ...foldValueLines(lines) };
+}
+
+/**
+ * The value lines an attempt span records as events (what its `values.jsonl` held), for a run
+ * rebuilt from its spans.
+ *
+ * @param span An attempt span.
+ * @returns Its value, metric and artifact lines, in order.
+ *
+ * @example A span without events
+ * ```ts ignore
+ * valueLinesOfSpan(attemptSpan); // []
+ * ```
+ */
+export function valueLinesOfSpan(span: FlatSpan): ValueLine[] {
+  const A = SPAN.attr;
+  const str = attrString;
+  const num = attrNumber;
+  const lines: ValueLine[] = [];
+  for (const e of span.events) {
+    const timestamp = e.time.toISOString();
+    const name = str(
+      e.attributes[A.valueName] ?? e.attributes[A.metricName] ??
+        e.attributes[A.artifactName],
+    );
+    if (name === undefined) continue;
+    if (e.name === SPAN.event.value) {
+      try {
+        const value = JSON.parse(str(e.attributes[A.valueJson]) ?? "null") as JsonValue;
+        lines.push({ kind: "value", name, value, timestamp });
+      } catch { /* a value that is not JSON is left out */ }
+    } else if (e.name === SPAN.event.metric) {
+      const value = num(e.attributes[A.metricValue]);
+      if (value === undefined) continue;
+      lines.push({
+        kind: "metric",
+        name,
+        value,
+        step: num(e.attributes[A.metricStep]) ?? null,
+        timestamp,
+      });
+    } else if (e.name === SPAN.event.artifact) {
+      const path = str(e.attributes[A.artifactPath]);
+      const sha256 = str(e.attributes[A.artifactSha256]);
+      const size = num(e.attributes[A.artifactSize]);
+      if (path === undefined || sha256 === undefined || size === undefined) continue;
+      const mediaType = str(e.attributes[A.artifactMediaType]);
+      lines.push({
+        kind: "artifact",
+        name,
+        path,
+        size,
+        sha256,
+        timestamp,
+        ...(mediaType === undefined ? {} : { mediaType }),
+      });
+    }
+  }
+  return lines;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { RUN_LAYOUT, runPath } from "./layout.ts";
 import { join } from "node:path";
 import { type RunSummary, RunSummarySchema } from "./schema.ts";
 
@@ -37,8 +38,8 @@ export async function writeRunSummary(folder: string, summary: RunSummary): Prom
       { cause: parsed.error },
     );
   }
-  const target = join(folder, "run.json");
-  const temp = join(folder, `.run.json.${crypto.randomUUID().slice(0, 8)}.tmp`);
+  const target = runPath(folder, RUN_LAYOUT.summary);
+  const temp = join(folder, `.${RUN_LAYOUT.summary}.${crypto.randomUUID().slice(0, 8)}.tmp`);
   try {
     await Deno.writeTextFile(temp, JSON.stringify(parsed.data, null, 2) + "\n");
     await Deno.rename(temp, target);

@@ -19,8 +19,8 @@ import {
   sortRuns,
 } from "./model.ts";
 import { renderExperiments, renderIndex, renderProblems } from "./overview_pages.ts";
-import { pageContext } from "./page.ts";
-import { renderRunPages } from "./run_pages.ts";
+import { type PageContext, pageContext } from "./page.ts";
+import { writeRunPages } from "./run_pages.ts";
 import { DEFAULT_SITE_BASE, loadSiteFiles } from "./templates.ts";
 
 /**
@@ -96,6 +96,11 @@ export interface BuildReport {
   pages: number;
   /** Unreadable or duplicate run folders. */
   problems: SiteProblem[];
+  /**
+   * Files of the runs that were not read: links, special files, recorded paths that leave their
+   * run folder. One sentence each, naming the file.
+   */
+  warnings: string[];
 }
 
 /** Path of the history file inside a site. */
@@ -182,6 +187,146 @@ async function copyDir(src: string, dest: string): Promise<void> {
   }
 }
 
+/** Which runs a build shows, and what it does with each: built from the inputs and history. */
+export interface SitePlan {
+  /** Every run known (history and inputs), by run id. */
+  all: Map<string, SiteRun>;
+  /** The runs shown after pruning, newest first. */
+  kept: SiteRun[];
+  /** Ids of the runs read from run folders in this build. */
+  fresh: Set<string>;
+  /** The previous run of the same pipeline, by run id (for value changes). */
+  previousOf: Map<string, SiteRun>;
+}
+
+/**
+ * Plans a build: merges the runs read now into the previous site's history (a run keeps its
+ * key across builds), prunes, and pairs each run with the previous complete run of its
+ * pipeline. Pure.
+ *
+ * @param loaded Runs read from the run folders, with keys.
+ * @param history The previous site's history, if any.
+ * @param options `keepRuns`, `keepDays`, `now`.
+ * @returns The plan.
+ *
+ * @example Planning without history
+ * ```ts ignore
+ * const plan = planSite(loaded.runs, undefined, { out: "_site" });
+ * ```
+ */
+export function planSite(
+  loaded: SiteRun[],
+  history: History | undefined,
+  options: BuildSiteOptions,
+): SitePlan {
+  const all = new Map<string, SiteRun>();
+  const usedKeys = new Set<string>();
+  for (const h of history?.runs ?? []) {
+    all.set(h.summary.runId, { key: h.key, summary: h.summary, interrupted: h.interrupted });
+    usedKeys.add(h.key.toLowerCase());
+  }
+  const fresh = new Set<string>();
+  for (const run of loaded) {
+    const prev = all.get(run.summary.runId);
+    let key = prev?.key ?? safeName(run.summary.runId);
+    if (!prev) {
+      for (let i = 2; usedKeys.has(key.toLowerCase()); i++) {
+        key = `${safeName(run.summary.runId)}-${i}`;
+      }
+      usedKeys.add(key.toLowerCase());
+    }
+    all.set(run.summary.runId, { ...run, key });
+    fresh.add(run.summary.runId);
+  }
+  const kept = prune([...all.values()], options);
+  // Each run is compared with the previous run of the same pipeline (kept is newest first).
+  const previousOf = new Map<string, SiteRun>();
+  kept.forEach((run, i) => {
+    const prev = kept.slice(i + 1).find((r) =>
+      r.summary.pipeline.name === run.summary.pipeline.name && !r.interrupted
+    );
+    if (prev) previousOf.set(run.summary.runId, prev);
+  });
+  return { all, kept, fresh, previousOf };
+}
+
+/** What {@linkcode writeRuns} did. */
+export interface RunsWritten {
+  /** Pages rendered. */
+  pages: number;
+  /** Runs rendered. */
+  rendered: number;
+  /** Runs whose pages were kept from the previous site. */
+  carried: number;
+}
+
+/**
+ * Writes the pages of every kept run: renders the runs read now (and old ones whose pages are
+ * gone), carries the pages of the others over from the previous site, and removes the pages of
+ * pruned runs.
+ *
+ * @param plan The build's plan.
+ * @param ctx The page context.
+ * @param previous The previous site's folder and history, if any.
+ * @returns Counts of what was written.
+ *
+ * @example Writing the runs
+ * ```ts ignore
+ * const counts = await writeRuns(planSite(runs, undefined, options), ctx);
+ * ```
+ */
+export async function writeRuns(
+  plan: SitePlan,
+  ctx: PageContext,
+  previous: { dir?: string | undefined; history?: History | undefined } = {},
+): Promise<RunsWritten> {
+  const counts: RunsWritten = { pages: 0, rendered: 0, carried: 0 };
+  for (const run of plan.kept) {
+    const runDir = join(ctx.out, "runs", run.key);
+    if (!plan.fresh.has(run.summary.runId)) {
+      const prevRunDir = previous.dir ? join(previous.dir, "runs", run.key) : undefined;
+      if (prevRunDir && resolve(prevRunDir) === resolve(runDir) && await exists(runDir)) {
+        counts.carried++;
+        continue;
+      }
+      if (prevRunDir && await exists(prevRunDir)) {
+        await Deno.remove(runDir, { recursive: true }).catch(() => {});
+        await copyDir(prevRunDir, runDir);
+        counts.carried++;
+        continue;
+      }
+    }
+    // New runs, and old ones whose pages are gone: render from the summary.
+    const prev = plan.previousOf.get(run.summary.runId);
+    counts.pages += (await writeRunPages(run, ctx, prev ? { previous: prev } : {})).pages;
+    counts.rendered++;
+  }
+  const keptIds = new Set(plan.kept.map((r) => r.summary.runId));
+  for (const [id, run] of plan.all) {
+    if (!keptIds.has(id) && previous.history?.runs.some((h) => h.key === run.key)) {
+      await Deno.remove(join(ctx.out, "runs", run.key), { recursive: true }).catch(() => {});
+    }
+  }
+  return counts;
+}
+
+/**
+ * Writes `data/history.json` atomically (a temporary file, then a rename).
+ *
+ * @param out The site's folder.
+ * @param history The history.
+ *
+ * @example Writing a history
+ * ```ts ignore
+ * await writeHistory("_site", history);
+ * ```
+ */
+export async function writeHistory(out: string, history: History): Promise<void> {
+  const tmp = join(out, `${HISTORY_FILE}.tmp`);
+  await Deno.writeTextFile(tmp, JSON.stringify(history));
+  await Deno.rename(tmp, join(out, HISTORY_FILE));
+}
+
 /**
  * Builds the website.
  *
@@ -205,28 +350,7 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
   const history = previousDir ? await readHistory(previousDir) : undefined;
   const files = await loadSiteFiles(options.siteBase ?? DEFAULT_SITE_BASE);
   const title = options.title ?? history?.title ?? "Pipeline runs";
-
-  const all = new Map<string, SiteRun>();
-  const usedKeys = new Set<string>();
-  for (const h of history?.runs ?? []) {
-    all.set(h.summary.runId, { key: h.key, summary: h.summary, interrupted: h.interrupted });
-    usedKeys.add(h.key.toLowerCase());
-  }
-  const fresh = new Set<string>();
-  for (const run of loaded.runs) {
-    const prev = all.get(run.summary.runId);
-    let key = prev?.key ?? safeName(run.summary.runId);
-    if (!prev) {
-      for (let i = 2; usedKeys.has(key.toLowerCase()); i++) {
-        key = `${safeName(run.summary.runId)}-${i}`;
-      }
-      usedKeys.add(key.toLowerCase());
-    }
-    all.set(run.summary.runId, { ...run, key });
-    fresh.add(run.summary.runId);
-  }
-  const kept = prune([...all.values()], options);
-  const keptIds = new Set(kept.map((r) => r.summary.runId));
+  const plan = planSite(loaded.runs, history, options);
 
   await Deno.mkdir(join(out, "assets"), { recursive: true });
   await Deno.mkdir(join(out, "data"), { recursive: true });
@@ -236,67 +360,29 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
     baseUrl: options.baseUrl ?? "",
     problemCount: loaded.problems.length,
   });
-  let pages = 0;
-  let rendered = 0;
-  let carried = 0;
-  // Each run is compared with the previous run of the same pipeline (kept is newest first).
-  const previousOf = new Map<string, SiteRun>();
-  kept.forEach((run, i) => {
-    const prev = kept.slice(i + 1).find((r) =>
-      r.summary.pipeline.name === run.summary.pipeline.name && !r.interrupted
-    );
-    if (prev) previousOf.set(run.summary.runId, prev);
-  });
-  for (const run of kept) {
-    const runDir = join(out, "runs", run.key);
-    if (!fresh.has(run.summary.runId)) {
-      const prevRunDir = previousDir ? join(previousDir, "runs", run.key) : undefined;
-      if (prevRunDir && resolve(prevRunDir) === resolve(runDir) && await exists(runDir)) {
-        carried++;
-        continue;
-      }
-      if (prevRunDir && await exists(prevRunDir)) {
-        await Deno.remove(runDir, { recursive: true }).catch(() => {});
-        await copyDir(prevRunDir, runDir);
-        carried++;
-        continue;
-      }
-    }
-    // New runs, and old ones whose pages are gone: render from the summary.
-    const previous = previousOf.get(run.summary.runId);
-    pages += (await renderRunPages(run, ctx, previous ? { previous } : {})).pages;
-    rendered++;
-  }
-  for (const [id, run] of all) {
-    if (!keptIds.has(id) && history?.runs.some((h) => h.key === run.key)) {
-      await Deno.remove(join(out, "runs", run.key), { recursive: true }).catch(() => {});
-    }
-  }
-  await renderIndex(kept, ctx);
-  pages += 1 + await renderExperiments(kept, ctx);
+  const written = await writeRuns(plan, ctx, { dir: previousDir, history });
+  await renderIndex(plan.kept, ctx);
+  const pages = written.pages + 1 + await renderExperiments(plan.kept, ctx);
   await renderProblems(loaded.problems, ctx);
-  pages += 1;
   for (const [name, text] of Object.entries(files.assets)) {
     await Deno.writeTextFile(join(out, "assets", name), text);
   }
-  const newHistory: History = {
+  await writeHistory(out, {
     historyFormatVersion: HISTORY_FORMAT_VERSION,
     generator: `pynb-dag-runner ${VERSION}`,
     title,
     builtAt: (options.now ?? new Date()).toISOString(),
-    runs: kept.map((r) => ({ key: r.key, interrupted: r.interrupted, summary: r.summary })),
-  };
-  const tmp = join(out, `${HISTORY_FILE}.tmp`);
-  await Deno.writeTextFile(tmp, JSON.stringify(newHistory));
-  await Deno.rename(tmp, join(out, HISTORY_FILE));
+    runs: plan.kept.map((r) => ({ key: r.key, interrupted: r.interrupted, summary: r.summary })),
+  });
   await Deno.writeTextFile(join(out, ".nojekyll"), "");
   return {
     out,
-    runs: kept.length,
-    rendered,
-    carried,
-    pruned: all.size - kept.length,
-    pages,
+    runs: plan.kept.length,
+    rendered: written.rendered,
+    carried: written.carried,
+    pruned: plan.all.size - plan.kept.length,
+    pages: pages + 1,
     problems: loaded.problems,
+    warnings: loaded.runs.flatMap((r) => r.files?.warnings ?? []),
   };
 }

@@ -6,10 +6,10 @@
  */
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
+import { RUN_LAYOUT } from "../log/layout.ts";
 import { readRunFolder } from "../log/read.ts";
 import { safeName } from "./_html.ts";
 import type { SiteProblem, SiteRun } from "./model.ts";
-import { addUnlistedAttempts } from "./partial.ts";
 
 /**
  * A path given to `cli.ts site` that does not exist or is not a folder.
@@ -54,9 +54,9 @@ export interface LoadedRuns {
 }
 
 async function isRunFolder(path: string): Promise<boolean> {
-  for (const name of ["run.json", "spans.jsonl"]) {
+  for (const name of [RUN_LAYOUT.summary, RUN_LAYOUT.spans]) {
     try {
-      await Deno.stat(join(path, name));
+      await Deno.lstat(join(path, name));
       return true;
     } catch {
       // not this one
@@ -149,14 +149,7 @@ export async function loadRuns(
     try {
       const read = await readRunFolder(folder);
       run = { key: "", summary: read.summary, interrupted: read.interrupted, folder };
-      if (read.interrupted && !(Date.parse(read.summary.startedAt) > 0)) {
-        // Killed before any span ended: the spans do not say when it started. The folder's
-        // time is the best estimate, and keeps the run in its place in the list.
-        const info = await Deno.stat(folder);
-        const time = info.birthtime ?? info.mtime;
-        if (time) run.summary = { ...read.summary, startedAt: time.toISOString() };
-      }
-      if (read.interrupted) run.summary = await addUnlistedAttempts(folder, run.summary);
+      run.files = read.files;
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       problems.push({ folder, message: err.message });

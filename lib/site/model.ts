@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "../../deps.ts";
+import type { RunFiles } from "../log/run_files.ts";
 import { type RunSummary, RunSummarySchema } from "../log/schema.ts";
 
 /** Version of `data/history.json` written by this release. */
@@ -20,6 +21,8 @@ export interface SiteRun {
   interrupted: boolean;
   /** Run folder it was read from in this build; absent for runs carried over from `--previous`. */
   folder?: string;
+  /** Safe access to that folder's files (never follows a link out of it); absent with `folder`. */
+  files?: RunFiles;
 }
 
 /** A run folder that could not be shown, and why. */

@@ -8,6 +8,13 @@
  */
 import { AnsiUp, FilterXSS, hljs, hljsPython, Marked, xssWhiteList, z } from "../../deps.ts";
 import { escapeHtml } from "./_html.ts";
+import {
+  cutNotice,
+  cutText,
+  formatBytes,
+  MAX_NOTEBOOK_OUTPUT,
+  MAX_RICH_OUTPUT,
+} from "./output_cap.ts";
 
 hljs.registerLanguage("python", hljsPython);
 
@@ -184,10 +191,27 @@ function text(value: unknown): string | undefined {
 
 const BASE64 = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
 
-function renderData(data: Record<string, unknown>): string {
+/** Where the full notebook is, for the notices of cut outputs. */
+type Href = string | undefined;
+
+function tooLarge(size: number, mime: string, href: Href): string | undefined {
+  if (size <= MAX_RICH_OUTPUT) return undefined;
+  return cutNotice(`Output not shown: ${formatBytes(size)} of ${mime}`, href);
+}
+
+function textPre(cls: string, value: string, href: Href, ansi = true): string {
+  const cut = cutText(value, href);
+  return `<pre class="${cls}">${
+    ansi ? ansiToHtml(cut.text) : escapeHtml(cut.text)
+  }</pre>${cut.notice}`;
+}
+
+function renderData(data: Record<string, unknown>, href: Href): string {
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
     const b64 = text(data[mime]);
     if (b64 !== undefined) {
+      const big = tooLarge(b64.length, mime, href);
+      if (big !== undefined) return big;
       if (!BASE64.test(b64)) return `<p class="muted">(invalid ${escapeHtml(mime)} output)</p>`;
       return `<img class="nb-img" alt="output image" src="data:${mime};base64,${
         b64.replace(/\s+/g, "")
@@ -196,6 +220,8 @@ function renderData(data: Record<string, unknown>): string {
   }
   const svg = text(data["image/svg+xml"]);
   if (svg !== undefined) {
+    const big = tooLarge(svg.length, "image/svg+xml", href);
+    if (big !== undefined) return big;
     // As an <img>, an SVG never runs scripts and cannot reach the page.
     const bytes = new TextEncoder().encode(svg);
     let bin = "";
@@ -204,6 +230,8 @@ function renderData(data: Record<string, unknown>): string {
   }
   const html = text(data["text/html"]);
   if (html !== undefined) {
+    const big = tooLarge(html.length, "text/html", href);
+    if (big !== undefined) return big;
     const lines = html.split("\n").length;
     const height = Math.min(600, Math.max(80, lines * 22 + 24));
     // No allow-scripts, no allow-same-origin: the frame is an opaque, inert origin.
@@ -212,31 +240,64 @@ function renderData(data: Record<string, unknown>): string {
     }"></iframe>`;
   }
   const md = text(data["text/markdown"]);
-  if (md !== undefined) return `<div class="nb-md">${renderMarkdown(md)}</div>`;
-  const json = data["application/json"];
-  if (json !== undefined) {
-    return `<pre class="nb-text">${escapeHtml(JSON.stringify(json, null, 2))}</pre>`;
+  if (md !== undefined) {
+    return tooLarge(md.length, "text/markdown", href) ??
+      `<div class="nb-md">${renderMarkdown(md)}</div>`;
   }
+  const json = data["application/json"];
+  if (json !== undefined) return textPre("nb-text", JSON.stringify(json, null, 2), href, false);
   const plain = text(data["text/plain"]) ?? text(data["text/latex"]);
-  if (plain !== undefined) return `<pre class="nb-text">${ansiToHtml(plain)}</pre>`;
+  if (plain !== undefined) return textPre("nb-text", plain, href);
   const kinds = Object.keys(data).map(escapeHtml).join(", ");
   return `<p class="muted">(output of type ${kinds} not shown)</p>`;
 }
 
-function renderOutput(out: Output): string {
+function renderOutput(out: Output, href: Href): string {
   switch (out.output_type) {
     case "stream": {
       const cls = out.name === "stderr" ? "nb-stream nb-stderr" : "nb-stream";
-      return `<pre class="${cls}">${ansiToHtml(out.text ?? "")}</pre>`;
+      return textPre(cls, out.text ?? "", href);
     }
     case "error":
-      return `<pre class="nb-error">${ansiToHtml((out.traceback ?? []).join("\n"))}</pre>`;
+      return textPre("nb-error", (out.traceback ?? []).join("\n"), href);
     case "execute_result":
     case "display_data":
-      return renderData(out.data ?? {});
+      return renderData(out.data ?? {}, href);
     default:
       return "";
   }
+}
+
+/** About how large an output is, without rendering it. */
+function outputSize(out: Output): number {
+  let n = (out.text?.length ?? 0) + (out.traceback ?? []).reduce((a, l) => a + l.length, 0);
+  for (const v of Object.values(out.data ?? {})) n += text(v)?.length ?? 0;
+  return n;
+}
+
+/** Renders a cell's outputs within what is left of the notebook's budget. */
+function renderOutputs(outputs: Output[], budget: { used: number }, href: Href): string {
+  const parts: string[] = [];
+  let skipped = 0;
+  let skippedSize = 0;
+  for (const out of outputs) {
+    if (budget.used >= MAX_NOTEBOOK_OUTPUT) {
+      skipped++;
+      skippedSize += outputSize(out);
+      continue;
+    }
+    const html = renderOutput(out, href);
+    budget.used += html.length;
+    parts.push(html);
+  }
+  if (skipped > 0) {
+    parts.push(cutNotice(
+      `${skipped} output${skipped === 1 ? "" : "s"} (${formatBytes(skippedSize)}) not shown: ` +
+        `the outputs of this notebook passed ${formatBytes(MAX_NOTEBOOK_OUTPUT)}`,
+      href,
+    ));
+  }
+  return parts.join("");
 }
 
 /** A rendered notebook. */
@@ -247,10 +308,20 @@ export interface RenderedNotebook {
   cells: number;
 }
 
+/** Options of {@linkcode renderNotebook}. */
+export interface RenderNotebookOptions {
+  /**
+   * Link to the executed notebook file, given where an output is cut short.
+   * @default undefined (no link)
+   */
+  notebookHref?: string;
+}
+
 /**
  * Renders an executed notebook (nbformat 4 JSON text) to safe HTML.
  *
  * @param json The `.ipynb` file's text.
+ * @param options Where the full notebook is.
  * @returns The HTML of its cells.
  * @throws {SyntaxError} When the text is not JSON.
  * @throws {z.ZodError} When it is not a notebook.
@@ -262,9 +333,13 @@ export interface RenderedNotebook {
  * console.assert(renderNotebook(JSON.stringify(nb)).html.includes("<h1>Hi</h1>"));
  * ```
  */
-export function renderNotebook(json: string): RenderedNotebook {
+export function renderNotebook(
+  json: string,
+  options: RenderNotebookOptions = {},
+): RenderedNotebook {
   const nb = NotebookSchema.parse(JSON.parse(json));
   const parts: string[] = [];
+  const budget = { used: 0 };
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
       parts.push(`<div class="nb-cell nb-markdown">${renderMarkdown(cell.source)}</div>`);
@@ -272,7 +347,7 @@ export function renderNotebook(json: string): RenderedNotebook {
       const count = cell.execution_count ?? " ";
       const tags = cell.metadata?.tags ?? [];
       const injected = tags.includes("injected-parameters") ? " nb-injected" : "";
-      const outputs = (cell.outputs ?? []).map(renderOutput).join("");
+      const outputs = renderOutputs(cell.outputs ?? [], budget, options.notebookHref);
       parts.push(
         `<div class="nb-cell nb-code${injected}"><div class="nb-prompt">[${
           escapeHtml(count)

@@ -10,7 +10,7 @@ import { formatDuration, formatTime, formatValue, safeName } from "./_html.ts";
 import { type ChartSeries, renderLineChart } from "./chart_svg.ts";
 import type { SiteProblem, SiteRun } from "./model.ts";
 import type { PageContext } from "./page.ts";
-import { instancePages, safeUrl, statusCounts } from "./run_pages.ts";
+import { instancePages, safeUrl, statusCounts } from "./run_model.ts";
 
 const fmt = { duration: formatDuration, time: formatTime, value: formatValue };
 /** Most runs in an experiment's comparison table (the newest). */

@@ -301,10 +301,12 @@ def log_artifact(name: str, content: Union[bytes, bytearray, memoryview, str, "o
             )
         source = content.encode("utf-8")
     elif isinstance(content, os.PathLike):
-        source = pathlib.Path(content)
+        # A link is resolved and its bytes are copied: the run folder never holds a link, so
+        # publishing it can never publish what a link points to.
+        source = pathlib.Path(content).resolve()
         if not source.is_file():
             raise FileNotFoundError(
-                f"Cannot log artifact '{name}': '{source}' does not exist or is not a file"
+                f"Cannot log artifact '{name}': '{content}' does not exist or is not a file"
             )
     else:
         raise TypeError(
@@ -315,10 +317,17 @@ def log_artifact(name: str, content: Union[bytes, bytearray, memoryview, str, "o
     folder = _log.dir() / "artifacts"
     target = folder.joinpath(*name.split("/"))
     target.parent.mkdir(parents=True, exist_ok=True)
+    real_folder = str(folder.resolve())
+    if os.path.commonpath([real_folder, str(target.parent.resolve())]) != real_folder:
+        raise InvalidNameError(
+            f"Cannot log artifact '{name}': its folder is a link out of the artifacts folder"
+        )
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
     digest = hashlib.sha256()
     size = 0
-    with open(tmp, "wb") as out:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(tmp, flags, 0o644), "wb") as out:
         if isinstance(source, bytes):
             out.write(source)
             digest.update(source)

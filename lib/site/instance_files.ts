@@ -1,0 +1,205 @@
+/**
+ * The files of one task instance that its page shows and links: the notebook and stderr of each
+ * attempt, and the artifacts of the last one. They are copied next to the page and the parts
+ * the page shows are read, always through the run's {@linkcode RunFiles}, which never follows a
+ * link out of the run folder. This is the only I/O of rendering a run's pages besides writing
+ * them.
+ *
+ * @module
+ */
+import { basename, dirname, extname, join } from "node:path";
+import { ATTEMPT_LAYOUT, unsafeRelPath } from "../log/layout.ts";
+import type { Artifact, TaskRecord } from "../log/schema.ts";
+import { safeName } from "./_html.ts";
+import type { SiteRun } from "./model.ts";
+
+/** Artifacts shown as images. */
+const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"]);
+/** Artifacts previewed as text. */
+const TEXT_EXT = new Set([
+  ".txt",
+  ".log",
+  ".csv",
+  ".tsv",
+  ".json",
+  ".jsonl",
+  ".md",
+  ".yaml",
+  ".yml",
+]);
+/** Extensions served as they are; anything else gets `.download` so a browser never runs it. */
+const SAFE_EXT = new Set([
+  ...IMAGE_EXT,
+  ...TEXT_EXT,
+  ".ipynb",
+  ".parquet",
+  ".npy",
+  ".npz",
+  ".pkl",
+  ".joblib",
+  ".zip",
+  ".gz",
+  ".tar",
+]);
+/** Text previews of artifacts show at most this many bytes. */
+const MAX_TEXT_PREVIEW = 4096;
+/** SVG artifacts up to this size are inlined as data URLs. */
+const MAX_SVG_INLINE = 512 * 1024;
+/** The page shows at most the last this many bytes of stderr. */
+export const MAX_STDERR = 256 * 1024;
+
+/** The files of one attempt, copied into the site. */
+export interface AttemptFiles {
+  /** The attempt number. */
+  attempt: number;
+  /** Link to the copied notebook, relative to the run's pages. */
+  notebookHref?: string;
+  /** Link to the copied stderr. */
+  stderrHref?: string;
+}
+
+/** An artifact as shown on an instance page. */
+export interface ArtifactView {
+  /** Its name, as logged. */
+  name: string;
+  /** Size in bytes, as recorded. */
+  size: number;
+  /** SHA-256, as recorded. */
+  sha256: string;
+  /** Media type, or "". */
+  mediaType: string;
+  /** Link to the copied file. */
+  href?: string;
+  /** Image source: the copied file or an SVG data URL. */
+  image?: string;
+  /** The start of a text artifact. */
+  text?: string;
+  /** True when `text` is only the start. */
+  textCut?: boolean;
+  /** Why there is no file to link. */
+  missing?: string;
+}
+
+/** What an instance page needs from the run folder. */
+export interface InstanceFiles {
+  /** Every attempt's copied files, in order. */
+  attempts: AttemptFiles[];
+  /** The last attempt's notebook: its text and link. */
+  notebook?: { text: string; href: string };
+  /** The end of the last attempt's stderr. */
+  stderr?: { text: string; cut: boolean };
+  /** The last attempt's artifacts. */
+  artifacts: ArtifactView[];
+}
+
+/** Folders created so far, so each is made once. */
+export type MadeDirs = Set<string>;
+
+function ensureDir(path: string, made: MadeDirs): void {
+  if (made.has(path)) return;
+  Deno.mkdirSync(path, { recursive: true });
+  made.add(path);
+}
+
+/**
+ * Copies an instance's files next to its page (`<dir>/files/<page>/attempt-<n>/`) and reads
+ * what the page shows of them.
+ *
+ * @param run The run (without a folder, a run carried over from history: nothing to copy).
+ * @param t The instance.
+ * @param target The run's pages folder, the page's name without `.html`, and the folders made.
+ * @returns The links and texts for {@linkcode buildInstancePageModel}.
+ *
+ * @example Gathering an instance's files
+ * ```ts ignore
+ * const files = copyInstanceFiles(run, task, { dir: "_site/runs/r1", page: "eda", made: new Set() });
+ * ```
+ */
+export function copyInstanceFiles(
+  run: SiteRun,
+  t: TaskRecord,
+  target: { dir: string; page: string; made: MadeDirs },
+): InstanceFiles {
+  const out: InstanceFiles = { attempts: [], artifacts: [] };
+  const files = run.files;
+  for (const a of t.attempts) {
+    const rel = `files/${target.page}/attempt-${a.attempt}`;
+    const view: AttemptFiles = { attempt: a.attempt };
+    for (const kind of ["notebook", "stderr"] as const) {
+      const path = a[kind];
+      if (files === undefined || !path) continue;
+      const name = ATTEMPT_LAYOUT[kind];
+      if ("missing" in files.check(path)) continue;
+      ensureDir(join(target.dir, rel), target.made);
+      if (files.copyTo(path, join(target.dir, rel, name)) !== undefined) continue;
+      view[`${kind}Href`] = `${rel}/${name}`;
+    }
+    out.attempts.push(view);
+  }
+  const last = t.attempts.at(-1);
+  const lastView = out.attempts.at(-1);
+  if (files !== undefined && last !== undefined && lastView !== undefined) {
+    if (lastView.notebookHref !== undefined && last.notebook) {
+      const text = files.readText(last.notebook);
+      if (text !== undefined) out.notebook = { text: text.text, href: lastView.notebookHref };
+    }
+    if (lastView.stderrHref !== undefined && last.stderr) {
+      const part = files.readText(last.stderr, { max: MAX_STDERR, from: "tail" });
+      if (part !== undefined) out.stderr = { text: part.text, cut: part.cut };
+    }
+  }
+  const artDir = `files/${target.page}/attempt-${last?.attempt ?? 1}/artifacts`;
+  const used = new Set<string>();
+  for (const a of t.artifacts) {
+    out.artifacts.push(artifactView(run, a, { ...target, artDir, used }));
+  }
+  return out;
+}
+
+function artifactView(
+  run: SiteRun,
+  a: Artifact,
+  where: { dir: string; artDir: string; used: Set<string>; made: MadeDirs },
+): ArtifactView {
+  const ext = extname(a.name).toLowerCase();
+  const view: ArtifactView = {
+    name: a.name,
+    size: a.size,
+    sha256: a.sha256,
+    mediaType: a.mediaType ?? "",
+  };
+  const files = run.files;
+  if (files === undefined) return { ...view, missing: "not kept in the published history" };
+  if (unsafeRelPath(a.path) !== undefined) {
+    files.check(a.path); // records the warning
+    return { ...view, missing: `path '${a.path}' is outside the run folder` };
+  }
+  let base = safeName(basename(a.name));
+  if (!SAFE_EXT.has(extname(base).toLowerCase())) base += ".download";
+  while (where.used.has(base.toLowerCase())) base = `x-${base}`;
+  where.used.add(base.toLowerCase());
+  const dest = join(where.dir, where.artDir, base);
+  const checked = files.check(a.path);
+  if (!("missing" in checked)) ensureDir(dirname(dest), where.made);
+  const failed = "missing" in checked ? checked.missing : files.copyTo(a.path, dest);
+  if (failed !== undefined) return { ...view, missing: `cannot copy '${a.path}': ${failed}` };
+  view.href = `${where.artDir}/${base}`;
+  const media = a.mediaType ?? "";
+  if (IMAGE_EXT.has(ext) || /^image\/(png|jpeg|gif|webp|avif)$/.test(media)) {
+    view.image = view.href;
+  } else if (ext === ".svg" || media === "image/svg+xml") {
+    const bytes = a.size <= MAX_SVG_INLINE ? files.readBytes(a.path) : undefined;
+    if (bytes !== undefined && bytes.length <= MAX_SVG_INLINE) {
+      let bin = "";
+      for (const b of bytes) bin += String.fromCharCode(b);
+      view.image = `data:image/svg+xml;base64,${btoa(bin)}`;
+    }
+  } else if (TEXT_EXT.has(ext) || media.startsWith("text/") || media === "application/json") {
+    const part = files.readText(a.path, { max: MAX_TEXT_PREVIEW });
+    if (part !== undefined) {
+      view.text = part.text;
+      view.textCut = part.cut;
+    }
+  }
+  return view;
+}
