@@ -18,13 +18,8 @@ const KNOWN: readonly string[] = [
   "lib/cli/run.ts: function run()",
   "lib/execute/attempt.ts: file",
   "lib/execute/attempt.ts: function supervise()",
-  "lib/log/rebuild.ts: file",
-  "lib/log/rebuild.ts: function summaryFromSpans()",
   "lib/log/schema.ts: file",
   "lib/plan/plan.ts: function planPipeline()",
-  "lib/site/build.ts: function buildSite()",
-  "lib/site/run_pages.ts: file",
-  "lib/site/run_pages.ts: function renderRunPages()",
 ];
 
 const FUNCTIONS: Deno.lint.Plugin = {
