@@ -5,8 +5,9 @@
  * The Node build of the `yaml` package (the one Deno loads: its `exports` pick `node` before the
  * env-free browser build) reads `process.env.LOG_TOKENS` for every token and
  * `process.env.LOG_STREAM` for every document: debug switches. Without `--allow-env` Deno throws
- * `NotCapable` there. So while a parse runs, an env read that is not permitted answers "unset"
- * instead of throwing, which is what those switches mean anyway. The parse is synchronous, so no
+ * `NotCapable` there. So while a parse runs, those two read as unset (also with `--allow-env`:
+ * an env read per token costs more than the parse of a big file), and any other env read that is
+ * not permitted answers "unset" instead of throwing. The parse is synchronous, so no
  * other code can run (and see the patched `Deno.env.get`) before it is undone. Stringifying and
  * `toJS()` read no env and need no seam. The version of `yaml` in `deps.ts` was checked for these
  * probes (2.9.1, the latest): a new version must be checked again, and the test of this module
@@ -43,10 +44,6 @@ export function parseYamlDocument(text: string, options: ParseYamlOptions = {}):
 }
 
 function withoutEnvProbes<T>(fn: () => T): T {
-  const granted = PROBES.every((variable) =>
-    Deno.permissions.querySync({ name: "env", variable }).state === "granted"
-  );
-  if (granted) return fn();
   const env = Deno.env as { get(key: string): string | undefined };
   const original = env.get;
   env.get = (key: string) => {
