@@ -26,7 +26,9 @@ export { pipelineJsonSchema } from "./lib/spec/json_schema.ts";
 export { planPipeline } from "./lib/plan/plan.ts";
 export type { PlanOptions } from "./lib/plan/plan.ts";
 export { CycleError, PlanError, SelectionError } from "./lib/plan/errors.ts";
-export { checkNotebooks, MissingNotebookError } from "./lib/plan/check_files.ts";
+export { checkNotebooks, MissingNotebookError, notebookFiles } from "./lib/plan/check_files.ts";
+export { loadAndPlan } from "./lib/plan/load_and_plan.ts";
+export type { PlannedPipeline } from "./lib/plan/load_and_plan.ts";
 export { criticalPath } from "./lib/plan/critical_path.ts";
 export type { CriticalPath } from "./lib/plan/critical_path.ts";
 export { formatPlan } from "./lib/plan/format.ts";
@@ -70,9 +72,35 @@ export {
 export type { InstanceWork, SchedulerOptions, StartDecision } from "./lib/execute/scheduler.ts";
 export { pendingRecord, RunRecorder, runStatus } from "./lib/execute/run_recorder.ts";
 export type { InstanceRecorder, RunRecorderOptions } from "./lib/execute/run_recorder.ts";
-export { notebookPreparer } from "./lib/execute/prepare.ts";
-export { runAttempt } from "./lib/execute/attempt.ts";
-export type { AttemptRequest, AttemptResult, DriverEvent } from "./lib/execute/attempt.ts";
+export { notebookPreparer, NotebookSources } from "./lib/execute/prepare.ts";
+export { localDriverCommand, runAttempt } from "./lib/execute/attempt.ts";
+export type {
+  AttemptRequest,
+  AttemptResult,
+  DriverCommand,
+  DriverEvent,
+  RunAttemptOptions,
+} from "./lib/execute/attempt.ts";
+export {
+  cancelledBeforeStart,
+  classifyAttempt,
+  driverNotStarted,
+  stopRequest,
+} from "./lib/execute/attempt_outcome.ts";
+export type {
+  AttemptEnding,
+  AttemptTiming,
+  DoneEvent,
+  StopReason,
+  StopRequest,
+} from "./lib/execute/attempt_outcome.ts";
+export { DriverProcess } from "./lib/execute/driver_process.ts";
+export type {
+  DriverChild,
+  DriverExit,
+  DriverProcessOptions,
+  DriverSpawnOptions,
+} from "./lib/execute/driver_process.ts";
 export { DriverEventSchema, parseDriverEvent } from "./lib/execute/driver_events.ts";
 export { detectPython, PythonNotFoundError } from "./lib/execute/python.ts";
 export type { DetectPythonOptions, PythonInfo } from "./lib/execute/python.ts";

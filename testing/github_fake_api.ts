@@ -22,6 +22,8 @@ export interface FakeArtifact {
   branch?: string;
   /** Uploaded by a pull request from a fork (another head repository). */
   fork?: boolean;
+  /** Listed, but deleted since: the zip endpoint answers 404. */
+  deleted?: boolean;
 }
 
 /** Faults of the fake API. */
@@ -43,6 +45,13 @@ export interface FakeOptions {
   blobHangs?: Set<number>;
   /** Artifact ids listed with a digest that does not match their zip. */
   wrongDigest?: Set<number>;
+  /** Artifact ids whose blob host always answers 403 (as Azure does to a refused SAS). */
+  blobForbidden?: Set<number>;
+  /**
+   * How long a download URL stays valid, in milliseconds (GitHub documents one minute); the
+   * blob host answers 403 to an expired one, as Azure does. @default 60000
+   */
+  urlTtlMs?: number;
 }
 
 /** A request the fake received. */
@@ -111,6 +120,14 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
       res = new Response("<Error><Code>InvalidAuthenticationInfo</Code></Error>", {
         status: 400,
       });
+    } else if (
+      options.blobForbidden?.has(id) || Date.parse(url.searchParams.get("se") ?? "") < Date.now()
+    ) {
+      res = new Response(
+        "<Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the " +
+          "request. Signed expiry time must be after signed start time.</Message></Error>",
+        { status: 403 },
+      );
     } else if (!url.searchParams.has("sig") || a?.zip === undefined) {
       res = new Response("<Error><Code>BlobNotFound</Code></Error>", { status: 404 });
     } else if (options.blobFailsOnce?.has(id) && !failedOnce.has(id)) {
@@ -211,7 +228,7 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
     const m = zip.exec(url.pathname);
     if (m !== null) {
       const a = options.artifacts.find((x) => x.id === Number(m[1]));
-      if (a === undefined) {
+      if (a === undefined || a.deleted) {
         return json(404, { message: "Not Found", documentation_url: DOCS, status: "404" });
       }
       if (a.gone || a.expired) {
@@ -221,11 +238,12 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
           status: "410",
         });
       }
+      const expiry = new Date(Date.now() + (options.urlTtlMs ?? 60_000)).toISOString();
       return new Response(null, {
         status: 302,
         headers: {
-          location:
-            `${blobOrigin}/actions-results/run-${a.id}/artifacts/${a.id}.zip?sv=2021-12-02&se=2099-01-01&sig=abc%3D`,
+          location: `${blobOrigin}/actions-results/run-${a.id}/artifacts/${a.id}.zip` +
+            `?sv=2021-12-02&se=${encodeURIComponent(expiry)}&sig=abc%3D`,
         },
       });
     }

@@ -9,6 +9,12 @@ import { fileURLToPath } from "node:url";
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
 /** A temporary folder removed when the test scope ends (`await using dir = await tempDir()`). */
+/**
+ * The browser the website tests drive: `$PYNB_BROWSER` when set (on GitHub's Ubuntu runners,
+ * their Google Chrome; see `.ci/run`), else Debian's Chromium.
+ */
+export const BROWSER_PATH: string = Deno.env.get("PYNB_BROWSER") || "/usr/bin/chromium";
+
 export interface TempDir extends AsyncDisposable {
   /** Absolute path of the folder. */
   path: string;

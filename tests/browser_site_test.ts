@@ -1,17 +1,17 @@
 /**
- * The generated website in a real headless Chromium (Debian's `chromium` via playwright-core),
- * served under a sub-path the way GitHub Pages serves a project site.
+ * The generated website in a real headless Chromium (Debian's `chromium`, or the Chrome in
+ * `$PYNB_BROWSER`, via playwright-core), served under a sub-path the way GitHub Pages serves a
+ * project site.
  *
  * @module
  */
 import { extname, join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "./_deps.ts";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
-import { ROOT, tempDir } from "./_helpers.ts";
+import { BROWSER_PATH, ROOT, tempDir } from "./_helpers.ts";
 import { makeRuns, XSS_MARKER } from "./fixtures/make_runs.ts";
 import { buildSite } from "../lib/site/build.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
   "--headless",
   "--no-sandbox",
@@ -113,7 +113,7 @@ Deno.test({
     const base = `http://127.0.0.1:${server.addr.port}${PREFIX}`;
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      browser = await chromium.launch({ executablePath: BROWSER_PATH, args: ARGS });
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await Deno.mkdir(SHOTS, { recursive: true });
 

@@ -212,3 +212,108 @@ Deno.test("cli.ts collect explains a 403 without a rate limit", async () => {
   assertStringIncludes(res.stderr, "GitHub answered 403 (Resource not accessible by integration");
   assertStringIncludes(res.stderr, "permissions: actions: read");
 });
+
+Deno.test("cli.ts collect retries a download with a fresh URL and warns about artifacts it cannot have", async () => {
+  await using scratch = await tempDir();
+  await using work = await tempDir();
+  const out = join(work.path, "runs");
+  const zip = (id: string) => runZip(scratch.path, withRunId(demoRun("base"), id));
+  await using fake = await startFakeGitHub({
+    token: TOKEN,
+    artifacts: [
+      { id: 21, name: "pynb-run-v1-121-1", zip: await zip("run-flaky") },
+      { id: 22, name: "pynb-run-v1-122-1", zip: await zip("run-deleted"), deleted: true },
+      { id: 23, name: "pynb-run-v1-123-1", zip: await zip("run-refused") },
+      { id: 24, name: "pynb-run-v1-124-1", zip: await zip("run-fine") },
+    ],
+    // The first download of 21 fails; its URL has expired by the time a retry could reuse it.
+    blobFailsOnce: new Set([21]),
+    urlTtlMs: 200,
+    blobForbidden: new Set([23]),
+  });
+  const res = await collect(fake, out, join(work.path, "cache"));
+  assertEquals(res.code, 0, res.stderr);
+  assertEquals(await listDir(out), ["run-fine", "run-flaky"]);
+  assertMatch(
+    res.stderr,
+    /warning: pynb-run-v1-122-1: .*404 \(it was deleted after it was listed\)/,
+  );
+  assertMatch(res.stderr, /warning: pynb-run-v1-123-1: .*HTTP 403, after 4 retries/);
+  assertStringIncludes(res.stdout, "collected 2 artifact(s) (2 downloaded)");
+  assertStringIncludes(res.stdout, "0 expired, 2 failed");
+  // Each retry of 21 asked the API for a new URL first.
+  const of21 = fake.requests.filter((r) => r.path.includes("/21"));
+  assertEquals(of21.map((r) => `${r.host} ${r.status}`), [
+    "api 302",
+    "blob 502",
+    "api 302",
+    "blob 200",
+  ]);
+});
+
+Deno.test("cli.ts collect --branch takes only this repository's runs of that branch", async (t) => {
+  await using scratch = await tempDir();
+  const run = (id: string, branch: string) => {
+    const r = withRunId(demoRun("base"), id);
+    return runZip(scratch.path, { ...r, ci: { ...r.ci!, branch } });
+  };
+  await using fake = await startFakeGitHub({
+    token: TOKEN,
+    artifacts: [
+      { id: 31, name: "pynb-run-v1-131-1", zip: await run("main-run", "main") },
+      {
+        id: 32,
+        name: "pynb-run-v1-132-1",
+        zip: await run("pr-run", "feature/x"),
+        branch: "feature/x",
+      },
+      // A fork's pull request from its own "main", and a branch run that claims to be main.
+      { id: 33, name: "pynb-run-v1-133-1", zip: await run("fork-run", "main"), fork: true },
+      {
+        id: 34,
+        name: "pynb-run-v1-134-1",
+        zip: await run("forged-run", "main"),
+        branch: "feature/y",
+      },
+      { id: 35, name: "pynb-run-v1-135-1", expired: true },
+    ],
+  });
+  await t.step("the default branch only", async () => {
+    await using work = await tempDir();
+    const out = join(work.path, "runs");
+    const cache = join(work.path, "cache");
+    // Left by earlier publications: an artifact that has expired since, one that is gone.
+    await Deno.mkdir(cache);
+    for (const f of ["35.json", "35.zip", "99.json", "99.zip"]) {
+      await Deno.writeTextFile(join(cache, f), "{}");
+    }
+    const res = await collect(fake, out, cache, { args: ["--branch", "main"] });
+    assertEquals(res.code, 0, res.stderr);
+    assertEquals(await listDir(out), ["main-run"]);
+    assertStringIncludes(res.stdout, "3 other artifact(s) ignored");
+    assertStringIncludes(res.stdout, "dropped 2 expired artifact(s) from the cache");
+    assertEquals(await listDir(cache), ["31.json", "31.zip"]);
+  });
+  await t.step("with this repository's pull requests, never a fork's or a forged one", async () => {
+    await using work = await tempDir();
+    const out = join(work.path, "runs");
+    const res = await collect(fake, out, join(work.path, "cache"), {
+      args: ["--branch", "main", "--include-pull-requests"],
+    });
+    assertEquals(res.code, 0, res.stderr);
+    assertEquals(await listDir(out), ["main-run", "pr-run"]);
+    assertMatch(
+      res.stderr,
+      /warning: pynb-run-v1-134-1: .*'forged-run' says it ran on branch 'main', but the workflow run that uploaded it ran on 'feature\/y'/,
+    );
+    assertEquals((await readRunFolder(join(out, "pr-run"))).summary.ci?.branch, "feature/x");
+  });
+  await t.step("--include-pull-requests needs --branch", async () => {
+    await using work = await tempDir();
+    const res = await collect(fake, join(work.path, "runs"), join(work.path, "cache"), {
+      args: ["--include-pull-requests"],
+    });
+    assertEquals(res.code, 2);
+    assertStringIncludes(res.stderr, "Cannot use --include-pull-requests without --branch");
+  });
+});

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary, TaskRecord } from "../lib/log/schema.ts";
 import { serveSite } from "../examples/serve.ts";
-import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { BROWSER_PATH, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes, chromium } from "./_deps.ts";
 
 const DEMO_DIR = join(ROOT, "examples", "mnist-digits-demo-pipeline");
@@ -90,7 +90,7 @@ async function crawlSite(site: string): Promise<string[]> {
   const server = await serveSite(site, { port: 0, signal: stop.signal });
   const origin = `http://127.0.0.1:${server.addr.port}`;
   const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: BROWSER_PATH,
     args: CHROMIUM_ARGS,
   });
   const problems: string[] = [];

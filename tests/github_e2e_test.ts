@@ -91,3 +91,42 @@ Deno.test("collect -> site -> summary: a pull request compared with the newest m
     assertOk(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN));
   }
 });
+
+Deno.test("the publish path: collect --branch main, then a site with the default branch's runs only", async () => {
+  await using scratch = await tempDir();
+  await using work = await tempDir();
+  const main = { ...demoRun("base"), runId: "main-run" };
+  const pr = { ...demoRun("head"), runId: "pr-42" };
+  // A fork's run folder that claims to be a main run of this repository.
+  const forged = { ...demoRun("base"), runId: "fork-claims-main" };
+  await using fake = await startFakeGitHub({
+    token: TOKEN,
+    artifacts: [
+      { id: 1, name: "pynb-run-v1-1-1", zip: await runZip(scratch.path, main) },
+      { id: 2, name: "pynb-run-v1-2-1", zip: await runZip(scratch.path, pr), branch: "feature/x" },
+      { id: 3, name: "pynb-run-v1-3-1", zip: await runZip(scratch.path, forged), fork: true },
+    ],
+  });
+  const runs = join(work.path, "runs");
+  const site = join(work.path, "_site");
+  const collected = await runCliProcess(
+    ["collect", "--repo", "octo/demo", "--api-url", fake.apiUrl, "--out", runs, "--branch", "main"],
+    {
+      flags: [
+        fake.netFlag,
+        `--allow-read=${runs}`,
+        `--allow-write=${runs}`,
+        "--allow-env=GITHUB_TOKEN",
+      ],
+      env: { GITHUB_TOKEN: TOKEN },
+    },
+  );
+  assertEquals(collected.code, 0, collected.stderr);
+  const built = await runCliProcess(["site", runs, "--out", site, "--keep-runs", "300"], {
+    flags: ["--allow-read", `--allow-write=${site}`],
+  });
+  assertEquals(built.code, 0, built.stderr);
+  const index = await Deno.readTextFile(join(site, "index.html"));
+  assertStringIncludes(index, "main-run");
+  for (const id of ["pr-42", "fork-claims-main"]) assertOk(!index.includes(id), id);
+});

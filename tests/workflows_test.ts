@@ -223,13 +223,17 @@ Deno.test("the user template pins cli.ts to a tag and grants each command its fl
   });
 });
 
-Deno.test("demo-pipeline.yml's summary step writes a compared summary with the site link", async () => {
-  const { wf } = await load(".github/workflows/demo-pipeline.yml");
+async function runSummaryStep(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ md: string; stderr: string }> {
+  const { wf } = await load(file);
   const step = wf.jobs.run!.steps.find((s) => s.name === "Write the step summary")!;
   await using dir = await tempDir();
   await writeRun(join(dir.path, "runs"), demoRun("head"));
   await writeRun(join(dir.path, "baseline"), demoRun("base"));
-  // deno task runs in the folder of its deno.json: give the step one that reaches our cli.ts.
+  // deno task runs in the folder of its deno.json: give the step one that reaches our cli.ts;
+  // the template runs "$PYNB_CLI", which is our cli.ts here.
   await Deno.writeTextFile(
     join(dir.path, "deno.json"),
     JSON.stringify({ tasks: { summary: `deno run --allow-read ${ROOT}/cli.ts summary` } }),
@@ -242,20 +246,86 @@ Deno.test("demo-pipeline.yml's summary step writes a compared summary with the s
       PATH: `${join(Deno.execPath(), "..")}:/usr/bin:/bin`,
       NO_COLOR: "1",
       GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_REPOSITORY: "Octo/demo",
-      GITHUB_REPOSITORY_OWNER: "Octo",
-      IS_DEFAULT_BRANCH: "true",
+      PYNB_CLI: join(ROOT, "cli.ts"),
       PYNB_SITE_URL: "",
+      ...env,
     },
     stdout: "piped",
     stderr: "piped",
   }).output();
   const stderr = new TextDecoder().decode(res.stderr);
   assertEquals(res.code, 0, stderr);
-  const md = await Deno.readTextFile(summaryFile);
-  assertStringIncludes(md, "## ❌ mnist\\-digits\\-demo\\-pipeline: failed");
-  assertStringIncludes(md, "Compared with run `2026-11-26T04-00-00Z-base`");
-  assertStringIncludes(md, "(https://octo.github.io/demo/runs/2026-11-27T04-00-00Z-head/)");
+  return { md: await Deno.readTextFile(summaryFile), stderr };
+}
+
+Deno.test("the summary step writes a compared summary with the site link", async (t) => {
+  for (const file of [".github/workflows/demo-pipeline.yml", "docs/github-workflow-template.yml"]) {
+    await t.step(`${file}: a project site`, async () => {
+      const { md } = await runSummaryStep(file, {
+        GITHUB_REPOSITORY: "Octo/demo",
+        GITHUB_REPOSITORY_OWNER: "Octo",
+        IS_DEFAULT_BRANCH: "true",
+      });
+      assertStringIncludes(md, "## ❌ mnist\\-digits\\-demo\\-pipeline: failed");
+      assertStringIncludes(md, "Compared with run `2026-11-26T04-00-00Z-base`");
+      assertStringIncludes(md, "(https://octo.github.io/demo/runs/2026-11-27T04-00-00Z-head/)");
+    });
+    await t.step(`${file}: the <owner>.github.io repository is served at the root`, async () => {
+      const { md } = await runSummaryStep(file, {
+        GITHUB_REPOSITORY: "Octo/Octo.github.io",
+        GITHUB_REPOSITORY_OWNER: "Octo",
+        IS_DEFAULT_BRANCH: "true",
+      });
+      assertStringIncludes(md, "(https://octo.github.io/runs/2026-11-27T04-00-00Z-head/)");
+    });
+    await t.step(`${file}: no link from a run that is not published`, async () => {
+      const { md } = await runSummaryStep(file, {
+        GITHUB_REPOSITORY: "Octo/demo",
+        GITHUB_REPOSITORY_OWNER: "Octo",
+        IS_DEFAULT_BRANCH: "false",
+      });
+      assertOk(!md.includes("github.io"), md);
+    });
+  }
+});
+
+/** The current major version of every action the workflows use, and of Node. */
+const CURRENT_ACTIONS: Record<string, string> = {
+  "actions/checkout": "v7",
+  "actions/setup-node": "v7",
+  "actions/setup-python": "v6",
+  "actions/upload-artifact": "v7",
+  "actions/cache": "v6",
+  "actions/cache/restore": "v6",
+  "actions/cache/save": "v6",
+  "actions/configure-pages": "v6",
+  "actions/upload-pages-artifact": "v5",
+  "actions/deploy-pages": "v5",
+  "denoland/setup-deno": "v2",
+};
+const CURRENT_NODE = 24;
+
+Deno.test("workflows use the current major version of each action and of Node", async () => {
+  for (const file of FILES) {
+    const { wf } = await load(file);
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps) {
+        if (step.uses === undefined) continue;
+        const [action, version] = step.uses.split("@");
+        assertEquals(`${action}@${version}`, `${action}@${CURRENT_ACTIONS[action!]}`, file);
+        if (action === "actions/setup-node") {
+          assertEquals(step.with?.["node-version"], CURRENT_NODE, file);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("the docs and the template say that GitHub disables schedules after 60 days", async () => {
+  for (const file of ["docs/github.md", "docs/github-workflow-template.yml"]) {
+    const text = (await Deno.readTextFile(join(ROOT, file))).replace(/\s*#?\s*\n\s*#?\s*/g, " ");
+    assertMatch(text, /disables the schedule of a public repository after 60 days without/, file);
+  }
 });
 
 Deno.test("the publish job's previous-site step prefers the cache, then Pages, then nothing", async (t) => {
@@ -265,21 +335,33 @@ Deno.test("the publish job's previous-site step prefers the cache, then Pages, t
     const history = JSON.stringify({ formatVersion: 1, runs: [] });
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (req) =>
-        new URL(req.url).pathname === "/demo/data/history.json"
-          ? new Response(history)
-          : new Response("not found", { status: 404 }),
+      (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/demo/data/history.json") return new Response(history);
+        // Pages having a bad moment (curl retries it), and private Pages asking to sign in.
+        if (path === "/down/data/history.json") {
+          return new Response("busy", { status: 503, headers: { "retry-after": "0" } });
+        }
+        if (path === "/private/data/history.json") {
+          return new Response("<!DOCTYPE html><title>Sign in</title>", {
+            headers: { "content-type": "text/html" },
+          });
+        }
+        return new Response("not found", { status: 404 });
+      },
     );
-    const pages = `http://127.0.0.1:${server.addr.port}/demo`;
-    const runStep = async (dir: string, env: Record<string, string>) => {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const pages = `${base}/demo`;
+    const runStep = async (dir: string, env: Record<string, string>, code = 0) => {
+      // GitHub's default shell for `run:` is `bash -e`.
       const res = await new Deno.Command("bash", {
-        args: ["-euo", "pipefail", "-c", script(step)],
+        args: ["-e", "-c", script(step)],
         cwd: dir,
         env: { PATH: "/usr/bin:/bin", ...env },
         stdout: "piped",
         stderr: "piped",
       }).output();
-      assertEquals(res.code, 0, new TextDecoder().decode(res.stderr));
+      assertEquals(res.code, code, new TextDecoder().decode(res.stderr));
       return new TextDecoder().decode(res.stdout);
     };
     try {
@@ -305,6 +387,25 @@ Deno.test("the publish job's previous-site step prefers the cache, then Pages, t
         await using dir = await tempDir();
         const out = await runStep(dir.path, { BASE_URL: `${pages}/nothing-here`, CACHED: "" });
         assertStringIncludes(out, "::notice::No published history");
+        assertEquals([...Deno.readDirSync(dir.path)], []);
+      });
+      await t.step(`${file}: Pages answers 5xx: nothing is published`, async () => {
+        await using dir = await tempDir();
+        const out = await runStep(dir.path, { BASE_URL: `${base}/down`, CACHED: "" }, 1);
+        assertStringIncludes(out, "::error::Cannot fetch");
+        assertStringIncludes(out, ": 503. Nothing is published");
+        assertEquals([...Deno.readDirSync(dir.path)], []);
+      });
+      await t.step(`${file}: no answer at all: nothing is published`, async () => {
+        await using dir = await tempDir();
+        const out = await runStep(dir.path, { BASE_URL: "http://127.0.0.1:9/x", CACHED: "" }, 1);
+        assertStringIncludes(out, "::error::Cannot fetch");
+        assertEquals([...Deno.readDirSync(dir.path)], []);
+      });
+      await t.step(`${file}: a sign-in page instead of the history`, async () => {
+        await using dir = await tempDir();
+        const out = await runStep(dir.path, { BASE_URL: `${base}/private`, CACHED: "" }, 1);
+        assertStringIncludes(out, "is not a history file");
         assertEquals([...Deno.readDirSync(dir.path)], []);
       });
     } finally {

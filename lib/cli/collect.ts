@@ -1,6 +1,6 @@
 /**
  * `cli.ts collect --repo owner/name --out runs [--api-url URL] [--cache DIR] [--artifact-prefix P]
- * [--branch B] [--limit N]`:
+ * [--branch B [--include-pull-requests]] [--limit N]`:
  * downloads the run folders kept as workflow artifacts.
  *
  * Permissions: `--allow-net=api.github.com,*.blob.core.windows.net,*.actions.githubusercontent.com
@@ -9,6 +9,7 @@
  * @module
  */
 import { Command, InvalidArgumentError } from "../../deps.ts";
+import { UserError } from "../errors.ts";
 import { type CollectOptions, collectRuns } from "../github/collect.ts";
 
 /** The `--allow-net` hosts of `collect` against github.com. */
@@ -38,7 +39,14 @@ export function collectCommand(): Command {
     .option("--api-url <url>", "GitHub REST API base URL", parseHttpUrl, "https://api.github.com")
     .option("--cache <dir>", "keep downloaded zips here, so a later call downloads only new ones")
     .option("--artifact-prefix <prefix>", "only artifacts whose name starts with this", "pynb-run-")
-    .option("--branch <name>", "only artifacts of workflow runs on this branch")
+    .option(
+      "--branch <name>",
+      "only artifacts of workflow runs of this repository (never a fork's) on this branch",
+    )
+    .option(
+      "--include-pull-requests",
+      "with --branch: also runs on other branches of this repository (its own pull requests)",
+    )
     .option("--limit <n>", "only the newest N artifacts that have not expired", positiveInt)
     .addHelpText(
       "after",
@@ -53,6 +61,7 @@ export function collectCommand(): Command {
       cache?: string;
       artifactPrefix: string;
       branch?: string;
+      includePullRequests?: boolean;
       limit?: number;
     }) => {
       const token = Deno.env.get("GITHUB_TOKEN");
@@ -61,6 +70,15 @@ export function collectCommand(): Command {
       else console.error("note: GITHUB_TOKEN is not set; requests are anonymous");
       if (opts.cache !== undefined) options.cacheDir = opts.cache;
       if (opts.branch !== undefined) options.branch = opts.branch;
+      if (opts.includePullRequests) {
+        if (opts.branch === undefined) {
+          throw new UserError(
+            "Cannot use --include-pull-requests without --branch: name the default branch " +
+              '(in a workflow: --branch "$GITHUB_REF_NAME" in a job that runs on it).',
+          );
+        }
+        options.includePullRequests = true;
+      }
       if (opts.limit !== undefined) options.limit = opts.limit;
       const report = await collectRuns(opts.repo, opts.out, options);
       for (const a of report.collected) {
@@ -79,7 +97,10 @@ export function collectCommand(): Command {
       console.log(
         `collected ${report.collected.length} artifact(s) (${downloaded} downloaded), ` +
           `${written} new run folder(s) in ${opts.out}; ${report.expired.length} expired, ` +
-          `${report.failed.length} failed, ${report.ignored} other artifact(s) ignored`,
+          `${report.failed.length} failed, ${report.ignored} other artifact(s) ignored` +
+          (report.pruned > 0
+            ? `; dropped ${report.pruned} expired artifact(s) from the cache`
+            : ""),
       );
     });
 }

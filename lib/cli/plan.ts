@@ -4,21 +4,9 @@
  * @module
  */
 import { Command, Option } from "../../deps.ts";
-import type { JsonValue } from "../plan/types.ts";
-import { loadPipeline } from "../spec/load.ts";
-import { parseParamFlag } from "../spec/params.ts";
-import { type PlanOptions, planPipeline } from "../plan/plan.ts";
-import { checkNotebooks } from "../plan/check_files.ts";
+import { loadAndPlan } from "../plan/load_and_plan.ts";
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from "../plan/format.ts";
-
-/** The parsed options of `plan`. */
-interface PlanFlags {
-  format: PlanFormat;
-  only?: string[];
-  from?: string[];
-  to?: string[];
-  param?: Record<string, JsonValue>;
-}
+import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
 
 /**
  * Builds the `plan` sub-command: validates the pipeline like `validate`, then prints its plan
@@ -60,24 +48,10 @@ Examples:
   deno run --allow-read cli.ts plan pipeline.yaml --format json --param train_test_ratio=0.8
 `,
     )
-    .action(async (path: string, flags: PlanFlags) => {
-      const pipeline = await loadPipeline(path);
-      const options: PlanOptions = { overrides: flags.param ?? {} };
-      if (flags.only !== undefined) options.only = flags.only;
-      if (flags.from !== undefined) options.from = flags.from;
-      if (flags.to !== undefined) options.to = flags.to;
-      const plan = planPipeline(pipeline, options);
-      await checkNotebooks(plan);
+    .action(async (path: string, flags: PlanFlags & { format: PlanFormat }) => {
+      const { plan } = await loadAndPlan(path, planOptions(flags));
       await writeAll(formatPlan(plan, flags.format));
     });
-}
-
-function collectParam(
-  text: string,
-  acc: Record<string, JsonValue> | undefined,
-): Record<string, JsonValue> {
-  const [name, value] = parseParamFlag(text);
-  return { ...acc, [name]: value };
 }
 
 async function writeAll(text: string): Promise<void> {

@@ -8,17 +8,13 @@ import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
 import { executePlan } from "../execute/executor.ts";
-import { notebookPreparer } from "../execute/prepare.ts";
+import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
 import { checkRunId, newRunId } from "../log/run_id.ts";
-import { readNotebook } from "../notebook/read.ts";
-import { checkNotebooks } from "../plan/check_files.ts";
-import { type PlanOptions, planPipeline } from "../plan/plan.ts";
-import type { JsonValue } from "../plan/types.ts";
-import { loadPipeline } from "../spec/load.ts";
-import { parseParamFlag } from "../spec/params.ts";
+import { loadAndPlan } from "../plan/load_and_plan.ts";
 import { Progress } from "./_progress.ts";
+import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -54,14 +50,10 @@ export class RunFolderExistsError extends UserError {
   }
 }
 
-interface RunFlags {
+interface RunFlags extends PlanFlags {
   out: string;
   runId?: string;
   concurrency?: number;
-  only?: string[];
-  from?: string[];
-  to?: string[];
-  param?: Record<string, JsonValue>;
   python?: string;
   failFast?: boolean;
 }
@@ -72,14 +64,6 @@ function parseConcurrency(text: string): number {
     throw new InvalidArgumentError(`expected a whole number from 1 to 1024, got '${text}'.`);
   }
   return n;
-}
-
-function collectParam(
-  text: string,
-  acc: Record<string, JsonValue> | undefined,
-): Record<string, JsonValue> {
-  const [name, value] = parseParamFlag(text);
-  return { ...acc, [name]: value };
 }
 
 const encoder = new TextEncoder();
@@ -151,38 +135,16 @@ Examples:
 
 async function run(path: string, flags: RunFlags): Promise<number> {
   const startedAt = new Date();
-  const pipeline = await loadPipeline(path);
-  const options: PlanOptions = { overrides: flags.param ?? {} };
-  if (flags.only !== undefined) options.only = flags.only;
-  if (flags.from !== undefined) options.from = flags.from;
-  if (flags.to !== undefined) options.to = flags.to;
-  const plan = planPipeline(pipeline, options);
-  await checkNotebooks(plan);
-  // Every notebook is read (and validated) before anything is written or started.
-  const notebooks = new Set(plan.instances.map((i) => resolve(plan.baseDir, i.notebook)));
-  for (const nb of notebooks) await readNotebook(nb);
+  const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
+  // Every notebook is read (and validated) before anything is written or started; the run's
+  // attempts prepare theirs from what is read here.
+  const sources = new NotebookSources(notebooks);
+  await sources.readAll();
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
 
   const shownFolder = join(flags.out, runId);
-  const runFolder = resolve(shownFolder);
-  try {
-    await Deno.mkdir(resolve(flags.out), { recursive: true });
-  } catch (err) {
-    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
-      throw err;
-    }
-    throw new UserError(
-      `Cannot create the output folder '${flags.out}' (--out): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  try {
-    await Deno.mkdir(runFolder);
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
-    throw err;
-  }
+  const runFolder = await makeRunFolder(flags.out, shownFolder);
 
   const live = Deno.stderr.isTerminal();
   const origin = readCiContext();
@@ -205,11 +167,6 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
 
-  // Recorded as the user knows it, without the machine's folders above the working folder.
-  const rel = relative(Deno.cwd(), pipeline.file);
-  const pipelineFile = rel === "" || rel.startsWith("..") || isAbsolute(rel)
-    ? basename(pipeline.file)
-    : rel;
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
       `Python ${python.version} (nbclient ${python.nbclient})`,
@@ -219,14 +176,14 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   try {
     summary = await executePlan(plan, {
       runner: (request) => runAttempt({ ...request, python: python.path }),
-      prepare: notebookPreparer(),
+      prepare: notebookPreparer(sources),
       runFolder,
       runId,
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
       failFast: flags.failFast ?? false,
       signal: interrupt.signal,
       observer: progress,
-      pipelineFile,
+      pipelineFile: shownPipelineFile(pipeline.file),
       origin,
     });
   } finally {
@@ -237,4 +194,33 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (summary.status === "cancelled") return EXIT_INTERRUPTED;
   return summary.status === "succeeded" ? 0 : 1;
+}
+
+/** Creates `<out>/<run-id>/` (and `<out>`); a run never reuses a folder. */
+async function makeRunFolder(out: string, shownFolder: string): Promise<string> {
+  const runFolder = resolve(shownFolder);
+  try {
+    await Deno.mkdir(resolve(out), { recursive: true });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      throw err;
+    }
+    throw new UserError(
+      `Cannot create the output folder '${out}' (--out): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  try {
+    await Deno.mkdir(runFolder);
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
+    throw err;
+  }
+  return runFolder;
+}
+
+/** The pipeline file as the user knows it, without the machine's folders above the cwd. */
+function shownPipelineFile(file: string): string {
+  const rel = relative(Deno.cwd(), file);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel;
 }

@@ -53,6 +53,11 @@ export function siteCommand(): Command {
       "keep only runs started in the last D days",
       positiveInt("--keep-days"),
     )
+    .option(
+      "--max-artifact-bytes <n>",
+      "link artifacts larger than N bytes to their workflow run instead of copying them",
+      positiveInt("--max-artifact-bytes"),
+    )
     .addHelpText(
       "after",
       `
@@ -75,6 +80,7 @@ Example:
           previous?: string;
           keepRuns?: number;
           keepDays?: number;
+          maxArtifactBytes?: number;
         },
       ) => {
         if (opts.out.trim() === "") throw new UserError("Cannot build the site: --out is empty");
@@ -85,6 +91,9 @@ Example:
           ...(opts.previous !== undefined ? { previous: opts.previous } : {}),
           ...(opts.keepRuns !== undefined ? { keepRuns: opts.keepRuns } : {}),
           ...(opts.keepDays !== undefined ? { keepDays: opts.keepDays } : {}),
+          ...(opts.maxArtifactBytes !== undefined
+            ? { maxArtifactBytes: opts.maxArtifactBytes }
+            : {}),
         });
         for (const p of report.problems) console.error(`warning: ${p.message}`);
         for (const w of report.warnings) console.error(`warning: ${w}`);

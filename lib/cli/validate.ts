@@ -6,9 +6,7 @@
 import { Command, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { githubAnnotations } from "../github/annotations.ts";
-import { loadPipeline } from "../spec/load.ts";
-import { planPipeline } from "../plan/plan.ts";
-import { checkNotebooks } from "../plan/check_files.ts";
+import { loadAndPlan, type PlannedPipeline } from "../plan/load_and_plan.ts";
 
 /**
  * Builds the `validate` sub-command: loads the pipeline (schema, every problem with its line
@@ -49,17 +47,16 @@ Examples:
 `,
     )
     .action(async (path: string, flags: { format: "text" | "github" }) => {
-      let pipeline, plan;
+      let planned: PlannedPipeline;
       try {
-        pipeline = await loadPipeline(path);
-        plan = planPipeline(pipeline);
-        await checkNotebooks(plan);
+        planned = await loadAndPlan(path);
       } catch (err) {
         if (flags.format === "github" && err instanceof UserError) {
           console.log(githubAnnotations(err, path).join("\n"));
         }
         throw err;
       }
+      const { pipeline, plan } = planned;
       const tasks = Object.keys(pipeline.spec.tasks).length;
       console.log(
         `OK ${path}: pipeline ${plan.pipeline}, ${count(tasks, "task")}, ` +

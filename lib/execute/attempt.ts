@@ -1,25 +1,28 @@
 /**
- * Runs one attempt of one notebook: the Python driver (`driver.py`) in a process group of its
- * own, which starts a Jupyter kernel in another. A whole-attempt timeout, an abort signal, a dead
- * kernel or a crashed driver all end with both groups killed (SIGTERM, grace, SIGKILL) and nothing
- * left running; pipes held open by stray processes are never waited on for long.
+ * Runs one attempt of one notebook, the seam where a notebook is placed on this machine: the
+ * Python driver (`driver.py`) in a process group of its own, which starts a Jupyter kernel in
+ * another. This module prepares the attempt (paths, the kernel's environment, `stderr.txt`) and
+ * applies its timeout and abort signal; the {@linkcode DriverProcess} runs and kills the processes
+ * (nothing is left running, whatever happens) and `classifyAttempt` decides how the attempt ended.
  *
  * @module
  */
 import { join, resolve as resolvePath } from "node:path";
-import type { TaskError } from "../log/schema.ts";
-import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
-import { driverFiles } from "./driver_files.ts";
-import { makeScratchDir } from "./scratch.ts";
+import type { DriverEvent } from "./driver_events.ts";
+import { type DriverFiles, driverFiles } from "./driver_files.ts";
+import { type DriverExit, DriverProcess } from "./driver_process.ts";
 import {
-  findPipeHolders,
-  guardOnExit,
-  killProcessSet,
-  pipeOf,
-  type ProcessSet,
-} from "./process_group.ts";
+  type AttemptResult,
+  cancelledBeforeStart,
+  classifyAttempt,
+  driverNotStarted,
+  type StopReason,
+  stopRequest,
+} from "./attempt_outcome.ts";
+import { makeScratchDir } from "./scratch.ts";
 
 export type { DriverEvent } from "./driver_events.ts";
+export type { AttemptResult } from "./attempt_outcome.ts";
 
 /** What to run: one prepared notebook, in one kernel, with its limits. */
 export interface AttemptRequest {
@@ -49,29 +52,8 @@ export interface AttemptRequest {
   onEvent?: (event: DriverEvent) => void;
 }
 
-/** How an attempt ended. */
-export interface AttemptResult {
-  status: "succeeded" | "failed" | "timeout" | "cancelled";
-  startedAt: Date;
-  endedAt: Date;
-  /**
-   * Why it did not succeed: the cell's exception, or `Timeout`, `Cancelled`, `KernelDied`,
-   * `NoSuchKernel`, `InvalidNotebook`, `DriverFailed` (with the end of stderr).
-   */
-  error?: TaskError;
-  /** Exit code of the driver; `null` when it was killed by a signal or never started. */
-  exitCode: number | null;
-}
-
-/** Seconds the driver gets after SIGTERM to save the notebook before its group is killed. */
-const DRIVER_GRACE_MS = 2000;
-/** Grace between SIGTERM and SIGKILL for the remaining processes. */
-const KILL_GRACE_MS = 1000;
-/** How long to wait for the output pipes to close once every process is gone. */
-const PIPE_DRAIN_MS = 1000;
 /** `stderr.txt` stops growing past this size. */
 const STDERR_LIMIT_BYTES = 10 * 1024 * 1024;
-const STDERR_TAIL_LINES = 40;
 
 /** Variables of the CI runner itself that a notebook never needs (unless the task sets them). */
 const RUNNER_ONLY_ENV = [
@@ -124,40 +106,45 @@ function kernelEnv(
   return env;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The command line of an attempt's driver, given the request (every path in it absolute) and
+ * where the runner's Python files are. It must speak the driver protocol and call `setsid()`
+ * (see {@linkcode DriverProcess}); its environment is the kernel's.
+ */
+export type DriverCommand = (request: AttemptRequest, files: DriverFiles) => string[];
+
+/**
+ * The driver of this machine: `python driver.py <notebook> <output> --cwd <workDir> --kernel
+ * <kernel> --watch-stdin`, which starts a new Jupyter kernel.
+ *
+ * @param request The attempt, paths absolute.
+ * @param files Where `driver.py` is.
+ * @returns The command and its arguments.
+ *
+ * @example The command line
+ * ```ts
+ * import { localDriverCommand } from "./attempt.ts";
+ * const argv = localDriverCommand({
+ *   python: "/usr/bin/python3", notebookPath: "/s/in.ipynb", outputNotebookPath: "/r/out.ipynb",
+ *   attemptDir: "/r", workDir: "/p", kernel: "python3", timeoutSeconds: 60,
+ *   context: { runId: "r", taskId: "t", instanceId: "t", attempt: 1 },
+ * }, { driver: "/x/driver.py", moduleDir: "/x/python" });
+ * console.assert(argv.join(" ").startsWith("/usr/bin/python3 /x/driver.py /s/in.ipynb"));
+ * ```
+ */
+export function localDriverCommand(request: AttemptRequest, files: DriverFiles): string[] {
+  return [request.python, files.driver, request.notebookPath, request.outputNotebookPath]
+    .concat(["--cwd", request.workDir, "--kernel", request.kernel, "--watch-stdin"]);
 }
 
-/** Reads a stream until it ends or `cancel()` is called; never throws. */
-function pump(
-  stream: ReadableStream<Uint8Array>,
-  onChunk: (chunk: Uint8Array) => void | Promise<void>,
-): { done: Promise<void>; cancel: () => void } {
-  const reader = stream.getReader();
-  const done = (async () => {
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        await onChunk(value);
-      }
-    } catch {
-      // Cancelled, or the pipe broke: the process is gone either way.
-    }
-  })();
-  return { done, cancel: () => void reader.cancel().catch(() => {}) };
-}
-
-/** Keeps the last lines of a text stream. */
-class Tail {
-  #text = "";
-  #decoder = new TextDecoder();
-  add(chunk: Uint8Array): void {
-    this.#text = (this.#text + this.#decoder.decode(chunk, { stream: true })).slice(-16384);
-  }
-  lines(): string[] {
-    return this.#text.split("\n").filter((l) => l.trim() !== "").slice(-STDERR_TAIL_LINES);
-  }
+/** Options of {@linkcode runAttempt}. */
+export interface RunAttemptOptions {
+  /**
+   * The driver's command line: another way to start the same driver protocol (e.g. through a
+   * process that keeps Jupyter imported).
+   * @default localDriverCommand
+   */
+  command?: DriverCommand;
 }
 
 /**
@@ -165,6 +152,7 @@ class Tail {
  * or crashed driver. Whatever happens, no process of the attempt is left when it returns.
  *
  * @param request The notebook, folders, limits and context of the attempt.
+ * @param options How the driver is started.
  * @returns The status, timing, error and exit code. Failures of the notebook are results, not
  *   exceptions.
  * @throws {Deno.errors.NotFound} When `attemptDir` does not exist.
@@ -188,7 +176,10 @@ class Tail {
  * console.log(result.status, result.error?.ename);
  * ```
  */
-export async function runAttempt(request: AttemptRequest): Promise<AttemptResult> {
+export async function runAttempt(
+  request: AttemptRequest,
+  options: RunAttemptOptions = {},
+): Promise<AttemptResult> {
   const startedAt = new Date();
   // The driver and the kernel run in `workDir`: every path they get must not depend on our cwd.
   // (Resolved against Deno.cwd() explicitly: node:path's own notion of the cwd can be stale.)
@@ -211,13 +202,14 @@ export async function runAttempt(request: AttemptRequest): Promise<AttemptResult
   let runtimeDir: string | undefined;
   try {
     if (request.signal?.aborted) {
-      return cancelledBeforeStart(startedAt);
+      return cancelledBeforeStart(startedAt, new Date());
     }
     const files = await driverFiles();
     const shared = await scratchDir();
     runtimeDir = await Deno.makeTempDir({ dir: shared, prefix: "attempt-" });
     const env = kernelEnv(request, files.moduleDir, runtimeDir, shared);
-    return await supervise(request, files.driver, env, stderrFile, startedAt);
+    const argv = (options.command ?? localDriverCommand)(request, files);
+    return await supervise(request, argv, env, stderrFile, startedAt);
   } finally {
     stderrFile.close();
     if (runtimeDir !== undefined) {
@@ -226,156 +218,49 @@ export async function runAttempt(request: AttemptRequest): Promise<AttemptResult
   }
 }
 
-function cancelledBeforeStart(startedAt: Date): AttemptResult {
-  return {
-    status: "cancelled",
-    startedAt,
-    endedAt: new Date(),
-    error: {
-      ename: "Cancelled",
-      evalue: "The attempt was cancelled before it started",
-      traceback: [],
-    },
-    exitCode: null,
+/** Writes the attempt's `stderr.txt`, up to {@linkcode STDERR_LIMIT_BYTES}. */
+function cappedWriter(file: Deno.FsFile): (chunk: Uint8Array) => Promise<void> {
+  let bytes = 0;
+  return async (chunk) => {
+    if (bytes >= STDERR_LIMIT_BYTES) return;
+    bytes += chunk.length;
+    await file.write(chunk);
+    if (bytes >= STDERR_LIMIT_BYTES) {
+      await file.write(new TextEncoder().encode("\n[stderr.txt truncated at 10 MB]\n"));
+    }
   };
 }
 
+/** Runs the driver under the attempt's timeout and signal, then classifies how it ended. */
 async function supervise(
   request: AttemptRequest,
-  driver: string,
+  argv: string[],
   env: Record<string, string>,
   stderrFile: Deno.FsFile,
   startedAt: Date,
 ): Promise<AttemptResult> {
-  let child: Deno.ChildProcess;
+  const log = cappedWriter(stderrFile);
+  let driver: DriverProcess;
   try {
-    child = new Deno.Command(request.python, {
-      args: [
-        driver,
-        request.notebookPath,
-        request.outputNotebookPath,
-        "--cwd",
-        request.workDir,
-        "--kernel",
-        request.kernel,
-        "--watch-stdin",
-      ],
+    driver = DriverProcess.spawn(argv, {
       cwd: request.workDir,
       env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+      log,
+      ...(request.onEvent ? { onEvent: request.onEvent } : {}),
+    });
   } catch (err) {
-    const message = `Cannot start the notebook driver with '${request.python}': ${
-      (err as Error).message
-    }`;
-    await stderrFile.write(new TextEncoder().encode(message + "\n"));
-    return {
-      status: "failed",
-      startedAt,
-      endedAt: new Date(),
-      error: { ename: "DriverFailed", evalue: message, traceback: [] },
-      exitCode: null,
-    };
+    const message = `Cannot start the notebook driver with '${argv[0]}': ${(err as Error).message}`;
+    await log(new TextEncoder().encode(message + "\n"));
+    return driverNotStarted(message, { startedAt, endedAt: new Date() });
   }
-
-  // The driver calls setsid(): its pid is its group and session. The kernel's come with
-  // `kernel_started`; descendants are found through /proc while the driver lives.
-  const set: ProcessSet = { pids: [child.pid], groups: [child.pid], sessions: [child.pid] };
-  const release = guardOnExit(set);
-  const stdin = child.stdin.getWriter(); // held open: EOF tells the driver that we died
-
-  let done: Extract<DriverEvent, { type: "done" }> | undefined;
-  // The driver's stderr, which the kernel and whatever forks from it inherit. Read now, while
-  // the driver surely lives: a driver stopped at once can die before it says `started`, and
-  // this pipe is then the only way to find a kernel it was launching.
-  let stderrPipe: Promise<string | undefined> = pipeOf(child.pid, 2);
-  let runningCell: number | undefined;
-  const tail = new Tail();
-  let stderrBytes = 0;
-  const encoder = new TextEncoder();
-  const writeStderr = async (chunk: Uint8Array) => {
-    if (stderrBytes >= STDERR_LIMIT_BYTES) return;
-    stderrBytes += chunk.length;
-    await stderrFile.write(chunk);
-    if (stderrBytes >= STDERR_LIMIT_BYTES) {
-      await stderrFile.write(encoder.encode("\n[stderr.txt truncated at 10 MB]\n"));
-    }
-  };
-
-  const handle = (event: DriverEvent) => {
-    switch (event.type) {
-      case "started":
-        stderrPipe = stderrPipe.then((pipe) => pipe ?? pipeOf(event.pid, 2));
-        break;
-      case "kernel_started":
-        if (event.pid !== null) set.pids.push(event.pid), set.sessions.push(event.pid);
-        if (event.pgid !== null) set.groups.push(event.pgid);
-        break;
-      case "cell_started":
-        runningCell = event.cellIndex;
-        break;
-      case "cell_done":
-        runningCell = undefined;
-        break;
-      case "done":
-        done = event;
-        break;
-    }
-    try {
-      request.onEvent?.(event);
-    } catch {
-      // A failing progress display must not break the attempt.
-    }
-  };
-
-  const decoder = new TextDecoder();
-  let pending = "";
-  const stdoutPump = pump(child.stdout, async (chunk) => {
-    pending += decoder.decode(chunk, { stream: true });
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line.trim() === "") continue;
-      const event = parseDriverEvent(line);
-      if (event) handle(event);
-      else await writeStderr(encoder.encode(`[driver stdout] ${line}\n`));
-    }
-  });
-  const stderrPump = pump(child.stderr, async (chunk) => {
-    tail.add(chunk);
-    await writeStderr(chunk);
-  });
-
-  const exitsWithin = (ms: number) =>
-    Promise.race([child.status.then(() => true), sleep(ms).then(() => false)]);
-  let stopReason: "timeout" | "cancelled" | undefined;
-  let stopping: Promise<void> | undefined;
-  const stop = (reason: "timeout" | "cancelled") => {
-    if (stopping !== undefined) return;
+  let stopReason: StopReason | undefined;
+  let stopping = false;
+  const stop = (reason: StopReason) => {
+    if (stopping || !driver.running) return;
+    stopping = true;
     // Once the notebook reported its end, its outcome stands; the driver is only made to exit.
-    if (done === undefined) stopReason = reason;
-    stopping = (async () => {
-      // The driver first: asked on stdin, it notes why in the running cell, saves the partial
-      // notebook and kills its kernel; SIGTERM if it does not answer; then both groups.
-      const ename = reason === "timeout" ? "Timeout" : "Cancelled";
-      const message = reason === "timeout"
-        ? `pynb-dag-runner stopped the notebook: it did not finish within its timeout of ` +
-          `${request.timeoutSeconds} s`
-        : "pynb-dag-runner stopped the notebook: the run was cancelled";
-      const line = JSON.stringify({ stop: reason, ename, message }) + "\n";
-      await Promise.race([stdin.write(encoder.encode(line)).catch(() => {}), sleep(500)]);
-      if (await exitsWithin(DRIVER_GRACE_MS)) return;
-      try {
-        Deno.kill(child.pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await exitsWithin(DRIVER_GRACE_MS);
-      await killProcessSet(set, { graceMs: KILL_GRACE_MS });
-    })();
+    if (driver.done === undefined) stopReason = reason;
+    void driver.stop(stopRequest(reason, request.timeoutSeconds));
   };
   // Timers take at most 2^31-1 ms (24.8 days); longer fire at once, so longer means "none".
   const timeoutMs = request.timeoutSeconds * 1000;
@@ -385,107 +270,16 @@ async function supervise(
   const onAbort = () => stop("cancelled");
   request.signal?.addEventListener("abort", onAbort, { once: true });
   if (request.signal?.aborted) stop("cancelled"); // aborted while the driver was starting
-
-  let status: Deno.CommandStatus;
+  let exit: DriverExit;
   try {
-    status = await child.status;
-    await stopping;
-    // Whatever a cell left behind (a background process, a kernel the driver could not stop).
-    await killProcessSet(set, { graceMs: KILL_GRACE_MS });
+    exit = await driver.wait();
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener("abort", onAbort);
-    release();
   }
-  // Every process is gone, so the pipes close now, unless a process escaped to a session of its
-  // own (a daemon forked off by a cell) and holds them: find it by the pipe, kill it, move on.
-  const drained = () =>
-    Promise.race([
-      Promise.all([stdoutPump.done, stderrPump.done]).then(() => true),
-      sleep(PIPE_DRAIN_MS).then(() => false),
-    ]);
-  if (!await drained()) {
-    const pipe = await stderrPipe;
-    const holders = pipe === undefined ? [] : await findPipeHolders([pipe]);
-    if (holders.length > 0) {
-      await killProcessSet({ pids: holders, groups: [], sessions: [] }, { graceMs: KILL_GRACE_MS });
-      await writeStderr(
-        encoder.encode(`[pynb-dag-runner] killed escaped processes ${holders.join(", ")}\n`),
-      );
-    }
-    if (holders.length === 0 || !await drained()) {
-      stdoutPump.cancel();
-      stderrPump.cancel();
-      await writeStderr(
-        encoder.encode(
-          "[pynb-dag-runner] output pipes still open after the attempt; closed them\n",
-        ),
-      );
-    }
-  }
-  await stdin.close().catch(() => {});
-  if (pending.trim() !== "") {
-    const event = parseDriverEvent(pending);
-    if (event) handle(event);
-  }
-
-  const exitCode = status.signal === null ? status.code : null;
-  const base = { startedAt, endedAt: new Date(), exitCode };
-  const where = runningCell !== undefined ? ` (it was running cell ${runningCell})` : "";
-  const cellIndex = runningCell !== undefined ? { cellIndex: runningCell } : {};
-  if (stopReason === "timeout") {
-    return {
-      ...base,
-      status: "timeout",
-      error: {
-        ename: "Timeout",
-        evalue: `The notebook did not finish within its timeout of ${request.timeoutSeconds} s` +
-          `${where}; it was stopped`,
-        traceback: [],
-        ...cellIndex,
-      },
-    };
-  }
-  if (stopReason === "cancelled") {
-    return {
-      ...base,
-      status: "cancelled",
-      error: { ename: "Cancelled", evalue: `The attempt was cancelled${where}`, traceback: [] },
-    };
-  }
-  const finished = done as Extract<DriverEvent, { type: "done" }> | undefined;
-  if (finished?.status === "succeeded") return { ...base, status: "succeeded" };
-  if (finished?.status === "failed" && finished.error) {
-    return { ...base, status: "failed", error: finished.error };
-  }
-  if (finished?.status === "kernel_died") {
-    return {
-      ...base,
-      status: "failed",
-      error: {
-        ename: "KernelDied",
-        evalue: `The kernel died${where}: ${
-          finished.error?.evalue ?? "the kernel process ended"
-        }; a kernel dies from os._exit(), a crash in native code, or running out of memory`,
-        traceback: tail.lines(),
-        ...cellIndex,
-      },
-    };
-  }
-  if (finished?.status === "error" && finished.error) {
-    return { ...base, status: "failed", error: finished.error };
-  }
-  const how = status.signal !== null
-    ? `was killed by ${status.signal}`
-    : `exited with code ${status.code}`;
-  return {
-    ...base,
-    status: "failed",
-    error: {
-      ename: "DriverFailed",
-      evalue: `The notebook driver ${how} before the notebook finished${where}`,
-      traceback: tail.lines(),
-      ...cellIndex,
-    },
-  };
+  const { status, done, runningCell, stderrTail } = exit;
+  return classifyAttempt(
+    { stopReason, done, runningCell, exit: status, stderrTail },
+    { startedAt, endedAt: new Date(), timeoutSeconds: request.timeoutSeconds },
+  );
 }

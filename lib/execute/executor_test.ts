@@ -71,7 +71,7 @@ function fakeRunner(script: Record<string, Behaviour>, seen: RunnerRequest[] = [
   };
 }
 
-const prepare: NotebookPreparer = (_source, instance, context) =>
+const prepare: NotebookPreparer = (instance, context) =>
   Promise.resolve({ ipynb: JSON.stringify({ instance: instance.id, context }), warnings: [] });
 
 function options(dir: string, runner: AttemptRunner, extra: Partial<ExecuteOptions> = {}) {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { AttemptRecord, TaskRecord } from "../log/schema.ts";
 import { readAttemptValues } from "../log/values.ts";
@@ -27,9 +27,11 @@ export type RunnerResult = AttemptResult;
 /** Runs one attempt to its end; a failing notebook is a result, not an exception. */
 export type AttemptRunner = (request: RunnerRequest) => Promise<RunnerResult>;
 
-/** Turns a source notebook into the `.ipynb` text to execute, parameters injected. */
+/**
+ * Turns the source notebook of an instance into the `.ipynb` text to execute, parameters
+ * injected. It knows where the run's notebooks are (`notebookPreparer(sources)`).
+ */
 export type NotebookPreparer = (
-  source: string,
   instance: PlannedInstance,
   context: AttemptContext,
 ) => Promise<{ ipynb: string; warnings: string[] }>;
@@ -328,7 +330,7 @@ async function oneAttempt(
   ctx.observer.attemptStarted?.(inst, n, ctx.now());
   let codeCells = 0;
   try {
-    const prepared = await options.prepare(resolve(ctx.baseDir, inst.notebook), inst, context);
+    const prepared = await options.prepare(inst, context);
     if (n === 1) { for (const w of prepared.warnings) ctx.observer.warning?.(`${inst.id}: ${w}`); }
     const notebookPath = join(work, `attempt-${n}.ipynb`);
     await Deno.writeTextFile(notebookPath, prepared.ipynb);

@@ -34,7 +34,7 @@ function inst(id: string, needs: string[] = [], retries = 0): PlannedInstance {
   };
 }
 
-const prepare: NotebookPreparer = (_source, instance, context) =>
+const prepare: NotebookPreparer = (instance, context) =>
   Promise.resolve({ ipynb: JSON.stringify({ instance: instance.id, context }), warnings: [] });
 
 /** An attempt runner that logs a value `who` = `<instance>#<attempt>` and ends as scripted. */

@@ -1,6 +1,6 @@
 /**
- * Prepares the notebook of an attempt: reads the source (`.ipynb` or percent `.py`) once per
- * run, injects the instance's parameters and the run context, and serialises it as `.ipynb`.
+ * Prepares the notebook of an attempt: takes the source (`.ipynb` or percent `.py`), read once
+ * per run, injects the instance's parameters and the run context, and serialises it as `.ipynb`.
  *
  * @module
  */
@@ -11,38 +11,94 @@ import type { Notebook } from "../notebook/schema.ts";
 import type { NotebookPreparer } from "./instance_runner.ts";
 
 /**
- * Makes the notebook preparer of one run. Each source notebook is read and validated once, however
- * many instances and attempts use it.
+ * The source notebooks of one run, each read and validated at most once, however many instances
+ * (matrix combinations) and attempts (retries) use it.
  *
+ * @example Reading every notebook before a run starts
+ * ```ts
+ * import { NotebookSources } from "./prepare.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.py`, "# %%\nx = 1\n");
+ * const sources = new NotebookSources(new Map([["a.py", `${dir}/a.py`]]));
+ * await sources.readAll();
+ * console.assert((await sources.read("a.py")).cells.length === 1);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class NotebookSources {
+  #files: ReadonlyMap<string, string>;
+  #read = new Map<string, Promise<Notebook>>();
+
+  /**
+   * @param files The absolute path of each notebook, by the path written in the pipeline
+   *   (`loadAndPlan()`'s `notebooks`, or `notebookFiles(plan)`).
+   */
+  constructor(files: ReadonlyMap<string, string>) {
+    this.#files = files;
+  }
+
+  /**
+   * The notebook named `notebook` in the pipeline, parsed.
+   *
+   * @param notebook The path as written in the pipeline (`PlannedInstance.notebook`).
+   * @returns The notebook, read on the first call.
+   * @throws {RangeError} When the notebook is not one of the run's.
+   * @throws {NotebookError} When it cannot be read or is invalid.
+   */
+  read(notebook: string): Promise<Notebook> {
+    let nb = this.#read.get(notebook);
+    if (nb === undefined) {
+      const path = this.#files.get(notebook);
+      if (path === undefined) {
+        return Promise.reject(
+          new RangeError(`Cannot prepare '${notebook}': it is not a notebook of this run`),
+        );
+      }
+      nb = readNotebook(path);
+      this.#read.set(notebook, nb);
+    }
+    return nb;
+  }
+
+  /**
+   * Reads every notebook, one after another, so that an invalid one stops a run before anything
+   * is written or started.
+   *
+   * @throws {NotebookError} For the first notebook that cannot be read or is invalid.
+   */
+  async readAll(): Promise<void> {
+    for (const notebook of this.#files.keys()) await this.read(notebook);
+  }
+}
+
+/**
+ * Makes the notebook preparer of one run.
+ *
+ * @param sources The run's source notebooks.
  * @returns A {@linkcode NotebookPreparer} for `executePlan`.
  * @throws {NotebookError} (from the preparer) When a notebook cannot be read or is invalid.
  *
  * @example Preparing a notebook
  * ```ts
- * import { notebookPreparer } from "./prepare.ts";
+ * import { notebookPreparer, NotebookSources } from "./prepare.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/a.py`, '# %% tags=["parameters"]\nn = 1\n');
- * const prepare = notebookPreparer();
+ * const prepare = notebookPreparer(new NotebookSources(new Map([["a.py", `${dir}/a.py`]])));
  * const instance = {
  *   id: "a", task: "a", slug: "a", matrix: {}, parameters: { n: 2 }, needs: [], notebook: "a.py",
  *   timeoutSeconds: 60, retries: 0, kernel: "python3", env: {},
  * };
- * const { ipynb } = await prepare(`${dir}/a.py`, instance, {
+ * const { ipynb } = await prepare(instance, {
  *   runId: "r1", taskId: "a", instanceId: "a", attempt: 1,
  * });
  * console.assert(ipynb.includes("n = 2"));
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export function notebookPreparer(): NotebookPreparer {
-  const cache = new Map<string, Promise<Notebook>>();
-  return async (source, instance, context) => {
-    let nb = cache.get(source);
-    if (nb === undefined) {
-      nb = readNotebook(source);
-      cache.set(source, nb);
-    }
-    const { notebook, warnings } = injectParameters(await nb, instance.parameters, context);
+export function notebookPreparer(sources: NotebookSources): NotebookPreparer {
+  return async (instance, context) => {
+    const source = await sources.read(instance.notebook);
+    const { notebook, warnings } = injectParameters(source, instance.parameters, context);
     return { ipynb: serializeIpynb(notebook), warnings };
   };
 }

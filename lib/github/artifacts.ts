@@ -10,7 +10,7 @@
  */
 import type { Octokit } from "../../deps.ts";
 import { z } from "../../deps.ts";
-import { type GitHubClientOptions, withRetries } from "./client.ts";
+import type { GitHubClientOptions } from "./client.ts";
 import { ArtifactGoneError, GitHubResponseError, UnsafeArchiveError } from "./errors.ts";
 
 /** One artifact as `GET /repos/{owner}/{repo}/actions/artifacts` lists it (fields we read). */
@@ -98,22 +98,26 @@ export interface DownloadOptions extends GitHubClientOptions {
    */
   maxBytes?: number;
   /**
-   * Timeout of the blob download, in milliseconds.
+   * Timeout of one blob download, in milliseconds.
    * @default 600000
    */
   timeoutMs?: number;
 }
 
 /**
- * Downloads an artifact's zip: asks the API for it, follows the redirect to the blob host
- * without the token, and checks the size and the `digest` when the API gave one.
+ * Downloads an artifact's zip: asks the API for a download URL, follows it to the blob host
+ * without the token, and checks the size and the `digest` when the API gave one. The URL
+ * expires a minute after it is issued, so every retry of a failed blob download (5xx, 403 or
+ * 404 from the blob host, a network error) asks the API for a fresh one.
  *
  * @param client A client from `createGitHubClient`.
  * @param repo The repository.
  * @param artifact The artifact, as listed.
  * @param options Size limit, timeout, retries.
  * @returns The zip's bytes.
- * @throws {ArtifactGoneError} When the artifact expired or was deleted (410 Gone).
+ * @throws {ArtifactGoneError} When the artifact expired (410 Gone).
+ * @throws {GitHubResponseError} When it was deleted since it was listed (404), or the blob host
+ *   kept failing.
  * @throws {UnsafeArchiveError} When the zip is too large or does not match its digest.
  *
  * @example Downloading one artifact
@@ -133,47 +137,34 @@ export async function downloadArtifact(
   options: DownloadOptions = {},
 ): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
-  const tooLarge = (n: number) =>
-    new UnsafeArchiveError(
-      artifact.name,
-      `Cannot download '${artifact.name}': it is ${n} bytes, more than the limit of ${maxBytes}`,
-    );
-  if (artifact.size_in_bytes > maxBytes) throw tooLarge(artifact.size_in_bytes);
-  let res;
-  try {
-    res = await client.request(
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}",
-      {
-        owner: repo.owner,
-        repo: repo.repo,
-        artifact_id: artifact.id,
-        archive_format: "zip",
-        request: { redirect: "manual" },
-      },
-    );
-  } catch (err) {
-    if ((err as { status?: number }).status === 410) {
-      throw new ArtifactGoneError(
-        artifact.name,
-        `Cannot download '${artifact.name}': GitHub answered 410 Gone (it expired or was deleted)`,
-        { cause: err },
-      );
-    }
-    throw err;
+  if (artifact.size_in_bytes > maxBytes) {
+    throw tooLarge(artifact.name, maxBytes, `it is ${artifact.size_in_bytes} bytes`);
   }
+  const retries = options.retries ?? 4;
+  const log = options.log ?? ((line: string) => console.error(line));
   let bytes: Uint8Array;
-  const location = res.headers.location;
-  const status: number = res.status;
-  if (status >= 300 && status < 400 && typeof location === "string") {
-    bytes = await fetchBlob(artifact.name, location, maxBytes, options);
-  } else if (status === 200 && (res.data as unknown) instanceof ArrayBuffer) {
-    bytes = new Uint8Array(res.data as unknown as ArrayBuffer);
-  } else {
-    throw new GitHubResponseError(
-      `Cannot download '${artifact.name}': GitHub answered ${status} without a download URL`,
-    );
+  for (let attempt = 0;; attempt++) {
+    const url = await downloadUrl(client, repo, artifact);
+    if (url instanceof Uint8Array) {
+      bytes = url;
+      break;
+    }
+    try {
+      bytes = await fetchBlob(artifact.name, url, maxBytes, options);
+      break;
+    } catch (err) {
+      if (!(err instanceof BlobError)) throw err;
+      if (attempt >= retries) {
+        throw new GitHubResponseError(`${err.message}, after ${retries} retries`, { cause: err });
+      }
+      const delay = (options.backoffMs ?? 500) * 2 ** attempt;
+      log(`note: ${err.message}; retrying in ${delay} ms with a fresh download URL`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
-  if (bytes.length > maxBytes) throw tooLarge(bytes.length);
+  if (bytes.length > maxBytes) {
+    throw tooLarge(artifact.name, maxBytes, `it is ${bytes.length} bytes`);
+  }
   if (artifact.digest) {
     const actual = `sha256:${await sha256Hex(bytes)}`;
     if (actual !== artifact.digest) {
@@ -187,6 +178,68 @@ export async function downloadArtifact(
   return bytes;
 }
 
+function tooLarge(name: string, maxBytes: number, size = "it is larger"): UnsafeArchiveError {
+  return new UnsafeArchiveError(
+    name,
+    `Cannot download '${name}': ${size}, more than the limit of ${maxBytes} bytes`,
+  );
+}
+
+/** A fresh short-lived download URL (or, from a server that answers directly, the bytes). */
+async function downloadUrl(
+  client: Octokit,
+  repo: RepoRef,
+  artifact: WorkflowArtifact,
+): Promise<string | Uint8Array> {
+  let res;
+  try {
+    res = await client.request(
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}",
+      {
+        owner: repo.owner,
+        repo: repo.repo,
+        artifact_id: artifact.id,
+        archive_format: "zip",
+        request: { redirect: "manual" },
+      },
+    );
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 410) {
+      throw new ArtifactGoneError(
+        artifact.name,
+        `Cannot download '${artifact.name}': GitHub answered 410 Gone (it expired or was deleted)`,
+        { cause: err },
+      );
+    }
+    if (status === 404) {
+      throw new GitHubResponseError(
+        `Cannot download '${artifact.name}': GitHub answered 404 (it was deleted after it ` +
+          "was listed)",
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  const location = res.headers.location;
+  const status: number = res.status;
+  if (status >= 300 && status < 400 && typeof location === "string") return location;
+  if (status === 200 && (res.data as unknown) instanceof ArrayBuffer) {
+    return new Uint8Array(res.data as unknown as ArrayBuffer);
+  }
+  throw new GitHubResponseError(
+    `Cannot download '${artifact.name}': GitHub answered ${status} without a download URL`,
+  );
+}
+
+/** A blob download that failed in a way a fresh URL may fix. */
+class BlobError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BlobError";
+  }
+}
+
 async function fetchBlob(
   name: string,
   url: string,
@@ -194,63 +247,62 @@ async function fetchBlob(
   options: DownloadOptions,
 ): Promise<Uint8Array> {
   const host = URL.parse(url)?.host ?? "?";
-  return await withRetries(`download '${name}' from ${host}`, async () => {
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  let res: Response;
+  try {
     // No Authorization header: the URL itself is the short-lived credential.
-    const res = await fetch(url, {
-      redirect: "follow",
-      signal: AbortSignal.timeout(options.timeoutMs ?? 600_000),
+    res = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      throw err;
+    }
+    if (err instanceof Error && err.name === "TimeoutError") {
+      throw timedOut(name, host, timeoutMs, err);
+    }
+    throw new BlobError(`Cannot download '${name}' from ${host}: ${(err as Error).message}`, {
+      cause: err,
     });
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw Object.assign(new Error(`HTTP ${res.status} from ${host}`), {
-        status: res.status,
-        response: { headers: Object.fromEntries(res.headers) },
-      });
-    }
-    const declared = Number(res.headers.get("content-length") ?? "0");
-    if (declared > maxBytes) {
-      await res.body?.cancel();
-      throw new UnsafeArchiveError(
-        name,
-        `Cannot download '${name}': it is larger than ${maxBytes} bytes`,
-      );
-    }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new BlobError(`Cannot download '${name}' from ${host}: HTTP ${res.status}`);
+  }
+  if (Number(res.headers.get("content-length") ?? "0") > maxBytes) {
+    await res.body?.cancel();
+    throw tooLarge(name, maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
     for await (const chunk of res.body ?? new ReadableStream<Uint8Array>()) {
       total += chunk.length;
-      if (total > maxBytes) {
-        throw new UnsafeArchiveError(
-          name,
-          `Cannot download '${name}': it is larger than ${maxBytes} bytes`,
-        );
-      }
+      if (total > maxBytes) throw tooLarge(name, maxBytes);
       chunks.push(chunk);
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }, options).catch((err) => {
+  } catch (err) {
+    if (err instanceof UnsafeArchiveError) throw err;
     if (err instanceof Error && err.name === "TimeoutError") {
-      throw new GitHubResponseError(
-        `Cannot download '${name}' from ${host}: no complete answer within ` +
-          `${(options.timeoutMs ?? 600_000) / 1000} s`,
-        { cause: err },
-      );
+      throw timedOut(name, host, timeoutMs, err);
     }
-    if (
-      (err as { status?: number }).status === 410 || (err as { status?: number }).status === 404
-    ) {
-      throw new ArtifactGoneError(name, `Cannot download '${name}': the download URL is gone`, {
-        cause: err,
-      });
-    }
-    throw err;
-  });
+    throw new BlobError(`Cannot download '${name}' from ${host}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** A download that outlived its timeout is not retried: it would take as long again. */
+function timedOut(name: string, host: string, timeoutMs: number, cause: Error): Error {
+  return new GitHubResponseError(
+    `Cannot download '${name}' from ${host}: no complete answer within ${timeoutMs / 1000} s`,
+    { cause },
+  );
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * A GitHub REST client (Octokit) that retries server errors with backoff, waits out rate limits
- * it is told about (`retry-after`, `x-ratelimit-remaining: 0` + `x-ratelimit-reset`), and turns
- * 401/403/404 into one clear message. The token is sent, never printed.
+ * A GitHub REST client: Octokit with `@octokit/plugin-retry` (5xx answers, network errors and
+ * requests that hang, with backoff) and `@octokit/plugin-throttling` (waits out the rate limits
+ * GitHub announces), a timeout per attempt, and 401/403/404 turned into one clear message. The
+ * token is sent, never printed.
  *
  * @module
  */
-import { Octokit } from "../../deps.ts";
+import { Octokit, retry, throttling } from "../../deps.ts";
 import { GitHubAccessError, GitHubRateLimitError, GitHubResponseError } from "./errors.ts";
 
 /** Options of {@linkcode createGitHubClient}. */
@@ -21,12 +22,12 @@ export interface GitHubClientOptions {
    */
   apiUrl?: string;
   /**
-   * Retries of a request that failed with a 5xx status or a network error.
+   * Retries of a request that failed with a 5xx status, a network error or a timeout.
    * @default 4
    */
   retries?: number;
   /**
-   * First backoff delay in milliseconds; it doubles on each retry.
+   * Backoff unit in milliseconds: retry n waits n² units (plugin-retry's schedule).
    * @default 500
    */
   backoffMs?: number;
@@ -36,7 +37,7 @@ export interface GitHubClientOptions {
    */
   maxWaitSeconds?: number;
   /**
-   * Timeout of one API request, in milliseconds.
+   * Timeout of one attempt of an API request, in milliseconds.
    * @default 60000
    */
   requestTimeoutMs?: number;
@@ -51,6 +52,7 @@ export interface GitHubClientOptions {
 interface HttpFailure {
   status: number;
   message: string;
+  request?: { method?: string; url?: string; request?: { retryCount?: number } };
   response?: { headers: Record<string, string | number | undefined> };
 }
 
@@ -58,118 +60,158 @@ function isHttpFailure(err: unknown): err is HttpFailure {
   return err instanceof Error && typeof (err as Partial<HttpFailure>).status === "number";
 }
 
+/** The most rate-limited waits in a row before a request gives up. */
+const MAX_LIMIT_WAITS = 5;
+
+const OctokitWithPlugins = Octokit.plugin(retry, throttling);
+
 /**
- * Milliseconds to wait before retrying a rate-limited response, `undefined` when the response
- * is not a rate limit.
+ * Creates an Octokit client that retries transient failures, waits out announced rate limits
+ * (up to `maxWaitSeconds`), and turns 401, 403 and 404 answers into
+ * {@linkcode GitHubAccessError}s saying how to fix them.
  *
- * @param status HTTP status.
- * @param headers Response headers (lower-case names).
- * @param now Current time in milliseconds.
- * @returns The wait, or `undefined`.
+ * @param options Token, API URL, retry and wait limits.
+ * @returns The client.
+ * @throws {Deno.errors.NotCapable} When the API host is not allowed by `--allow-net`.
  *
- * @example A secondary rate limit with retry-after
+ * @example A client for a fake API on loopback
  * ```ts
- * import { rateLimitWait } from "./client.ts";
- * console.assert(rateLimitWait(403, { "retry-after": "2" }, 0) === 2000);
- * console.assert(rateLimitWait(403, {}, 0) === undefined);
+ * import { createGitHubClient } from "./client.ts";
+ * const gh = createGitHubClient({ apiUrl: "http://127.0.0.1:9", retries: 0, log: () => {} });
+ * console.assert(typeof gh.paginate.iterator === "function");
  * ```
  */
-export function rateLimitWait(
-  status: number,
-  headers: Record<string, string | number | undefined>,
-  now: number,
-): number | undefined {
-  if (status !== 403 && status !== 429) return undefined;
+export function createGitHubClient(options: GitHubClientOptions = {}): Octokit {
+  const apiUrl = (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  requireNet(apiUrl);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const retries = options.retries ?? 4;
+  const backoff = options.backoffMs ?? 500;
+  const maxWait = options.maxWaitSeconds ?? 300;
+  const timeoutMs = options.requestTimeoutMs ?? 60_000;
+  const onLimit = (
+    seconds: number,
+    req: { method: string; url: string },
+    _: unknown,
+    n: number,
+  ) => {
+    if (seconds > maxWait || n >= MAX_LIMIT_WAITS) return false;
+    log(`note: rate limited while trying to ${describeRequest(req)}; waiting ${seconds} s`);
+    return true;
+  };
+  const octokit = new OctokitWithPlugins({
+    ...(options.token ? { auth: options.token } : {}),
+    baseUrl: apiUrl,
+    userAgent: "pynb-dag-runner",
+    // Octokit logs some answers itself; ours are clearer and never include headers.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    // A fresh timeout per attempt: a hung connection is retried like a 5xx, not waited on
+    // until the job's own timeout.
+    request: { fetch: fetchWithTimeout(timeoutMs) },
+    // Rate limits are the throttling plugin's; 429 is left to it too.
+    retry: {
+      retries,
+      retryAfterBaseValue: backoff,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+    },
+    throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
+  });
+  // The plugin's documented `retryRequest` marks an error for retry; wrapping it is the one
+  // place that sees every retry, so the note is printed here.
+  const { retryRequest } = octokit.retry;
+  octokit.retry.retryRequest = (error, count, after) => {
+    const done = (error as HttpFailure).request?.request?.retryCount ?? 0;
+    if (done < count) {
+      const what = describeRequest((error as HttpFailure).request ?? {});
+      log(`note: ${describe(error)} while trying to ${what}; retrying in ${after * backoff} ms`);
+    }
+    return retryRequest(error, count, after);
+  };
+  octokit.hook.wrap("request", async (request, endpoint) => {
+    const what = describeRequest(octokit.request.endpoint.parse(endpoint));
+    try {
+      return await request(endpoint);
+    } catch (err) {
+      throw explain(err, what, retries, options.token !== undefined && options.token !== "");
+    }
+  });
+  return octokit;
+}
+
+/** Fails at once, not after every retry, when `--allow-net` does not cover the API host. */
+function requireNet(apiUrl: string): void {
+  const host = URL.parse(apiUrl)?.host;
+  if (host === undefined) return;
+  if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Requires net access to "${host}", run again with the --allow-net flag`,
+    );
+  }
+}
+
+function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal });
+  };
+}
+
+/** `GET /repos/octo/demo/actions/artifacts`, without the query string or host. */
+function describeRequest(req: { method?: string; url?: string }): string {
+  const path = URL.parse(req.url ?? "", "http://x")?.pathname ?? req.url ?? "";
+  return `${req.method ?? "GET"} ${path}`;
+}
+
+/** The error a caller sees for a request that failed for good. */
+function explain(err: unknown, what: string, retries: number, hasToken: boolean): unknown {
+  // Octokit wraps every fetch failure as a 500; a missing --allow-net is not one to report so.
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (cause instanceof Deno.errors.NotCapable || cause instanceof Deno.errors.PermissionDenied) {
+    return cause;
+  }
+  if (!isHttpFailure(err)) return err;
+  const reset = rateLimitReset(err);
+  if (reset !== undefined) {
+    return new GitHubRateLimitError(
+      reset,
+      `Cannot ${what}: GitHub's rate limit is exhausted until ${reset.toISOString()}. ` +
+        "Try again later, or use a token with a higher limit.",
+      { cause: err },
+    );
+  }
+  if (err.status >= 500) {
+    return new GitHubResponseError(
+      `Cannot ${what}: ${describe(err)} after ${retries} retries. GitHub may be having ` +
+        "an outage (https://www.githubstatus.com); try again later.",
+      { cause: err },
+    );
+  }
+  const hint = ACCESS_HINTS[err.status];
+  if (hint === undefined) return err;
+  return new GitHubAccessError(
+    err.status,
+    `Cannot ${what}: GitHub answered ${err.status} (${firstLine(err.message)}). ${hint(hasToken)}`,
+    { cause: err },
+  );
+}
+
+/** When a rate-limited answer's limit resets; `undefined` for any other answer. */
+function rateLimitReset(err: HttpFailure): Date | undefined {
+  if (err.status !== 403 && err.status !== 429) return undefined;
+  const headers = err.response?.headers ?? {};
   const retryAfter = Number(headers["retry-after"]);
   if (headers["retry-after"] !== undefined && Number.isFinite(retryAfter)) {
-    return Math.max(0, retryAfter) * 1000;
+    return new Date(Date.now() + Math.max(0, retryAfter) * 1000);
   }
   if (String(headers["x-ratelimit-remaining"]) === "0") {
     const reset = Number(headers["x-ratelimit-reset"]) * 1000;
-    return Number.isFinite(reset) ? Math.max(0, reset - now) + 1000 : 60_000;
+    return new Date(Number.isFinite(reset) ? reset : Date.now() + 60_000);
   }
   // GitHub documents waiting at least a minute on a secondary limit without headers.
-  return status === 429 ? 60_000 : undefined;
-}
-
-/**
- * Runs `attempt` again after 5xx answers and network errors, with exponential backoff, and
- * after rate limits, as long as the wait stays under `maxWaitSeconds`.
- *
- * @param what The action, for messages (`list artifacts of octo/demo`).
- * @param attempt The request.
- * @param options Retries, backoff, waits and the log.
- * @returns What the request returned.
- * @throws {GitHubRateLimitError} When the limit resets too late.
- * @throws {GitHubResponseError} When 5xx answers outlast the retries.
- *
- * @example Retrying a flaky call
- * ```ts
- * import { withRetries } from "./client.ts";
- * let n = 0;
- * const value = await withRetries("count", () => {
- *   if (n++ === 0) throw Object.assign(new Error("boom"), { status: 502 });
- *   return Promise.resolve(n);
- * }, { backoffMs: 1, log: () => {} });
- * console.assert(value === 2);
- * ```
- */
-export async function withRetries<T>(
-  what: string,
-  attempt: () => Promise<T>,
-  options: GitHubClientOptions = {},
-): Promise<T> {
-  const retries = options.retries ?? 4;
-  const backoff = options.backoffMs ?? 500;
-  const maxWait = (options.maxWaitSeconds ?? 300) * 1000;
-  const log = options.log ?? ((line: string) => console.error(line));
-  let failures = 0;
-  let limits = 0;
-  while (true) {
-    try {
-      return await attempt();
-    } catch (err) {
-      // Octokit wraps every fetch failure as a 500; a missing --allow-net is not one to retry.
-      const cause = err instanceof Error ? err.cause : undefined;
-      if (
-        cause instanceof Deno.errors.NotCapable || cause instanceof Deno.errors.PermissionDenied
-      ) {
-        throw cause;
-      }
-      const status = isHttpFailure(err) ? err.status : 0;
-      const headers = isHttpFailure(err) ? err.response?.headers ?? {} : {};
-      const wait = rateLimitWait(status, headers, Date.now());
-      if (wait !== undefined) {
-        if (wait > maxWait || ++limits > 5) {
-          const reset = new Date(Date.now() + wait);
-          throw new GitHubRateLimitError(
-            reset,
-            `Cannot ${what}: GitHub's rate limit is exhausted until ${reset.toISOString()}. ` +
-              "Try again later, or use a token with a higher limit.",
-            { cause: err },
-          );
-        }
-        log(`note: rate limited while trying to ${what}; waiting ${Math.ceil(wait / 1000)} s`);
-        await sleep(wait);
-        continue;
-      }
-      const transient = status >= 500 || (!isHttpFailure(err) && err instanceof TypeError);
-      if (transient && failures < retries) {
-        const delay = backoff * 2 ** failures++;
-        log(`note: ${describe(err)} while trying to ${what}; retrying in ${delay} ms`);
-        await sleep(delay);
-        continue;
-      }
-      if (transient) {
-        throw new GitHubResponseError(
-          `Cannot ${what}: ${describe(err)} after ${retries} retries. GitHub may be having ` +
-            "an outage (https://www.githubstatus.com); try again later.",
-          { cause: err },
-        );
-      }
-      throw err;
-    }
-  }
+  return err.status === 429 || /\bsecondary rate\b/i.test(err.message)
+    ? new Date(Date.now() + 60_000)
+    : undefined;
 }
 
 function describe(err: unknown): string {
@@ -180,64 +222,8 @@ function describe(err: unknown): string {
   ) {
     return "no answer in time";
   }
-  return isHttpFailure(err) ? `HTTP ${err.status}` : `a network error (${(err as Error).message})`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Creates an Octokit client whose every request goes through {@linkcode withRetries} and whose
- * 401, 403 and 404 answers become {@linkcode GitHubAccessError}s saying how to fix them.
- *
- * @param options Token, API URL, retry and wait limits.
- * @returns The client.
- *
- * @example Listing artifacts
- * ```ts ignore
- * import { createGitHubClient } from "./client.ts";
- * const gh = createGitHubClient({ token: Deno.env.get("GITHUB_TOKEN") });
- * const page = await gh.rest.actions.listArtifactsForRepo({ owner: "octo", repo: "demo" });
- * ```
- */
-export function createGitHubClient(options: GitHubClientOptions = {}): Octokit {
-  const octokit = new Octokit({
-    ...(options.token ? { auth: options.token } : {}),
-    baseUrl: (options.apiUrl ?? "https://api.github.com").replace(/\/+$/, ""),
-    userAgent: "pynb-dag-runner",
-    // Octokit logs some answers itself; ours are clearer and never include headers.
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-  });
-  octokit.hook.wrap("request", async (request, endpoint) => {
-    const path = new URL(octokit.request.endpoint.parse(endpoint).url, "http://x").pathname;
-    const what = `${endpoint.method} ${path}`;
-    try {
-      // A fresh timeout per attempt: a hung connection is retried like a 5xx, not waited on
-      // until the job's own timeout. The options object is shared with the inner hooks
-      // (before-after-hook binds it), so it is changed in place rather than passed on.
-      const attempt = async () => {
-        endpoint.request = {
-          ...endpoint.request,
-          signal: AbortSignal.timeout(options.requestTimeoutMs ?? 60_000),
-        };
-        return await request(endpoint);
-      };
-      return await withRetries(what, attempt, options);
-    } catch (err) {
-      if (!isHttpFailure(err)) throw err;
-      const hint = ACCESS_HINTS[err.status];
-      if (hint === undefined) throw err;
-      throw new GitHubAccessError(
-        err.status,
-        `Cannot ${what}: GitHub answered ${err.status} (${firstLine(err.message)}). ${
-          hint(options.token !== undefined && options.token !== "")
-        }`,
-        { cause: err },
-      );
-    }
-  });
-  return octokit;
+  if (isHttpFailure(err) && !(cause instanceof Error)) return `HTTP ${err.status}`;
+  return `a network error (${(cause instanceof Error ? cause : err as Error).message})`;
 }
 
 const ACCESS_HINTS: Record<number, (hasToken: boolean) => string> = {

@@ -5,7 +5,9 @@
  * others downloaded and their run folders extracted into the output folder. With a cache folder
  * each zip is kept as `<artifact id>.zip` next to `<artifact id>.json` (digest and the run folders
  * it held), so a later call downloads only new artifacts, and does nothing at all for artifacts
- * whose run folders are already in the output folder.
+ * whose run folders are already in the output folder; entries of expired artifacts are deleted.
+ * With a branch, only artifacts of this repository's workflow runs on that branch are taken, and
+ * their `run.json` must name that branch (what the published site trusts).
  *
  * @module
  */
@@ -70,11 +72,19 @@ export interface CollectOptions extends DownloadOptions, Omit<ExtractOptions, "n
    */
   prefix?: string;
   /**
-   * Only artifacts of workflow runs on this branch (for a pull request's baseline: the default
-   * branch).
-   * @default undefined (every branch)
+   * Only artifacts of workflow runs of this repository (never a fork's) on this branch: the
+   * default branch, for the published site and a pull request's baseline. A run folder whose
+   * `run.json` names another branch than the workflow run that uploaded it is refused.
+   * @default undefined (every branch, forks included)
    */
   branch?: string;
+  /**
+   * With `branch`: also the artifacts of workflow runs on other branches of this repository
+   * (its own pull requests), still never a fork's. Their run folders say which branch, pull
+   * request and trigger they come from, and the site shows it.
+   * @default false
+   */
+  includePullRequests?: boolean;
   /**
    * Only the newest N artifacts that have not expired (after the prefix and branch filters).
    * @default undefined (all)
@@ -106,6 +116,8 @@ export interface CollectReport {
   failed: { name: string; id: number; message: string }[];
   /** Artifacts left out by the prefix, branch and limit filters. */
   ignored: number;
+  /** Cache entries dropped because their artifact expired or no longer exists. */
+  pruned: number;
 }
 
 const CacheEntrySchema = z.object({
@@ -150,16 +162,21 @@ export async function collectRuns(
   const prefix = options.prefix ?? "pynb-run-";
   const client = createGitHubClient(options);
   const all = await listArtifacts(client, ref);
-  const report: CollectReport = { collected: [], expired: [], failed: [], ignored: 0 };
+  const report: CollectReport = { collected: [], expired: [], failed: [], ignored: 0, pruned: 0 };
+  const branch = options.branch;
   let wanted = all.filter((a) =>
-    a.name.startsWith(prefix) && (options.branch === undefined || onBranch(a, options.branch))
+    a.name.startsWith(prefix) &&
+    (branch === undefined || trusted(a, branch, options.includePullRequests ?? false))
   );
   if (options.limit !== undefined) {
     const newest = wanted.filter((a) => !a.expired).sort((a, b) => b.id - a.id);
     wanted = newest.slice(0, options.limit);
   }
   report.ignored = all.length - wanted.length;
-  if (options.cacheDir !== undefined) await Deno.mkdir(options.cacheDir, { recursive: true });
+  if (options.cacheDir !== undefined) {
+    await Deno.mkdir(options.cacheDir, { recursive: true });
+    report.pruned = await pruneCache(options.cacheDir, all);
+  }
   await Deno.mkdir(outDir, { recursive: true });
   // Oldest first, so that progress reads in the order the runs happened.
   wanted.sort((a, b) => a.id - b.id);
@@ -183,13 +200,52 @@ export async function collectRuns(
   return report;
 }
 
-/** On the branch of this repository, not on a fork's branch of the same name. */
-function onBranch(a: WorkflowArtifact, branch: string): boolean {
+/**
+ * Uploaded by a workflow run of this repository (not of a fork, whose branch may have the same
+ * name), on `branch` or, with `others`, on any branch.
+ */
+function trusted(a: WorkflowArtifact, branch: string, others: boolean): boolean {
   const run = a.workflow_run;
-  if (run?.head_branch !== branch) return false;
-  const own = run.repository_id;
-  const head = run.head_repository_id;
-  return typeof own !== "number" || typeof head !== "number" || own === head;
+  const own = run?.repository_id;
+  if (typeof own !== "number" || own !== run?.head_repository_id) return false;
+  return others || run.head_branch === branch;
+}
+
+/** Refuses a run folder whose `run.json` claims another branch than its workflow run's. */
+function sameBranch(artifact: WorkflowArtifact): NonNullable<ExtractOptions["check"]> {
+  return (folder, text) => {
+    let claimed: unknown;
+    try {
+      claimed = (JSON.parse(text ?? "{}") as { ci?: { branch?: unknown } }).ci?.branch;
+    } catch {
+      return; // An unreadable run.json is the run reader's to report.
+    }
+    const actual = artifact.workflow_run?.head_branch;
+    if (claimed !== undefined && claimed !== actual) {
+      throw new UnsafeArchiveError(
+        artifact.name,
+        `Cannot use '${artifact.name}': its run folder '${folder}' says it ran on branch ` +
+          `'${String(claimed)}', but the workflow run that uploaded it ran on '${actual}'`,
+      );
+    }
+  };
+}
+
+/**
+ * Deletes the cached zips and entries of artifacts that expired or no longer exist, so that a
+ * cache kept between workflow runs stays as large as the artifacts still kept.
+ */
+async function pruneCache(cache: string, listed: WorkflowArtifact[]): Promise<number> {
+  const alive = new Set(listed.filter((a) => !a.expired).map((a) => String(a.id)));
+  const dead = new Set<string>();
+  for await (const e of Deno.readDir(cache)) {
+    const id = /^(\d+)\.(json|zip)$/.exec(e.name)?.[1];
+    if (e.isFile && id !== undefined && !alive.has(id)) {
+      await Deno.remove(join(cache, e.name));
+      dead.add(id);
+    }
+  }
+  return dead.size;
 }
 
 async function collectOne(
@@ -217,7 +273,11 @@ async function collectOne(
   let result;
   try {
     zip ??= await downloadArtifact(client, repo, artifact, options);
-    result = await extractRunFolders(zip, outDir, { ...options, name: artifact.name });
+    result = await extractRunFolders(zip, outDir, {
+      ...options,
+      name: artifact.name,
+      ...(options.branch === undefined ? {} : { check: sameBranch(artifact) }),
+    });
   } catch (err) {
     // Artifacts never change: a refused one is refused again, so remember it.
     if (cache !== undefined && err instanceof UnsafeArchiveError) {

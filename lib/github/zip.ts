@@ -39,6 +39,12 @@ export interface ExtractOptions {
    * @default 1000
    */
   maxRatio?: number;
+  /**
+   * Inspects each run folder before it is moved into place, given its `run.json` text (when it
+   * has one); throwing an {@linkcode UnsafeArchiveError} refuses the whole archive.
+   * @default undefined (no check)
+   */
+  check?: (folder: string, runJson: string | undefined) => void;
 }
 
 /** What {@linkcode extractRunFolders} did. */
@@ -122,6 +128,7 @@ export async function extractRunFolders(
   const staging = await Deno.makeTempDir({ dir: outDir, prefix: ".pynb-collect-" });
   const result: ExtractResult = { written: [], present: [] };
   try {
+    const staged: string[] = [];
     for (const [name, files] of folders) {
       if (await exists(join(outDir, name), { lstat: true })) {
         result.present.push(name);
@@ -136,6 +143,11 @@ export async function extractRunFolders(
         }
         throw err;
       }
+      options.check?.(name, await readText(join(staging, name, "run.json")));
+      staged.push(name);
+    }
+    // Only when every folder passed its check does any of them move into place.
+    for (const name of staged) {
       await Deno.rename(join(staging, name), join(outDir, name));
       result.written.push(name);
     }
@@ -302,5 +314,14 @@ function assertOnlyFilesAndFolders(zip: Uint8Array, archive: string): void {
       );
     }
     p += 46 + nameLen + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
   }
 }

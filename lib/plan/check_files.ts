@@ -51,9 +51,40 @@ export class MissingNotebookError extends UserError {
 }
 
 /**
+ * The absolute path of every notebook a plan names, by the path written in the pipeline
+ * (relative to `plan.baseDir`, or absolute). Pure: the one place a notebook path is resolved.
+ *
+ * @param plan The plan.
+ * @returns Notebook as written to absolute path, in the order of the plan's instances.
+ *
+ * @example
+ * ```ts
+ * import { notebookFiles } from "./check_files.ts";
+ * const files = notebookFiles({
+ *   pipeline: "p", baseDir: "/work", parameters: {}, layers: [["a"]],
+ *   instances: [{
+ *     id: "a", task: "a", slug: "a", matrix: {}, parameters: {}, needs: [], notebook: "nb/a.py",
+ *     timeoutSeconds: 60, retries: 0, kernel: "python3", env: {},
+ *   }],
+ * });
+ * console.assert(files.get("nb/a.py") === "/work/nb/a.py");
+ * ```
+ */
+export function notebookFiles(plan: Plan): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const { notebook } of plan.instances) {
+    if (!files.has(notebook)) {
+      files.set(notebook, isAbsolute(notebook) ? notebook : join(plan.baseDir, notebook));
+    }
+  }
+  return files;
+}
+
+/**
  * Checks that every notebook of the plan is a file, relative to `plan.baseDir`.
  *
  * @param plan The plan.
+ * @returns The absolute path of each notebook, as {@linkcode notebookFiles} gives them.
  * @throws {MissingNotebookError} Listing every missing notebook.
  *
  * @example
@@ -62,22 +93,22 @@ export class MissingNotebookError extends UserError {
  * await checkNotebooks({ pipeline: "empty", baseDir: ".", parameters: {}, instances: [], layers: [] });
  * ```
  */
-export async function checkNotebooks(plan: Plan): Promise<void> {
-  const tasks = new Map<string, string>();
-  for (const inst of plan.instances) {
-    if (!tasks.has(inst.notebook)) tasks.set(inst.notebook, inst.task);
-  }
+export async function checkNotebooks(plan: Plan): Promise<Map<string, string>> {
+  const files = notebookFiles(plan);
   const missing: MissingNotebook[] = [];
-  for (const [notebook, task] of tasks) {
-    const path = isAbsolute(notebook) ? notebook : join(plan.baseDir, notebook);
+  for (const [notebook, path] of files) {
+    const task = () => plan.instances.find((i) => i.notebook === notebook)!.task;
     try {
       const info = await Deno.stat(path);
-      if (!info.isFile) missing.push({ notebook, task, why: "is a folder, not a notebook" });
+      if (!info.isFile) {
+        missing.push({ notebook, task: task(), why: "is a folder, not a notebook" });
+      }
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
-        missing.push({ notebook, task, why: "no such file" });
+        missing.push({ notebook, task: task(), why: "no such file" });
       } else throw err;
     }
   }
   if (missing.length > 0) throw new MissingNotebookError(plan.pipeline, missing);
+  return files;
 }

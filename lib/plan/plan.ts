@@ -4,13 +4,12 @@
  * @module
  */
 import type { LoadedPipeline } from "../spec/load.ts";
-import type { DataPath } from "../spec/_positions.ts";
-import type { TaskSpec } from "../spec/schema.ts";
-import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
+import type { PipelineSpec, TaskSpec } from "../spec/schema.ts";
 import { didYouMean } from "../spec/suggest.ts";
-import { CycleError, PlanError, type PlanProblem, type ProblemSource } from "./errors.ts";
+import { CycleError, PlanError, type PlanProblem } from "./errors.ts";
+import { expandInstances, type Expansion, type Locate } from "./expand.ts";
 import { findCycle } from "./graph.ts";
-import { canonicalJson, instanceId, slugify } from "./ids.ts";
+import { slugify } from "./ids.ts";
 import { selectIds, type Selection } from "./select.ts";
 import type { JsonValue, Plan, PlannedInstance } from "./types.ts";
 
@@ -24,12 +23,10 @@ export interface PlanOptions extends Selection {
   overrides?: Record<string, JsonValue>;
 }
 
-/** More instances than this is almost certainly a mistake (and a huge website). */
-export const MAX_INSTANCES = 100_000;
-
 /**
- * Expands a pipeline into its plan: one instance per task and matrix combination, with edges,
- * topological order and layers, then keeps the selection (`only`, `from`, `to`). Needs of a
+ * Expands a pipeline into its plan, in named steps: check the tasks (needs, matrices,
+ * overrides), check for a cycle, expand every task into instances with their edges, name them
+ * (slugs), then keep the selection (`only`, `from`, `to`) and lay it out in layers. Needs of a
  * kept instance that point at dropped instances are removed, so the run starts from the
  * selection.
  *
@@ -60,18 +57,52 @@ export const MAX_INSTANCES = 100_000;
  */
 export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}): Plan {
   const { spec } = pipeline;
-  const name = spec.name;
-  const at = (path: DataPath): ProblemSource | undefined => {
+  const at = locator(pipeline);
+  const overrides = options.overrides ?? {};
+  const needsOf = checkTasks(spec, overrides, at);
+  const taskNames = Object.keys(spec.tasks);
+  checkCycle(spec.name, taskNames, needsOf, at);
+  const expansion = expandInstances(spec, {
+    taskOrder: taskOrder(taskNames, needsOf),
+    overrides,
+    at,
+  });
+  // Slugs over the whole pipeline, so a selection does not change them.
+  const slugs = slugify(expansion.instances.map((i) => i.id));
+  expansion.instances.forEach((inst, i) => inst.slug = slugs[i]!);
+  const { instances, layers } = selectAndLayer(spec.name, expansion, options);
+  return {
+    pipeline: spec.name,
+    baseDir: pipeline.baseDir,
+    parameters: { ...spec.parameters, ...overrides },
+    instances,
+    layers,
+  };
+}
+
+/** Source positions of the pipeline's data paths, quoted with the path the user wrote. */
+function locator(pipeline: LoadedPipeline): Locate {
+  return (path) => {
     const source = pipeline.source;
     const pos = source?.locate(path);
     return source === undefined || pos === undefined
       ? undefined
       : { file: source.shownPath, ...pos };
   };
+}
+
+/**
+ * Checks what can be checked task by task: needs that are not tasks, empty matrices and
+ * overrides that name nothing. Returns the needs of each task.
+ */
+function checkTasks(
+  spec: PipelineSpec,
+  overrides: Record<string, JsonValue>,
+  at: Locate,
+): Map<string, string[]> {
   const tasks = Object.entries(spec.tasks);
   const taskNames = tasks.map(([t]) => t);
   const problems: PlanProblem[] = [];
-
   const needsOf = new Map<string, string[]>();
   for (const [task, def] of tasks) {
     const needs = def.needs ?? [];
@@ -101,7 +132,6 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
       });
     }
   }
-  const overrides = options.overrides ?? {};
   const known = knownParameters(spec.parameters ?? {}, tasks);
   for (const key of Object.keys(overrides)) {
     if (!known.has(key)) {
@@ -111,96 +141,44 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
       });
     }
   }
-  if (problems.length > 0) throw new PlanError(name, problems);
+  if (problems.length > 0) throw new PlanError(spec.name, problems);
+  return needsOf;
+}
 
+/** Throws a {@linkcode CycleError} pointing at the need that closes a cycle, if there is one. */
+function checkCycle(
+  name: string,
+  taskNames: string[],
+  needsOf: Map<string, string[]>,
+  at: Locate,
+): void {
   const cycle = findCycle(taskNames, needsOf);
-  if (cycle !== undefined) {
-    // The last arrow x -> first closes the cycle: `first` needs x.
-    const first = cycle[0]!;
-    const closing = cycle[cycle.length - 2]!;
-    const index = needsOf.get(first)?.indexOf(closing) ?? -1;
-    throw new CycleError(name, cycle, at(["tasks", first, "needs", index]));
-  }
+  if (cycle === undefined) return;
+  // The last arrow x -> first closes the cycle: `first` needs x.
+  const first = cycle[0]!;
+  const closing = cycle[cycle.length - 2]!;
+  const index = needsOf.get(first)?.indexOf(closing) ?? -1;
+  throw new CycleError(name, cycle, at(["tasks", first, "needs", index]));
+}
 
-  const instances: PlannedInstance[] = [];
-  const order = new Map<string, number>();
-  const layerOf = new Map<string, number>();
-  const byTask = new Map<string, PlannedInstance[]>();
-  const defaults = spec.defaults ?? {};
-  for (const task of taskOrder(taskNames, needsOf)) {
-    const def = spec.tasks[task]!;
-    const combos = expandMatrix(def.matrix ?? {});
-    if (instances.length + combos.length > MAX_INSTANCES) {
-      throw new PlanError(name, [{
-        where: at(["tasks", task, "matrix"]),
-        message: `the pipeline expands to more than ${MAX_INSTANCES} task instances; make the ` +
-          `matrices smaller`,
-      }]);
-    }
-    const own: PlannedInstance[] = [];
-    for (const combo of combos) {
-      const id = instanceId(task, combo);
-      if (order.has(id)) {
-        problems.push({
-          where: at(["tasks", task, "matrix"]),
-          message: `two instances of task ${JSON.stringify(task)} ` +
-            `have the same id ${JSON.stringify(id)}; make the matrix values distinct`,
-        });
-        continue;
-      }
-      const needs: string[] = [];
-      for (const need of needsOf.get(task) ?? []) {
-        const linked = linkedInstances(def, spec.tasks[need]!, byTask.get(need) ?? [], combo);
-        if (linked.length === 0) {
-          problems.push({
-            where: at(["tasks", task, "needs"]),
-            message: `instance ${JSON.stringify(id)} needs task ` +
-              `${JSON.stringify(need)}, but no instance of ${JSON.stringify(need)} has the ` +
-              `same values of the shared matrix keys; add the values to both matrices`,
-          });
-        }
-        needs.push(...linked.map((i) => i.id));
-      }
-      const inst: PlannedInstance = {
-        id,
-        task,
-        slug: "",
-        matrix: combo,
-        parameters: {
-          ...spec.parameters,
-          ...def.parameters,
-          ...combo,
-          ...overrides,
-        },
-        needs,
-        notebook: def.notebook,
-        timeoutSeconds: def.timeout ?? defaults.timeout ?? BUILTIN_DEFAULTS.timeout,
-        retries: def.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
-        kernel: def.kernel ?? defaults.kernel ?? BUILTIN_DEFAULTS.kernel,
-        env: { ...defaults.env, ...def.env },
-      };
-      order.set(id, order.size);
-      layerOf.set(id, needs.reduce((m, n) => Math.max(m, (layerOf.get(n) ?? 0) + 1), 0));
-      own.push(inst);
-      instances.push(inst);
-    }
-    byTask.set(task, own);
-  }
-  if (problems.length > 0) throw new PlanError(name, problems);
-
-  // Slugs over the whole pipeline, so a selection does not change them.
-  const slugs = slugify(instances.map((i) => i.id));
-  instances.forEach((inst, i) => inst.slug = slugs[i]!);
-
-  const selecting = options.only !== undefined || options.from !== undefined ||
-    options.to !== undefined;
+/**
+ * Keeps the selection (needs to dropped instances removed, layers computed again) and sorts the
+ * instances by layer, then by creation order.
+ */
+function selectAndLayer(
+  name: string,
+  { instances, order, layerOf }: Expansion,
+  selection: Selection,
+): { instances: PlannedInstance[]; layers: string[][] } {
+  const selecting = selection.only !== undefined || selection.from !== undefined ||
+    selection.to !== undefined;
   const kept = selecting
-    ? selectIds(name, sortTopologically(instances, layerOf, order), options)
+    ? selectIds(name, sortTopologically(instances, layerOf, order), selection)
     : undefined;
   const selected = kept === undefined ? instances : instances.filter((i) => kept.has(i.id));
   if (kept !== undefined) {
     for (const inst of selected) inst.needs = inst.needs.filter((n) => kept.has(n));
-    layerOf.clear();
+    layerOf = new Map();
     // Creation order is topological (tasks are expanded upstream first).
     for (const inst of selected) {
       layerOf.set(inst.id, inst.needs.reduce((m, n) => Math.max(m, layerOf.get(n)! + 1), 0));
@@ -209,63 +187,7 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
   const sorted = sortTopologically(selected, layerOf, order);
   const layers: string[][] = [];
   for (const inst of sorted) (layers[layerOf.get(inst.id)!] ??= []).push(inst.id);
-  return {
-    pipeline: name,
-    baseDir: pipeline.baseDir,
-    parameters: { ...spec.parameters, ...overrides },
-    instances: sorted,
-    layers,
-  };
-}
-
-/**
- * Every combination of matrix values, first key slowest, values in the order written.
- *
- * @param matrix The task's matrix (`{}` gives one empty combination).
- * @returns The combinations.
- *
- * @example
- * ```ts
- * import { expandMatrix } from "./plan.ts";
- * console.assert(expandMatrix({ a: [1, 2], b: ["x"] }).length === 2);
- * ```
- */
-export function expandMatrix(
-  matrix: Record<string, JsonValue[]>,
-): Record<string, JsonValue>[] {
-  let combos: Record<string, JsonValue>[] = [{}];
-  for (const [key, values] of Object.entries(matrix)) {
-    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
-  }
-  return combos;
-}
-
-const indexCache = new WeakMap<PlannedInstance[], Map<string, Map<string, PlannedInstance[]>>>();
-
-function linkedInstances(
-  task: TaskSpec,
-  upstream: TaskSpec,
-  upstreamInstances: PlannedInstance[],
-  combo: Record<string, JsonValue>,
-): PlannedInstance[] {
-  const upKeys = Object.keys(upstream.matrix ?? {});
-  const shared = Object.keys(task.matrix ?? {}).filter((k) => upKeys.includes(k)).sort();
-  if (shared.length === 0) return upstreamInstances;
-  const sig = shared.join("\0");
-  let perKeys = indexCache.get(upstreamInstances);
-  if (perKeys === undefined) indexCache.set(upstreamInstances, perKeys = new Map());
-  let index = perKeys.get(sig);
-  if (index === undefined) {
-    index = new Map();
-    for (const inst of upstreamInstances) {
-      const k = shared.map((s) => canonicalJson(inst.matrix[s] ?? null)).join("\0");
-      const list = index.get(k) ?? [];
-      list.push(inst);
-      index.set(k, list);
-    }
-    perKeys.set(sig, index);
-  }
-  return index.get(shared.map((s) => canonicalJson(combo[s] ?? null)).join("\0")) ?? [];
+  return { instances: sorted, layers };
 }
 
 function knownParameters(

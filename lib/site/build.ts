@@ -69,6 +69,12 @@ export interface BuildSiteOptions {
   /** Keep only runs started within the last D days (relative to `now`). */
   keepDays?: number;
   /**
+   * Artifacts larger than this many bytes are not copied into the site; their page links to
+   * the workflow run that keeps them.
+   * @default undefined (every artifact is copied)
+   */
+  maxArtifactBytes?: number;
+  /**
    * The current time, for `keepDays`.
    * @default new Date()
    */
@@ -267,7 +273,7 @@ export interface RunsWritten {
  *
  * @param plan The build's plan.
  * @param ctx The page context.
- * @param previous The previous site's folder and history, if any.
+ * @param previous The previous site's folder and history, if any, and the artifact size cap.
  * @returns Counts of what was written.
  *
  * @example Writing the runs
@@ -278,7 +284,11 @@ export interface RunsWritten {
 export async function writeRuns(
   plan: SitePlan,
   ctx: PageContext,
-  previous: { dir?: string | undefined; history?: History | undefined } = {},
+  previous: {
+    dir?: string | undefined;
+    history?: History | undefined;
+    maxArtifactBytes?: number | undefined;
+  } = {},
 ): Promise<RunsWritten> {
   const counts: RunsWritten = { pages: 0, rendered: 0, carried: 0 };
   for (const run of plan.kept) {
@@ -298,7 +308,12 @@ export async function writeRuns(
     }
     // New runs, and old ones whose pages are gone: render from the summary.
     const prev = plan.previousOf.get(run.summary.runId);
-    counts.pages += (await writeRunPages(run, ctx, prev ? { previous: prev } : {})).pages;
+    counts.pages += (await writeRunPages(run, ctx, {
+      ...(prev ? { previous: prev } : {}),
+      ...(previous.maxArtifactBytes !== undefined
+        ? { maxArtifactBytes: previous.maxArtifactBytes }
+        : {}),
+    })).pages;
     counts.rendered++;
   }
   const keptIds = new Set(plan.kept.map((r) => r.summary.runId));
@@ -360,7 +375,11 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
     baseUrl: options.baseUrl ?? "",
     problemCount: loaded.problems.length,
   });
-  const written = await writeRuns(plan, ctx, { dir: previousDir, history });
+  const written = await writeRuns(plan, ctx, {
+    dir: previousDir,
+    history,
+    maxArtifactBytes: options.maxArtifactBytes,
+  });
   await renderIndex(plan.kept, ctx);
   const pages = written.pages + 1 + await renderExperiments(plan.kept, ctx);
   await renderProblems(loaded.problems, ctx);

@@ -78,6 +78,8 @@ export interface ArtifactView {
   textCut?: boolean;
   /** Why there is no file to link. */
   missing?: string;
+  /** Where an artifact that was not copied can be had (the workflow run's page). */
+  elsewhere?: string;
 }
 
 /** What an instance page needs from the run folder. */
@@ -107,7 +109,9 @@ function ensureDir(path: string, made: MadeDirs): void {
  *
  * @param run The run (without a folder, a run carried over from history: nothing to copy).
  * @param t The instance.
- * @param target The run's pages folder, the page's name without `.html`, and the folders made.
+ * @param target The run's pages folder, the page's name without `.html`, the folders made, and
+ *   the size above which an artifact is linked to its workflow run rather than copied
+ *   (`maxArtifactBytes`, default: every artifact is copied).
  * @returns The links and texts for {@linkcode buildInstancePageModel}.
  *
  * @example Gathering an instance's files
@@ -118,7 +122,7 @@ function ensureDir(path: string, made: MadeDirs): void {
 export function copyInstanceFiles(
   run: SiteRun,
   t: TaskRecord,
-  target: { dir: string; page: string; made: MadeDirs },
+  target: { dir: string; page: string; made: MadeDirs; maxArtifactBytes?: number | undefined },
 ): InstanceFiles {
   const out: InstanceFiles = { attempts: [], artifacts: [] };
   const files = run.files;
@@ -159,7 +163,13 @@ export function copyInstanceFiles(
 function artifactView(
   run: SiteRun,
   a: Artifact,
-  where: { dir: string; artDir: string; used: Set<string>; made: MadeDirs },
+  where: {
+    dir: string;
+    artDir: string;
+    used: Set<string>;
+    made: MadeDirs;
+    maxArtifactBytes?: number | undefined;
+  },
 ): ArtifactView {
   const ext = extname(a.name).toLowerCase();
   const view: ArtifactView = {
@@ -170,6 +180,16 @@ function artifactView(
   };
   const files = run.files;
   if (files === undefined) return { ...view, missing: "not kept in the published history" };
+  if (a.size > (where.maxArtifactBytes ?? Infinity)) {
+    const url = run.summary.ci?.url;
+    const ok = url !== undefined && /^https?:\/\/[^\s]+$/i.test(url);
+    return {
+      ...view,
+      missing: `larger than ${where.maxArtifactBytes} bytes: not copied to the site` +
+        (ok ? "; the workflow run keeps it as an artifact" : ""),
+      ...(ok ? { elsewhere: url } : {}),
+    };
+  }
   if (unsafeRelPath(a.path) !== undefined) {
     files.check(a.path); // records the warning
     return { ...view, missing: `path '${a.path}' is outside the run folder` };

@@ -155,6 +155,12 @@ export interface RunPagesOptions {
    * @default undefined (no comparison)
    */
   previous?: SiteRun;
+  /**
+   * Artifacts larger than this many bytes are listed with a link to the workflow run that keeps
+   * them, not copied into the site.
+   * @default undefined (every artifact is copied)
+   */
+  maxArtifactBytes?: number;
 }
 
 /** A numeric value's change since the previous run, for display. */

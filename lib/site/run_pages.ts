@@ -96,7 +96,12 @@ export async function writeRunPages(
   write("index.html", renderRunPage(model, ctx));
   for (const t of run.summary.tasks) {
     const page = model.pages.get(t.id) ?? "x.html";
-    const files = copyInstanceFiles(run, t, { dir, page: page.replace(/\.html$/, ""), made });
+    const files = copyInstanceFiles(run, t, {
+      dir,
+      page: page.replace(/\.html$/, ""),
+      made,
+      maxArtifactBytes: options.maxArtifactBytes,
+    });
     write(page, renderInstancePage(buildInstancePageModel(t, model, files), ctx));
   }
   return { pages: run.summary.tasks.length + 1, bytes };
