@@ -9,6 +9,7 @@
 
 export { z } from "npm:zod@4.6.7";
 export {
+  isAlias,
   isMap,
   isScalar,
   isSeq,

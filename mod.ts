@@ -113,6 +113,7 @@ export { parseSpansJsonl, readSpansFile } from "./lib/log/otlp_read.ts";
 export type { FlatSpan, SpansFile } from "./lib/log/otlp_read.ts";
 export { rebuildSummaryFromSpans, summaryFromSpans } from "./lib/log/rebuild.ts";
 export { readRunFolder, RunFolderError } from "./lib/log/read.ts";
+export { redactAttemptFolder, REDACTED, Redactor, secretForms } from "./lib/log/redact.ts";
 export type { RunFolder } from "./lib/log/read.ts";
 export { RunFiles } from "./lib/log/run_files.ts";
 export type { AttemptFolder, FileProblem, RunFile } from "./lib/log/run_files.ts";

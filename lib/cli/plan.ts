@@ -7,6 +7,7 @@ import { Command, Option } from "../../deps.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from "../plan/format.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
+import { readOnlyNeeds, requirePermissions } from "./_permissions.ts";
 
 /**
  * Builds the `plan` sub-command: validates the pipeline like `validate`, then prints its plan
@@ -49,6 +50,7 @@ Examples:
 `,
     )
     .action(async (path: string, flags: PlanFlags & { format: PlanFormat }) => {
+      await requirePermissions("plan", readOnlyNeeds(path), "--allow-read");
       const { plan } = await loadAndPlan(path, planOptions(flags));
       await writeAll(formatPlan(plan, flags.format));
     });

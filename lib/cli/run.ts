@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { runAttempt } from "../execute/attempt.ts";
 import { executePlan } from "../execute/executor.ts";
+import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
 import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
@@ -15,6 +16,8 @@ import { checkRunId, newRunId } from "../log/run_id.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
 import { Progress } from "./_progress.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
+import { requirePermissions, runNeeds } from "./_permissions.ts";
+import { readSecrets, redactRunFiles } from "./_secrets.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -134,12 +137,14 @@ Examples:
 }
 
 async function run(path: string, flags: RunFlags): Promise<number> {
+  await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
   const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
   // Every notebook is read (and validated) before anything is written or started; the run's
   // attempts prepare theirs from what is read here.
   const sources = new NotebookSources(notebooks);
   await sources.readAll();
+  const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
   const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
 
@@ -174,9 +179,13 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   progress.start();
   let summary;
   try {
+    const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+    const prepare = notebookPreparer(sources);
+    const { values, redactor } = secrets;
     summary = await executePlan(plan, {
-      runner: (request) => runAttempt({ ...request, python: python.path }),
-      prepare: notebookPreparer(sources),
+      runner,
+      prepare,
+      instanceRunner: localInstanceRunner({ runner, prepare, secrets: values, redactor }),
       runFolder,
       runId,
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
@@ -190,6 +199,8 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     progress.stop();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
+  await redactRunFiles(runFolder, secrets.redactor);
+  summary = secrets.redactor.redactValue(summary);
   writeErr(`\n${progress.table(summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
   if (summary.status === "cancelled") return EXIT_INTERRUPTED;

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { buildSite } from "../site/build.ts";
+import { requirePermissions, siteNeeds } from "./_permissions.ts";
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -84,6 +85,7 @@ Example:
         },
       ) => {
         if (opts.out.trim() === "") throw new UserError("Cannot build the site: --out is empty");
+        await requirePermissions("site", siteNeeds(runs, opts), "--allow-read --allow-write");
         const report = await buildSite(runs, {
           out: opts.out,
           ...(opts.title !== undefined ? { title: opts.title } : {}),

@@ -9,6 +9,7 @@ import { UserError } from "../errors.ts";
 import { readRunFolder } from "../log/read.ts";
 import { renderSummary, type SummaryOptions } from "../github/summary.ts";
 import { runPageUrl } from "../github/site_url.ts";
+import { requirePermissions, summaryNeeds } from "./_permissions.ts";
 
 /** `--site-url` is not an http(s) URL. */
 export class SiteUrlError extends UserError {
@@ -49,6 +50,8 @@ export function summaryCommand(): Command {
         'Example: deno run --allow-read cli.ts summary runs/<run-id> >> "$GITHUB_STEP_SUMMARY"',
     )
     .action(async (folder: string, opts: { siteUrl?: string; compare?: string }) => {
+      const folders = opts.compare === undefined ? [folder] : [folder, opts.compare];
+      await requirePermissions("summary", summaryNeeds(folders), "--allow-read");
       const run = await readRunFolder(folder);
       const options: SummaryOptions = {};
       if (opts.siteUrl !== undefined) {

@@ -7,6 +7,7 @@ import { Command, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { githubAnnotations } from "../github/annotations.ts";
 import { loadAndPlan, type PlannedPipeline } from "../plan/load_and_plan.ts";
+import { readOnlyNeeds, requirePermissions } from "./_permissions.ts";
 
 /**
  * Builds the `validate` sub-command: loads the pipeline (schema, every problem with its line
@@ -47,6 +48,7 @@ Examples:
 `,
     )
     .action(async (path: string, flags: { format: "text" | "github" }) => {
+      await requirePermissions("validate", readOnlyNeeds(path), "--allow-read");
       let planned: PlannedPipeline;
       try {
         planned = await loadAndPlan(path);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { AttemptRecord, TaskRecord } from "../log/schema.ts";
 import { readAttemptValues } from "../log/values.ts";
+import { redactAttemptFolder, type Redactor } from "../log/redact.ts";
 import type { AttemptRequest, AttemptResult } from "./attempt.ts";
 import { type InstanceRecorder, pendingRecord, seconds } from "./run_recorder.ts";
 
@@ -233,6 +234,10 @@ export interface LocalInstanceRunnerOptions {
   runner: AttemptRunner;
   /** Prepares the notebook of an attempt. */
   prepare: NotebookPreparer;
+  /** Secret values by name: a kernel's environment gets those its instance names. @default none */
+  secrets?: Readonly<Record<string, string>>;
+  /** Redacts each attempt's folder and error as soon as it ends. @default none */
+  redactor?: Redactor;
 }
 
 /**
@@ -291,6 +296,11 @@ export function localInstanceRunner(options: LocalInstanceRunnerOptions): Instan
           upstreamFile,
           context,
         );
+        if (options.redactor?.active) {
+          const dir = join(context.runFolder, `tasks/${inst.slug}/attempt-${n}`);
+          await redactAttemptFolder(dir, options.redactor);
+          if (result.error !== undefined) result.error = options.redactor.redactValue(result.error);
+        }
         const { attempt, logged } = await recordAttemptFolder(inst, n, result, context);
         Object.assign(record, { status: result.status, ...logged });
         record.attempts.push(attempt);
@@ -308,6 +318,19 @@ export function localInstanceRunner(options: LocalInstanceRunnerOptions): Instan
       return record;
     },
   };
+}
+
+/** The task's `env` and the values of its secrets: only the kernel's environment gets them. */
+function kernelEnv(
+  inst: PlannedInstance,
+  secrets: Readonly<Record<string, string>> = {},
+): { env?: Record<string, string> } {
+  const env = { ...inst.env };
+  for (const name of inst.secrets ?? []) {
+    const value = secrets[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return Object.keys(env).length > 0 ? { env } : {};
 }
 
 /** Prepares and runs attempt `n`; a preparer or runner that throws is a failed attempt. */
@@ -341,7 +364,7 @@ async function oneAttempt(
       workDir: ctx.baseDir,
       kernel: inst.kernel,
       timeoutSeconds: inst.timeoutSeconds,
-      ...(Object.keys(inst.env).length > 0 ? { env: inst.env } : {}),
+      ...kernelEnv(inst, options.secrets),
       ...(upstreamFile === undefined ? {} : { upstreamFile }),
       context,
       signal: ctx.signal,

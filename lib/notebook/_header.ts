@@ -5,8 +5,10 @@
  * @module
  */
 import { isMap, LineCounter, stringifyYaml } from "../../deps.ts";
-import { parseYamlDocument } from "../_base/yaml.ts";
 import type { JsonObject, JsonValue } from "../_base/json.ts";
+import { parseYamlDocument } from "../_base/yaml.ts";
+import { checkYamlShape, type ShapeLimits } from "../_base/yaml_shape.ts";
+import { MAX_HEADER_ALIAS_EXPANSION, MAX_HEADER_ALIASES, MAX_HEADER_DEPTH } from "./limits.ts";
 import { NotebookError } from "./errors.ts";
 import { compareCodePoints } from "./_python_json.ts";
 import { linesFrom, pep8LinesBetweenCells } from "./_pep8.ts";
@@ -114,21 +116,36 @@ export function readHeader(lines: string[], path: string): Header {
   return { metadata, hadJupyter: jupyter.length > 0, cell, next: i + 1 };
 }
 
+const HEADER_LIMITS: ShapeLimits = {
+  maxDepth: MAX_HEADER_DEPTH,
+  maxAliases: MAX_HEADER_ALIASES,
+  maxExpansion: MAX_HEADER_ALIAS_EXPANSION,
+};
+
 function parseJupyterYaml(text: string, path: string, firstLine: number): JsonObject {
   const lineCounter = new LineCounter();
-  const doc = parseYamlDocument(text, { version: "1.1", lineCounter, prettyErrors: false });
-  const error = doc.errors[0];
+  // Duplicate keys are found by checkYamlShape, in linear time (the parser's check is not).
+  const doc = parseYamlDocument(text, {
+    version: "1.1",
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
+  const error = doc.errors[0] ??
+    checkYamlShape(doc, HEADER_LIMITS).map((p) => ({ pos: [p.offset], message: p.message }))[0];
   if (error) {
-    const line = lineCounter.linePos(error.pos[0]).line + firstLine;
+    const line = lineCounter.linePos(error.pos[0]!).line + firstLine;
+    const why = /call stack/i.test(error.message)
+      ? `nested more than ${MAX_HEADER_DEPTH} levels deep`
+      : error.message.split("\n")[0];
     throw new NotebookError(
       path,
-      `line ${line}: the 'jupyter:' section of the YAML header is not valid YAML: ` +
-        error.message.split("\n")[0],
+      `line ${line}: the 'jupyter:' section of the YAML header is not valid YAML: ${why}`,
       { cause: error },
     );
   }
   if (!isMap(doc.contents)) return {};
-  const value = (doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>).jupyter;
+  const value = (doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>).jupyter;
   if (value === null || value === undefined) return {};
   if (!isObject(value)) {
     throw new NotebookError(path, `line ${firstLine + 1}: 'jupyter:' must be a mapping`);

@@ -100,12 +100,20 @@ export async function checkNotebooks(plan: Plan): Promise<Map<string, string>> {
     const task = () => plan.instances.find((i) => i.notebook === notebook)!.task;
     try {
       const info = await Deno.stat(path);
-      if (!info.isFile) {
+      if (info.isDirectory) {
         missing.push({ notebook, task: task(), why: "is a folder, not a notebook" });
+      } else if (!info.isFile) {
+        missing.push({
+          notebook,
+          task: task(),
+          why: "is not a regular file (a device or a pipe?)",
+        });
       }
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
         missing.push({ notebook, task: task(), why: "no such file" });
+      } else if (err instanceof Deno.errors.FilesystemLoop) {
+        missing.push({ notebook, task: task(), why: "is a loop of symbolic links" });
       } else throw err;
     }
   }

@@ -127,6 +127,7 @@ function instanceOf(
 ): PlannedInstance {
   const def = spec.tasks[task]!;
   const defaults = spec.defaults ?? {};
+  const secrets = [...new Set([...spec.secrets ?? [], ...def.secrets ?? []])].sort();
   return {
     id,
     task,
@@ -139,6 +140,7 @@ function instanceOf(
     retries: def.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
     kernel: def.kernel ?? defaults.kernel ?? BUILTIN_DEFAULTS.kernel,
     env: { ...defaults.env, ...def.env },
+    ...(secrets.length > 0 ? { secrets } : {}),
   };
 }
 

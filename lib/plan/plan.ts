@@ -91,6 +91,9 @@ function locator(pipeline: LoadedPipeline): Locate {
   };
 }
 
+/** Problems that get a "did you mean" suggestion; past them, validation stays linear. */
+const SUGGESTED_PROBLEMS = 50;
+
 /**
  * Checks what can be checked task by task: needs that are not tasks, empty matrices and
  * overrides that name nothing. Returns the needs of each task.
@@ -112,7 +115,9 @@ function checkTasks(
         problems.push({
           where: at(["tasks", task, "needs", i]),
           message: `task ${JSON.stringify(task)} needs ` +
-            `${JSON.stringify(need)}, which is not a task${didYouMean(need, taskNames)}`,
+            `${JSON.stringify(need)}, which is not a task` +
+            // A suggestion costs a scan of every task: the first ones are what a person reads.
+            (problems.length < SUGGESTED_PROBLEMS ? didYouMean(need, taskNames) : ""),
         });
       }
     }

@@ -37,6 +37,11 @@ export interface PlannedInstance {
   kernel: string;
   /** Extra environment variables for the kernel. */
   env: Record<string, string>;
+  /**
+   * Names of the environment variables the kernel receives as secrets (the pipeline's and the
+   * task's), sorted; absent when there are none. Their values are never in the plan.
+   */
+  secrets?: string[];
 }
 
 /** A validated, expanded pipeline, ready to execute. */

@@ -20,6 +20,7 @@ const HINTS: [RegExp, string][] = [
   [/^tasks\.[^.]+\.notebook$/, "give the notebook path relative to the pipeline file"],
   [/(^|\.)parameters$/, "write a mapping of name: value"],
   [/(^|\.)env$/, "write a mapping of NAME: value"],
+  [/(^|\.)secrets$/, "write a list of environment variable names, e.g. secrets: [API_TOKEN]"],
   [/(^|\.)matrix$/, "write a mapping of key: [values], e.g. { nr_train_images: [600, 800] }"],
   [/^defaults$/, "write e.g. defaults: { timeout: 10m, retries: 0 }"],
   [/(^|\.)(description|kernel)$/, "write a string"],

@@ -36,6 +36,8 @@ const DESCRIPTIONS: Record<string, string> = {
   retries: "Extra attempts after a failure or a timeout.",
   kernel: "Jupyter kernel name, e.g. python3.",
   env: "Extra environment variables of the kernel.",
+  secrets: "Names of environment variables passed to the kernel only, and replaced by *** in " +
+    "everything the run writes. Never parameters: a notebook reads them with os.environ.",
 };
 
 /**
@@ -76,6 +78,9 @@ export function pipelineJsonSchema(): Json {
   task.matrix!.propertyNames = PARAM_NAMES;
   task.matrix!.minProperties = 1;
   props.tasks!.minProperties = 1;
+  const secretNames = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
+  props.secrets!.items = secretNames;
+  task.secrets!.items = secretNames;
   return {
     $schema: schema.$schema,
     title: "pynb-dag-runner pipeline",

@@ -27,6 +27,7 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "retries",
     "kernel",
     "env",
+    "secrets",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);
   assertEquals(taskProps.notebook!.pattern, "\\.(ipynb|py)$");

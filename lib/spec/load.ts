@@ -8,10 +8,12 @@ import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LineCounter } from "../../deps.ts";
 import { parseYaml, yamlToJs } from "./_yaml.ts";
-import { PipelineFileError, PipelineSpecError, type SpecProblem } from "./errors.ts";
+import { PipelineFileError, PipelineSpecError } from "./errors.ts";
 import { type DataPath, type PointAt, type Position, SourcePositions } from "./_positions.ts";
 import { issuesToProblems } from "./_issues.ts";
 import { type PipelineSpec, PipelineSpecSchema } from "./schema.ts";
+import { MAX_PIPELINE_BYTES } from "./limits.ts";
+import { findBadShape } from "./_data_shape.ts";
 
 export type { DataPath, PointAt, Position };
 
@@ -58,6 +60,13 @@ const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
  * ```
  */
 export async function loadPipeline(path: string): Promise<LoadedPipeline> {
+  if (path.includes("\0")) {
+    throw new PipelineFileError(
+      JSON.stringify(path).slice(1, -1),
+      path,
+      "the path contains a NUL byte, which no file name can hold",
+    );
+  }
   const file = resolve(path);
   const ext = extname(file).toLowerCase();
   if (MODULE_EXTENSIONS.has(ext)) return await loadModule(path, file);
@@ -71,11 +80,24 @@ export async function loadPipeline(path: string): Promise<LoadedPipeline> {
   }
   let text: string;
   try {
+    await checkRegularFile(path, file);
     text = await Deno.readTextFile(file);
   } catch (err) {
     throw fileError(path, file, err);
   }
   return parsePipeline(text, { file, shownPath: path });
+}
+
+/** Refuses what is not a regular file of a bounded size: reading a FIFO would never end. */
+async function checkRegularFile(shownPath: string, file: string): Promise<void> {
+  const info = await Deno.stat(file);
+  if (info.isDirectory) throw new Deno.errors.IsADirectory(file);
+  if (!info.isFile) {
+    throw new PipelineFileError(shownPath, file, "it is not a regular file (a device or a pipe?)");
+  }
+  if (info.size > MAX_PIPELINE_BYTES) {
+    throw new PipelineFileError(shownPath, file, tooLarge(info.size));
+  }
 }
 
 /** Options of {@linkcode parsePipeline}. */
@@ -109,21 +131,22 @@ export interface ParsePipelineOptions {
 export function parsePipeline(text: string, options: ParsePipelineOptions): LoadedPipeline {
   const shownPath = options.shownPath ?? options.file;
   const lineCounter = new LineCounter();
-  const doc = parseYaml(text, { lineCounter });
+  if (text.length > MAX_PIPELINE_BYTES) {
+    throw new PipelineFileError(shownPath, options.file, tooLarge(text.length));
+  }
+  const { doc, problems } = parseYaml(text, { lineCounter });
+  if (problems.length > 0) {
+    throw new PipelineSpecError(
+      shownPath,
+      options.file,
+      problems.map((p) => {
+        const pos = lineCounter.linePos(p.offset);
+        return { path: "", line: pos.line, column: pos.col, message: p.message };
+      }),
+    );
+  }
   const positions = new SourcePositions(doc.contents, lineCounter);
   const locate = (p: DataPath, at?: PointAt) => positions.locate(p, at);
-  if (doc.errors.length > 0) {
-    const problems: SpecProblem[] = doc.errors.map((e) => {
-      const pos = lineCounter.linePos(e.pos[0]);
-      return {
-        path: "",
-        line: pos.line,
-        column: pos.col,
-        message: `invalid YAML: ${yamlMessage(e.message)}`,
-      };
-    });
-    throw new PipelineSpecError(shownPath, options.file, problems);
-  }
   let raw: unknown;
   try {
     raw = yamlToJs(doc);
@@ -187,15 +210,25 @@ async function loadModule(shownPath: string, file: string): Promise<LoadedPipeli
       "the module has no default export; write export default definePipeline({ ... })",
     );
   }
+  const bad = findBadShape(mod.default);
+  if (bad !== undefined) {
+    throw new PipelineSpecError(shownPath, file, [{ ...bad, line: undefined, column: undefined }]);
+  }
   return validate(mod.default, file, { shownPath, locate: () => undefined });
 }
 
 function fileError(shownPath: string, file: string, err: unknown): Error {
+  if (err instanceof PipelineFileError) return err;
   if (err instanceof Deno.errors.NotFound) {
     return new PipelineFileError(shownPath, file, "no such file", { cause: err });
   }
   if (err instanceof Deno.errors.IsADirectory) {
     return new PipelineFileError(shownPath, file, "it is a folder, not a pipeline file", {
+      cause: err,
+    });
+  }
+  if (err instanceof Deno.errors.FilesystemLoop) {
+    return new PipelineFileError(shownPath, file, "it is a loop of symbolic links", {
       cause: err,
     });
   }
@@ -208,7 +241,7 @@ function fileError(shownPath: string, file: string, err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-function yamlMessage(message: string): string {
-  // yaml appends " at line L, column C" and a code frame; we print our own position.
-  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+function tooLarge(bytes: number): string {
+  return `the file is ${(bytes / 1e6).toFixed(1)} MB, more than the ` +
+    `${MAX_PIPELINE_BYTES / 1e6} MB a pipeline file may hold`;
 }

@@ -57,7 +57,7 @@ Deno.test("parsePipeline() keeps positions through YAML anchors and JSON", () =>
   assertEquals([bad.line, bad.column, bad.problems[0]?.message], [
     2,
     1,
-    'unknown key "x-task"; allowed keys: name, description, parameters, defaults, tasks',
+    'unknown key "x-task"; allowed keys: name, description, parameters, secrets, defaults, tasks',
   ]);
 });
 
@@ -113,4 +113,37 @@ Deno.test("parsePipeline() resolves YAML merge keys and caps long problem lists"
   assertEquals(err.problems.length, 60);
   assertEquals(err.message.split("\n").length, 1 + 50 + 1);
   assertEquals(err.message.endsWith("  ... and 10 more problems"), true);
+});
+
+Deno.test("parsePipeline() reads secrets of the pipeline and of tasks, and checks their names", () => {
+  const { spec } = parsePipeline(
+    "name: s\nsecrets: [API_TOKEN, API_TOKEN]\ntasks:\n  a: { notebook: a.py, secrets: [DB_PASSWORD] }\n",
+    { file: FILE },
+  );
+  assertEquals([spec.secrets, spec.tasks.a?.secrets], [["API_TOKEN"], ["DB_PASSWORD"]]);
+  const bad = assertThrows(
+    () =>
+      parsePipeline(
+        "name: s\nsecrets: API_TOKEN\ntasks:\n  a: { notebook: a.py, secrets: [1x, PYNB_RUN_ID] }\n",
+        { file: FILE },
+      ),
+    PipelineSpecError,
+  );
+  assertEquals(bad.problems.map((p) => [p.line, p.path, p.message]), [
+    [
+      2,
+      "secrets",
+      'must be a list, not the string "API_TOKEN"; write a list of environment variable names, e.g. secrets: [API_TOKEN]',
+    ],
+    [
+      4,
+      "tasks.a.secrets[0]",
+      'secret name "1x" is not an environment variable name; use letters, digits and _ (not first a digit), e.g. API_TOKEN',
+    ],
+    [
+      4,
+      "tasks.a.secrets[1]",
+      'secret name "PYNB_RUN_ID" is a variable the runner sets itself; pass the secret under another name',
+    ],
+  ]);
 });

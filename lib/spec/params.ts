@@ -39,14 +39,23 @@ export function parseParamFlag(text: string): [name: string, value: JsonValue] {
   if (RESERVED_PARAMS.has(name)) {
     throw new ParamFlagError(text, `${JSON.stringify(name)} is reserved in Python notebooks`);
   }
+  if (looksSecret(name)) {
+    // Parameters are published: in the injected cell, P, the run log and the website.
+    throw new ParamFlagError(
+      `${name}=***`,
+      `${JSON.stringify(name)} looks like the name of a secret, and parameters are published ` +
+        `(notebook, run log, website); list the variable under secrets: in the pipeline file ` +
+        `(secrets: [${name.toUpperCase()}]) and read it with os.environ in the notebook`,
+    );
+  }
   if (raw.trim() === "") return [name, ""];
-  const doc = parseYaml(raw);
-  const problem = doc.errors[0];
+  const { doc, problems } = parseYaml(raw);
+  const problem = problems[0];
   if (problem !== undefined) {
     throw new ParamFlagError(
       text,
-      `the value is not valid YAML (${problem.message.split("\n")[0]}); quote strings ` +
-        `that contain special characters, e.g. --param 'title="a: b"'`,
+      `the value is not valid YAML (${problem.message.replace(/^invalid YAML: /, "")}); ` +
+        `quote strings that contain special characters, e.g. --param 'title="a: b"'`,
     );
   }
   const value: unknown = yamlToJs(doc);
@@ -64,4 +73,54 @@ function isJson(v: unknown): v is JsonValue {
     return Object.values(v as Record<string, unknown>).every(isJson);
   }
   return false;
+}
+
+/** Name parts that mark a secret: `api_token`, `DB_PASSWORD`, `awsSecretKey`. */
+const SECRET_PARTS = new Set([
+  "token",
+  "secret",
+  "secrets",
+  "password",
+  "passwd",
+  "pwd",
+  "passphrase",
+  "credential",
+  "credentials",
+  "apikey",
+  "privatekey",
+]);
+/** `key` marks a secret after these (`api_key`, `ACCESS_KEY`), or in an all-capitals name. */
+const KEY_PREFIXES = new Set([
+  "api",
+  "access",
+  "private",
+  "secret",
+  "auth",
+  "signing",
+  "encryption",
+]);
+
+/**
+ * Whether a parameter name looks like the name of a secret: one of its parts (split at `_` and
+ * at lower-to-upper case changes) is `token`, `secret`, `password`, `credentials`, ..., or `key`
+ * after `api`, `access`, `private`, ... or in an all-capitals name (`STRIPE_KEY`). A plain
+ * `sort_key` or `key_column` is not.
+ *
+ * @param name A parameter name.
+ * @returns Whether `--param` refuses it.
+ *
+ * @example Names
+ * ```ts
+ * import { looksSecret } from "./params.ts";
+ * console.assert(looksSecret("GITHUB_TOKEN") && looksSecret("dbPassword") && looksSecret("api_key"));
+ * console.assert(!looksSecret("sort_key") && !looksSecret("train_ratio"));
+ * ```
+ */
+export function looksSecret(name: string): boolean {
+  const parts = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().split("_")
+    .filter((p) => p !== "");
+  if (parts.some((p) => SECRET_PARTS.has(p))) return true;
+  return parts.some((p, i) =>
+    p === "key" && (KEY_PREFIXES.has(parts[i - 1] ?? "") || name === name.toUpperCase())
+  );
 }

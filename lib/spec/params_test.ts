@@ -31,3 +31,44 @@ Deno.test("parseParamFlag() rejects bad names and values with the flag in the me
     });
   }
 });
+
+Deno.test("parseParamFlag() refuses names that look like secrets, without echoing the value", async (t) => {
+  const refused = [
+    "GITHUB_TOKEN",
+    "api_token",
+    "db_password",
+    "dbPassword",
+    "AWS_SECRET_ACCESS_KEY",
+    "api_key",
+    "OPENAI_API_KEY",
+    "STRIPE_KEY",
+    "credentials",
+    "passwd",
+  ];
+  for (const name of refused) {
+    await t.step(name, () => {
+      const err = assertThrows(
+        () => parseParamFlag(`${name}=hunter2-value`),
+        ParamFlagError,
+        "looks like the name of a secret",
+      );
+      assertEquals(err.message.includes("hunter2-value"), false, err.message);
+      assertEquals(err.message.includes(`secrets: [${name.toUpperCase()}]`), true, err.message);
+    });
+  }
+  await t.step("ordinary names pass", () => {
+    for (const name of ["sort_key", "key_column", "keys", "tokenizer", "passes", "monkey"]) {
+      assertEquals(parseParamFlag(`${name}=1`), [name, 1]);
+    }
+  });
+});
+
+Deno.test("parseParamFlag() finds duplicate keys, recursive aliases and nesting in values", () => {
+  assertThrows(() => parseParamFlag("m={a: 1, a: 2}"), ParamFlagError, "Map keys must be unique");
+  assertThrows(() => parseParamFlag("m=&a [*a]"), ParamFlagError, "alias *a is inside");
+  assertThrows(
+    () => parseParamFlag(`m=${"[".repeat(300)}${"]".repeat(300)}`),
+    ParamFlagError,
+    "200 levels",
+  );
+});

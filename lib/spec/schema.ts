@@ -32,7 +32,7 @@ export const BUILTIN_DEFAULTS = {
 
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
-  pipeline: ["name", "description", "parameters", "defaults", "tasks"],
+  pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks"],
   defaults: ["timeout", "retries", "kernel", "env"],
   task: [
     "notebook",
@@ -44,6 +44,7 @@ export const KNOWN_KEYS = {
     "retries",
     "kernel",
     "env",
+    "secrets",
   ],
 } as const;
 
@@ -101,6 +102,28 @@ const EnvSchema = z.record(
   }).transform((v) => String(v)),
 );
 
+/** Variables the runner sets for every kernel: a secret cannot take their names. */
+const RUNNER_ENV = /^(PYNB_|JUPYTER_|PYTHONPATH$|IPYTHONDIR$|MPLCONFIGDIR$)/;
+
+const SecretsSchema = z.array(
+  z.string({ error: "must be the name of an environment variable" }).superRefine((name, ctx) => {
+    if (!ENV_NAME.test(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `secret name ${JSON.stringify(name)} is not an environment variable name; use ` +
+          "letters, digits and _ (not first a digit), e.g. API_TOKEN",
+      });
+    } else if (RUNNER_ENV.test(name)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `secret name ${JSON.stringify(name)} is a variable the runner sets itself; ` +
+          "pass the secret under another name",
+      });
+    }
+  }),
+  { error: "must be a list of environment variable names, e.g. secrets: [API_TOKEN]" },
+).transform((names) => [...new Set(names)]);
+
 const NotebookSchema = z.string().refine(
   (p) => p.endsWith(".ipynb") || p.endsWith(".py"),
   {
@@ -108,7 +131,10 @@ const NotebookSchema = z.string().refine(
       `${JSON.stringify(iss.input)} is not a notebook path; give a .ipynb notebook or a ` +
       `Jupytext percent-format .py file, relative to the pipeline file`,
   },
-);
+).refine((p) => !p.includes("\0"), {
+  error: (iss) => `${JSON.stringify(iss.input)} contains a NUL byte, which no file name can hold`,
+  abort: true,
+});
 
 const NeedsSchema = z.preprocess(
   (v) => (typeof v === "string" ? [v] : v),
@@ -137,6 +163,7 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
   env: EnvSchema.optional(),
+  secrets: SecretsSchema.optional(),
 });
 
 /** The `defaults` of the pipeline file: values for tasks that do not set their own. */
@@ -154,6 +181,7 @@ export const PipelineSpecSchema: z.ZodType<PipelineSpec> = z.strictObject({
   }),
   description: z.string().optional(),
   parameters: ParametersSchema.optional(),
+  secrets: SecretsSchema.optional(),
   defaults: DefaultsSchema.optional(),
   tasks: z.record(
     z.string().regex(TASK_NAME, {
@@ -175,6 +203,8 @@ export interface PipelineSpec {
   description?: string | undefined;
   /** Parameters every task receives. */
   parameters?: Record<string, JsonValue> | undefined;
+  /** Names of environment variables every kernel receives as secrets, without repeats. */
+  secrets?: string[] | undefined;
   /** Values for tasks that do not set their own. */
   defaults?: DefaultsSpec | undefined;
   /** The tasks, by name, in the order written. */
@@ -211,6 +241,8 @@ export interface TaskSpec {
   kernel?: string | undefined;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string> | undefined;
+  /** Names of environment variables this task's kernel receives as secrets, without repeats. */
+  secrets?: string[] | undefined;
 }
 /** What a pipeline file (or `definePipeline()`) may contain before validation. */
 export interface PipelineSpecInput {
@@ -220,6 +252,11 @@ export interface PipelineSpecInput {
   description?: string;
   /** Parameters every task receives. */
   parameters?: Record<string, JsonValue>;
+  /**
+   * Environment variables every kernel receives, redacted from everything the run writes; never
+   * parameters.
+   */
+  secrets?: string[];
   /** Values for tasks that do not set their own. */
   defaults?: {
     timeout?: string | number;
@@ -250,4 +287,6 @@ export interface TaskSpecInput {
   kernel?: string;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string | number | boolean>;
+  /** Environment variables this task's kernel receives, redacted from everything it writes. */
+  secrets?: string[];
 }

@@ -57,8 +57,11 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   const limit = Math.floor(word.length / 3);
   let best: string | undefined;
   let bestDistance = Infinity;
+  const lower = word.toLowerCase();
   for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, c);
+    // A length that differs by more than the limit is more edits away than that.
+    if (Math.abs(c.length - word.length) > limit) continue;
+    const d = c.toLowerCase() === lower ? 0.5 : editDistance(word, c);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
