@@ -94,6 +94,10 @@ export type {
   StopReason,
   StopRequest,
 } from "./lib/execute/attempt_outcome.ts";
+export { ForkServer, prewarmForPlan } from "./lib/execute/fork_server.ts";
+export type { ForkServerOptions } from "./lib/execute/fork_server.ts";
+export { PersistentDriver } from "./lib/execute/persistent_driver.ts";
+export type { ServeListener, ServeOutcome, ServeRequest } from "./lib/execute/persistent_driver.ts";
 export { DriverProcess } from "./lib/execute/driver_process.ts";
 export type {
   DriverChild,
@@ -130,6 +134,25 @@ export { readAttemptValues } from "./lib/log/values.ts";
 export { CI_ENV_NAMES, readCiContext } from "./lib/log/ci_context.ts";
 export type { EnvReader, RunOrigin } from "./lib/log/ci_context.ts";
 export { checkRunId, InvalidRunIdError, newRunId } from "./lib/log/run_id.ts";
+export {
+  CACHE_KEY_VERSION,
+  canonicalJson,
+  instanceKey,
+  normaliseNotebook,
+  outputHash,
+} from "./lib/cache/key.ts";
+export type { InputFile, KernelFingerprint, KeyParts, UpstreamKey } from "./lib/cache/key.ts";
+export { KeyBuilder } from "./lib/cache/key_builder.ts";
+export { matchInputs } from "./lib/cache/inputs.ts";
+export { CacheStore } from "./lib/cache/store.ts";
+export { ManifestSchema } from "./lib/cache/manifest.ts";
+export type { Manifest } from "./lib/cache/manifest.ts";
+export { RunFolderSource } from "./lib/cache/resume.ts";
+export type { ResultSource } from "./lib/cache/resume.ts";
+export { cachingInstanceRunner } from "./lib/cache/cached_runner.ts";
+export type { CachingOptions } from "./lib/cache/cached_runner.ts";
+export { parseSize, pruneCache } from "./lib/cache/prune.ts";
+export type { PruneOptions, PruneResult } from "./lib/cache/prune.ts";
 export { renderSummary } from "./lib/github/summary.ts";
 export type { SummaryOptions } from "./lib/github/summary.ts";
 export { collectRuns, parseRepo, RepoNameError } from "./lib/github/collect.ts";

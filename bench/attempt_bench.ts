@@ -1,7 +1,8 @@
 /**
- * Cost of one notebook attempt: `runAttempt()` on an empty notebook, against three baselines
- * measured in the same run: a bare `python -c "import nbclient"` (interpreter and imports), a
- * bare nbclient execution (kernel start-up included), and `jupyter nbconvert --execute`.
+ * Cost of one notebook attempt: `runAttempt()` (spawned kernel) and `ForkServer.run()` (a warm
+ * persistent driver forking the kernel) on an empty notebook, against three baselines measured in
+ * the same run: a bare `python -c "import nbclient"` (interpreter and imports), a bare nbclient
+ * execution (kernel start-up included), and `jupyter nbconvert --execute`.
  *
  *     deno bench -A bench/attempt_bench.ts
  *
@@ -13,6 +14,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAttempt } from "../lib/execute/attempt.ts";
+import { ForkServer } from "../lib/execute/fork_server.ts";
 import { detectPython } from "../lib/execute/python.ts";
 
 const python = (await detectPython()).path;
@@ -71,6 +73,28 @@ Deno.bench({
     const dir = join(work, `attempt-${++attempt}`);
     await Deno.mkdir(dir);
     const result = await runAttempt({
+      python,
+      notebookPath: notebook,
+      outputNotebookPath: join(dir, "notebook.ipynb"),
+      attemptDir: dir,
+      workDir: work,
+      kernel: "python3",
+      timeoutSeconds: 120,
+      context: { runId: "bench", taskId: "empty", instanceId: "empty", attempt },
+    });
+    if (result.status !== "succeeded") throw new Error(JSON.stringify(result.error));
+  },
+});
+
+const server = new ForkServer();
+globalThis.addEventListener("unload", () => void server.close());
+Deno.bench({
+  name: "ForkServer.run() (warm driver, forked kernel)",
+  ...options,
+  async fn() {
+    const dir = join(work, `attempt-${++attempt}`);
+    await Deno.mkdir(dir);
+    const result = await server.run({
       python,
       notebookPath: notebook,
       outputNotebookPath: join(dir, "notebook.ipynb"),

@@ -124,6 +124,11 @@ export interface DemoOptions {
    */
   params?: string[];
   /**
+   * Cache folder, passed to `cli.ts run --cache`: unchanged instances are restored, not run.
+   * @default no cache
+   */
+  cache?: string;
+  /**
    * Folder of the virtual environment created when pip is the way to install.
    * @default ".cache/demo-venv" in the project (ignored by git)
    */
@@ -430,6 +435,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       "--python",
       python.executable,
       ...(options.params ?? []).flatMap((p) => ["--param", p]),
+      ...(options.cache === undefined ? [] : ["--cache", options.cache]),
     ],
     "run the demo pipeline",
   );
@@ -473,6 +479,7 @@ function parseDemoArgs(args: string[]): DemoOptions {
         python: { type: "string" },
         "no-install": { type: "boolean" },
         param: { type: "string", short: "p", multiple: true },
+        cache: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -498,6 +505,8 @@ Options:
   --pipeline FILE    another pipeline file (default: the demo pipeline)
   -p, --param K=V    override a parameter for this run, e.g. --param train_test_ratio=0.8
                      (repeatable; see \`cli.ts run --help\`)
+  --cache DIR        restore unchanged notebooks from this cache and save the others
+                     (see docs/caching.md)
   -h, --help         this help
 
 Exit code: 0 every task succeeded, 1 some task failed (the website shows which),
@@ -511,6 +520,7 @@ Exit code: 0 every task succeeded, 1 some task failed (the website shows which),
     ...(v.python !== undefined ? { python: v.python } : {}),
     install: !v["no-install"],
     params: v.param ?? [],
+    ...(v.cache !== undefined ? { cache: v.cache } : {}),
   };
 }
 

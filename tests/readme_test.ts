@@ -60,7 +60,7 @@ Deno.test("README command reference gives each command's documented permission f
   const rows = commandRows();
   assertEquals(
     rows.map((r) => r.command).sort(),
-    ["collect", "convert", "plan", "run", "site", "summary", "validate"],
+    ["cache", "collect", "convert", "plan", "run", "site", "summary", "validate"],
   );
   for (const row of rows) {
     await t.step(row.command, async () => {

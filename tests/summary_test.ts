@@ -52,6 +52,17 @@ Deno.test("renderSummary() summarises a successful run without comparison", asyn
   assertStringIncludes(md, "| ingest | source | sklearn \\| digits |");
 });
 
+Deno.test("renderSummary() counts cached instances and names the run they came from", () => {
+  const run = demoRun("base");
+  run.tasks = run.tasks.map((t, i) =>
+    i < 2 ? { ...t, cached: true, cachedFrom: "2026-11-26T04-00-00Z-prev" } : t
+  );
+  const md = renderSummary(run);
+  assertStringIncludes(md, "**5 task instances**: ✅ 5 succeeded (2 cached)");
+  assertStringIncludes(md, "| ingest | ✅ succeeded |");
+  assertStringIncludes(md, "| 1 | cached from run 2026\\-11\\-26T04\\-00\\-00Z\\-prev |");
+});
+
 Deno.test("renderSummary() warns when the baseline is a run of another pipeline", () => {
   const base = { ...demoRun("base"), pipeline: { name: "other*pipeline" } };
   const md = renderSummary(demoRun("head"), { baseline: base });

@@ -192,6 +192,7 @@ Deno.test("the user template pins cli.ts to a tag and grants each command its fl
     summary: ["--allow-read"],
     collect: ['--allow-net="$COLLECT_NET"', "--allow-env=GITHUB_TOKEN"],
     site: ["--allow-read", "--allow-write=_site", "--allow-net=raw.githubusercontent.com"],
+    cache: ["--allow-read=.pynb-cache", "--allow-write=.pynb-cache"],
   };
   const seen = new Set<string>();
   for (const job of Object.values(wf.jobs)) {
@@ -214,7 +215,7 @@ Deno.test("the user template pins cli.ts to a tag and grants each command its fl
       }
     }
   }
-  assertEquals([...seen].sort(), ["collect", "run", "site", "summary"]);
+  assertEquals([...seen].sort(), ["cache", "collect", "run", "site", "summary"]);
   assertEquals(wf.env?.COLLECT_NET, COLLECT_NET_HOSTS);
   assertEquals(wf.jobs.publish!.permissions, {
     actions: "read",
@@ -411,5 +412,42 @@ Deno.test("the publish job's previous-site step prefers the cache, then Pages, t
     } finally {
       await server.shutdown();
     }
+  }
+});
+
+Deno.test("the run jobs restore the notebook cache, run with --cache, prune and save it", async () => {
+  for (const file of [".github/workflows/demo-pipeline.yml", "docs/github-workflow-template.yml"]) {
+    const { wf } = await load(file);
+    const steps = wf.jobs.run!.steps;
+    const at = (pred: (s: Step) => boolean, what: string) => {
+      const i = steps.findIndex(pred);
+      assertOk(i >= 0, `${file}: no step that ${what}`);
+      return i;
+    };
+    const restore = at((s) =>
+      s.uses?.startsWith("actions/cache/restore@") === true &&
+      s.with?.path === ".pynb-cache/v1", "restores .pynb-cache/v1");
+    const run = at(
+      (s) => /(demo|run "\$PIPELINE").*--cache \.pynb-cache/s.test(script(s)),
+      "runs with --cache",
+    );
+    const prune = at((s) => /cache prune --keep-days \d+ --max-size \S+/.test(script(s)), "prunes");
+    const save = at((s) =>
+      s.uses?.startsWith("actions/cache/save@") === true &&
+      s.with?.path === ".pynb-cache/v1", "saves .pynb-cache/v1");
+    assertOk(restore < run && run < prune && prune < save, `${file}: restore, run, prune, save`);
+    const r = steps[restore]!.with!;
+    // Keyed by the pipeline's files; falls back to any notebook cache (this branch, then the
+    // default branch, as GitHub scopes caches).
+    assertMatch(
+      String(r.key),
+      /^pynb-notebooks-\$\{\{ hashFiles\(.+\) \}\}-\$\{\{ github\.run_id \}\}$/,
+    );
+    assertEquals(String(r["restore-keys"]).trim().split("\n").at(-1), "pynb-notebooks-");
+    assertStringIncludes(
+      String(steps[save]!.with!.key),
+      "hashFiles('.pynb-cache/v1/*/*/manifest.json')",
+    );
+    assertStringIncludes(steps[save]!.if ?? "", "steps.notebook-cache.outputs.cache-matched-key");
   }
 });

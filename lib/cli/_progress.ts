@@ -150,10 +150,13 @@ export class Progress implements RunObserver {
   taskEnded(record: TaskRecord): void {
     this.#running.delete(record.id);
     this.#done++;
-    const status = record.status.padEnd(9);
+    const shown = shownStatus(record);
+    const status = shown.padEnd(9);
     let line = `${clock(this.#now())} ${this.#paint(record.status, status)} ${safeText(record.id)}`;
     if (record.status === "skipped" || record.status === "cancelled") {
       line += `: ${safeText(record.reason ?? "")}`;
+    } else if (record.cached === true) {
+      line += ` from run ${safeText(record.cachedFrom ?? "?", 140)}`;
     } else {
       line += ` in ${formatElapsedTerminal(record.durationSeconds)}`;
       const error = record.attempts.at(-1)?.error;
@@ -186,7 +189,7 @@ export class Progress implements RunObserver {
   table(summary: RunSummary): string {
     const rows = summary.tasks.map((t) => [
       safeText(t.id, 60),
-      t.status,
+      shownStatus(t),
       String(t.attempts.length),
       formatElapsedTerminal(t.durationSeconds),
     ]);
@@ -195,10 +198,12 @@ export class Progress implements RunObserver {
     const fmt = (r: string[], paint: boolean) =>
       r.map((c, i) => {
         const cell = i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!);
-        return paint && i === 1 ? this.#paint(c, cell) : cell;
+        return paint && i === 1 ? this.#paint(c === "cached" ? "succeeded" : c, cell) : cell;
       }).join("  ").trimEnd();
     const counts = new Map<string, number>();
-    for (const t of summary.tasks) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+    for (const t of summary.tasks) {
+      counts.set(shownStatus(t), (counts.get(shownStatus(t)) ?? 0) + 1);
+    }
     const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
     return [
       fmt(head, false),
@@ -235,4 +240,9 @@ export class Progress implements RunObserver {
     this.#o.write(lines.join("\n") + "\n");
     this.#drawn = lines.length;
   }
+}
+
+/** The status a person reads: `cached` for a succeeded instance restored instead of run. */
+function shownStatus(record: Pick<TaskRecord, "status" | "cached">): string {
+  return record.status === "succeeded" && record.cached === true ? "cached" : record.status;
 }

@@ -144,3 +144,34 @@ Deno.test("Progress annotates failures for GitHub Actions with escaped workflow 
     "::error title=train[a=1%2Cb=2] failed::ValueError: 100%25 wrong ::add-mask::x",
   ]);
 });
+
+Deno.test("Progress says cached for an instance restored from another run", () => {
+  let out = "";
+  const now = Date.parse("2026-11-30T04:00:00Z");
+  const p = new Progress({ live: false, write: (s) => out += s, total: 2, now: () => now });
+  const cached = record("ingest", "succeeded", {
+    durationSeconds: 0.01,
+    cached: true,
+    cachedFrom: "2026-11-29T04-00-00Z-ab12",
+    attempts: [{ attempt: 1, status: "succeeded", startedAt: "" }],
+  });
+  p.taskEnded(cached);
+  assertMatch(out, /^[\d:]+ cached {4}ingest from run 2026-11-29T04-00-00Z-ab12\n$/);
+  const table = p.table({
+    formatVersion: 1,
+    runId: "r",
+    pipeline: { name: "p" },
+    status: "succeeded",
+    trigger: "local",
+    startedAt: "",
+    durationSeconds: 3,
+    parameters: {},
+    tasks: [cached, record("train", "succeeded", { durationSeconds: 2 })],
+  });
+  assertEquals(table.split("\n").slice(1, 5), [
+    "ingest  cached            1      0.0s",
+    "train   succeeded         0      2.0s",
+    "",
+    "run succeeded in 3.0s (1 cached, 1 succeeded)",
+  ]);
+});

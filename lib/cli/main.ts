@@ -13,6 +13,7 @@ import { convertCommand } from "./convert.ts";
 import { siteCommand } from "./site.ts";
 import { summaryCommand } from "./summary.ts";
 import { collectCommand } from "./collect.ts";
+import { cacheCommand } from "./cache.ts";
 
 const encoder = new TextEncoder();
 // commander reads colour variables from the environment by default; answering here keeps
@@ -50,11 +51,13 @@ export function buildProgram(): Command {
       siteCommand(),
       summaryCommand(),
       collectCommand(),
+      cacheCommand(),
     ]
   ) {
-    program.addCommand(
-      cmd.exitOverride().configureOutput(OUTPUT).showHelpAfterError("(add --help for usage)"),
-    );
+    for (const c of [cmd, ...cmd.commands]) {
+      c.exitOverride().configureOutput(OUTPUT).showHelpAfterError("(add --help for usage)");
+    }
+    program.addCommand(cmd);
   }
   return program;
 }

@@ -6,17 +6,24 @@
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { UserError } from "../errors.ts";
-import { runAttempt } from "../execute/attempt.ts";
+import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
 import { executePlan } from "../execute/executor.ts";
-import { type AttemptRunner, localInstanceRunner } from "../execute/instance_runner.ts";
+import {
+  type AttemptRunner,
+  type InstanceRunner,
+  localInstanceRunner,
+} from "../execute/instance_runner.ts";
 import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
 import { detectPython } from "../execute/python.ts";
 import { readCiContext } from "../log/ci_context.ts";
 import { checkRunId, newRunId } from "../log/run_id.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
+import type { Plan } from "../plan/types.ts";
+import { type CacheSetup, type CacheSetupOptions, setUpCaching } from "../cache/setup.ts";
 import { Progress } from "./_progress.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
-import { requirePermissions, runNeeds } from "./_permissions.ts";
+import { DEFAULT_CACHE_DIR } from "./cache.ts";
+import { type PermissionNeed, requirePermissions, runNeeds } from "./_permissions.ts";
 import { readSecrets, redactRunFiles } from "./_secrets.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
@@ -59,6 +66,112 @@ interface RunFlags extends PlanFlags {
   concurrency?: number;
   python?: string;
   failFast?: boolean;
+  cache?: string | boolean;
+  force?: string[];
+  resume?: string;
+}
+
+/**
+ * The cache folder of a run: `--cache DIR`; `--cache` alone or the pipeline's `cache: DIR` (a
+ * folder relative to the pipeline file); none with `--no-cache` or neither.
+ */
+function cacheDirOf(flag: string | boolean | undefined, plan: Plan): string | undefined {
+  if (flag === false) return undefined;
+  if (typeof flag === "string") return flag;
+  const fromPipeline = typeof plan.cache === "string"
+    ? resolve(plan.baseDir, plan.cache)
+    : undefined;
+  if (flag === true) return fromPipeline ?? DEFAULT_CACHE_DIR;
+  return fromPipeline;
+}
+
+/** Caching of a run: its flags' cache folder, `--resume` and `--force`, permissions checked. */
+async function runCaching(
+  plan: Plan,
+  flags: RunFlags,
+  run: Pick<CacheSetupOptions, "python" | "sources"> & { warnings: { to(m: string): void } },
+): Promise<CacheSetup> {
+  const options = cachingFlags(flags, plan);
+  await requirePermissions("run", cachingNeeds(options), RUN_PERMISSIONS);
+  return await setUpCaching(plan, {
+    python: run.python,
+    ...(run.sources === undefined ? {} : { sources: run.sources }),
+    ...options,
+    warn: (m) => run.warnings.to(m),
+  });
+}
+
+/** SIGINT and SIGTERM abort the run (a second one only says it is still stopping). */
+function onInterrupt(progress: Progress): { signal: AbortSignal; dispose(): void } {
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) {
+      progress.note("still stopping the kernels...");
+      return;
+    }
+    progress.note("interrupted: stopping every kernel, then writing the run folder");
+    interrupt.abort();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  return {
+    signal: interrupt.signal,
+    dispose: () => {
+      for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    },
+  };
+}
+
+/** A function that does its work the first time it is called only. */
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+}
+
+/** An instance runner that calls `first` before the first instance it runs. */
+function warmingFirst(inner: InstanceRunner, first: () => void): InstanceRunner {
+  return {
+    run(instance, upstream, context) {
+      first();
+      return inner.run(instance, upstream, context);
+    },
+  };
+}
+
+/** Read and write access to the cache folder, read access to the run given to `--resume`. */
+function cachingNeeds(options: { cacheDir?: string; resume?: string }): PermissionNeed[] {
+  const needs: PermissionNeed[] = [];
+  const at = (name: "read" | "write", path: string, why: string): PermissionNeed => ({
+    descriptor: { name, path: resolve(path) },
+    flag: `--allow-${name}`,
+    why,
+  });
+  if (options.cacheDir !== undefined) {
+    needs.push(at("read", options.cacheDir, `the cache folder '${options.cacheDir}'`));
+    needs.push(at("write", options.cacheDir, `the cache folder '${options.cacheDir}'`));
+  }
+  if (options.resume !== undefined) {
+    needs.push(at("read", options.resume, `the run folder to resume '${options.resume}'`));
+  }
+  return needs;
+}
+
+/** The caching options of a run's flags: cache folder, `--resume`, `--force`. */
+function cachingFlags(
+  flags: RunFlags,
+  plan: Plan,
+): { cacheDir?: string; resume?: string; force?: string[] } {
+  const cacheDir = cacheDirOf(flags.cache, plan);
+  return {
+    ...(cacheDir === undefined ? {} : { cacheDir }),
+    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+    ...(flags.force === undefined ? {} : { force: flags.force }),
+  };
 }
 
 function parseConcurrency(text: string): number {
@@ -107,6 +220,17 @@ export function runCommand(): Command {
     )
     .option("--python <path>", "Python interpreter with nbclient and ipykernel (or PYNB_PYTHON)")
     .option("--fail-fast", "cancel everything else after the first instance fails for good")
+    .option(
+      "--cache [folder]",
+      `restore unchanged instances from this cache and save succeeded ones (default: the ` +
+        `pipeline's cache:, else ${DEFAULT_CACHE_DIR})`,
+    )
+    .option("--no-cache", "do not use the pipeline's cache: folder in this run")
+    .option("--force <names...>", "run these tasks or instance ids even when a result is stored")
+    .option(
+      "--resume <run-folder>",
+      "reuse the succeeded instances of that run whose inputs are unchanged; run the rest",
+    )
     .addHelpText(
       "after",
       `
@@ -116,6 +240,10 @@ otherwise; in GitHub Actions each failed instance is also an ::error annotation.
 recorded as cancelled).
 
 Parameters: --param > task parameters and matrix values > pipeline parameters.
+
+Caching (docs/caching.md): an instance whose key (notebook source, parameters, kernel, env,
+inputs: files, upstream results) is in the cache or in the --resume run is restored, not run:
+its files are copied into the new run folder and it is recorded as cached.
 
 Permissions: ${RUN_PERMISSIONS}
   --allow-read   the pipeline, notebooks, and /proc to find every process of a kernel
@@ -129,6 +257,8 @@ Examples:
   deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml
   deno run ${RUN_PERMISSIONS} cli.ts run pipeline.yaml --only train-model --param epochs=3
   deno task run examples/mnist-digits-demo-pipeline/pipeline.yaml --out runs --fail-fast
+  deno task run pipeline.yaml --cache --force train-model
+  deno task run pipeline.yaml --resume runs/2026-11-30T04-17-00Z-ab12
 `,
     )
     .action(async (path: string, flags: RunFlags) => {
@@ -139,15 +269,20 @@ Examples:
 async function run(path: string, flags: RunFlags): Promise<number> {
   await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
   const startedAt = new Date();
+  // The interpreter is probed while the pipeline is read and planned.
+  const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
+  pythonFound.catch(() => {}); // awaited below, after the pipeline's own errors
   const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
   // Every notebook is read (and validated) before anything is written or started; the run's
-  // attempts prepare theirs from what is read here.
+  // attempts prepare theirs (and cache keys hash theirs) from what is read here.
   const sources = new NotebookSources(notebooks);
   await sources.readAll();
   const secrets = readSecrets(plan);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
-  const python = await detectPython(flags.python === undefined ? {} : { python: flags.python });
-
+  const python = await pythonFound;
+  // Warnings come while the run goes on, when the progress output exists.
+  const warnings = { to: (_: string) => {} };
+  const caching = await runCaching(plan, flags, { python, sources, warnings });
   const shownFolder = join(flags.out, runId);
   const runFolder = await makeRunFolder(flags.out, shownFolder);
 
@@ -160,32 +295,36 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     color: live && Deno.env.get("NO_COLOR") === undefined,
     annotations: origin.ci !== undefined,
   });
-  const interrupt = new AbortController();
-  const onSignal = () => {
-    if (interrupt.signal.aborted) {
-      progress.note("still stopping the kernels...");
-      return;
-    }
-    progress.note("interrupted: stopping every kernel, then writing the run folder");
-    interrupt.abort();
-  };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const interrupt = onInterrupt(progress);
 
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
-      `Python ${python.version} (nbclient ${python.nbclient})`,
+      `Python ${python.version} (nbclient ${python.nbclient})` +
+      (caching.description === "" ? "" : `; ${caching.description}`),
   );
+  warnings.to = (m) => progress.warning(m);
   progress.start();
   let summary;
+  // One driver per worker slot, forking a kernel per notebook; with a cache or --resume, started
+  // by the first instance that runs, so a run that restores everything starts none.
+  const forkServer = new ForkServer();
+  const warm = once(() =>
+    void prewarmForPlan(forkServer, plan, {
+      python: python.path,
+      concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
+    })
+  );
+  if (!caching.restores) warm();
   try {
-    const runner: AttemptRunner = (request) => runAttempt({ ...request, python: python.path });
+    const runner: AttemptRunner = (request) => forkServer.run({ ...request, python: python.path });
     const prepare = notebookPreparer(sources);
     const { values, redactor } = secrets;
     summary = await executePlan(plan, {
       runner,
       prepare,
-      instanceRunner: localInstanceRunner({ runner, prepare, secrets: values, redactor }),
+      instanceRunner: caching.wrap(
+        warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
+      ),
       runFolder,
       runId,
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
@@ -196,8 +335,9 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       origin,
     });
   } finally {
+    await forkServer.close();
     progress.stop();
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    interrupt.dispose();
   }
   await redactRunFiles(runFolder, secrets.redactor);
   summary = secrets.redactor.redactValue(summary);

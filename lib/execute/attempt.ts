@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { join, resolve as resolvePath } from "node:path";
+import { join } from "node:path";
 import type { DriverEvent } from "./driver_events.ts";
 import { type DriverFiles, driverFiles } from "./driver_files.ts";
 import { type DriverExit, DriverProcess } from "./driver_process.ts";
@@ -19,7 +19,7 @@ import {
   type StopReason,
   stopRequest,
 } from "./attempt_outcome.ts";
-import { makeScratchDir } from "./scratch.ts";
+import { attemptScratchDir, cappedWriter, kernelEnv, resolveRequest } from "./attempt_setup.ts";
 
 export type { DriverEvent } from "./driver_events.ts";
 export type { AttemptResult } from "./attempt_outcome.ts";
@@ -50,60 +50,13 @@ export interface AttemptRequest {
   signal?: AbortSignal;
   /** Live events (cell start and end, printed text, errors) for progress display. */
   onEvent?: (event: DriverEvent) => void;
-}
-
-/** `stderr.txt` stops growing past this size. */
-const STDERR_LIMIT_BYTES = 10 * 1024 * 1024;
-
-/** Variables of the CI runner itself that a notebook never needs (unless the task sets them). */
-const RUNNER_ONLY_ENV = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_URL",
-  "ACTIONS_CACHE_URL",
-  "ACTIONS_RESULTS_URL",
-  "ACTIONS_RUNTIME_URL",
-];
-
-let scratch: Promise<string> | undefined;
-
-/** A temporary folder per runner process for caches shared by kernels (matplotlib fonts). */
-function scratchDir(): Promise<string> {
-  scratch ??= makeScratchDir("pynb-dag-runner-");
-  return scratch;
-}
-
-function kernelEnv(
-  request: AttemptRequest,
-  moduleDir: string,
-  runtimeDir: string,
-  scratch: string,
-): Record<string, string> {
-  // Kernels inherit the runner's environment: notebooks need e.g. credentials for their data.
-  // Nothing of it is logged.
-  const env = Deno.env.toObject();
-  for (const name of RUNNER_ONLY_ENV) delete env[name];
-  const path = (extra: string | undefined) => extra ? `${moduleDir}:${extra}` : moduleDir;
-  Object.assign(env, {
-    JUPYTER_RUNTIME_DIR: runtimeDir,
-    IPYTHONDIR: join(runtimeDir, "ipython"),
-    MPLCONFIGDIR: join(scratch, "matplotlib"),
-    PYDEVD_DISABLE_FILE_VALIDATION: "1",
-    PYTHONIOENCODING: env.PYTHONIOENCODING ?? "utf-8",
-    // No PYTHONPYCACHEPREFIX: with one, Python ignores the installed __pycache__ folders and
-    // compiles Jupyter, IPython and every import again, on every run (and on every kernel start
-    // where PYTHONDONTWRITEBYTECODE is set): 2.8x slower for an empty notebook.
-  });
-  Object.assign(env, request.env ?? {});
-  env.PYTHONPATH = path(request.env?.PYTHONPATH ?? env.PYTHONPATH);
-  env.PYNB_ATTEMPT_DIR = request.attemptDir;
-  env.PYNB_RUN_ID = request.context.runId;
-  env.PYNB_TASK_ID = request.context.taskId;
-  env.PYNB_INSTANCE_ID = request.context.instanceId;
-  env.PYNB_ATTEMPT = String(request.context.attempt);
-  if (request.upstreamFile !== undefined) env.PYNB_UPSTREAM_FILE = request.upstreamFile;
-  else delete env.PYNB_UPSTREAM_FILE;
-  return env;
+  /**
+   * Fork the kernel from a warm process where its spec allows it (`ForkServer`); `runAttempt`
+   * always spawns. @default true
+   */
+  fast?: boolean;
+  /** Modules the warm process imports once (`kernel: { preload }`). @default none */
+  preload?: string[];
 }
 
 /**
@@ -181,19 +134,7 @@ export async function runAttempt(
   options: RunAttemptOptions = {},
 ): Promise<AttemptResult> {
   const startedAt = new Date();
-  // The driver and the kernel run in `workDir`: every path they get must not depend on our cwd.
-  // (Resolved against Deno.cwd() explicitly: node:path's own notion of the cwd can be stale.)
-  const cwd = Deno.cwd();
-  const resolve = (path: string) => resolvePath(cwd, path);
-  request = {
-    ...request,
-    python: request.python.includes("/") ? resolve(request.python) : request.python,
-    notebookPath: resolve(request.notebookPath),
-    outputNotebookPath: resolve(request.outputNotebookPath),
-    attemptDir: resolve(request.attemptDir),
-    workDir: resolve(request.workDir),
-    ...(request.upstreamFile === undefined ? {} : { upstreamFile: resolve(request.upstreamFile) }),
-  };
+  request = resolveRequest(request);
   const stderrFile = await Deno.open(join(request.attemptDir, "stderr.txt"), {
     write: true,
     create: true,
@@ -205,7 +146,7 @@ export async function runAttempt(
       return cancelledBeforeStart(startedAt, new Date());
     }
     const files = await driverFiles();
-    const shared = await scratchDir();
+    const shared = await attemptScratchDir();
     runtimeDir = await Deno.makeTempDir({ dir: shared, prefix: "attempt-" });
     const env = kernelEnv(request, files.moduleDir, runtimeDir, shared);
     const argv = (options.command ?? localDriverCommand)(request, files);
@@ -216,19 +157,6 @@ export async function runAttempt(
       await Deno.remove(runtimeDir, { recursive: true }).catch(() => {});
     }
   }
-}
-
-/** Writes the attempt's `stderr.txt`, up to {@linkcode STDERR_LIMIT_BYTES}. */
-function cappedWriter(file: Deno.FsFile): (chunk: Uint8Array) => Promise<void> {
-  let bytes = 0;
-  return async (chunk) => {
-    if (bytes >= STDERR_LIMIT_BYTES) return;
-    bytes += chunk.length;
-    await file.write(chunk);
-    if (bytes >= STDERR_LIMIT_BYTES) {
-      await file.write(new TextEncoder().encode("\n[stderr.txt truncated at 10 MB]\n"));
-    }
-  };
 }
 
 /** Runs the driver under the attempt's timeout and signal, then classifies how it ended. */

@@ -27,6 +27,7 @@ export interface DriverError {
  * epoch).
  */
 export type DriverEvent =
+  | { type: "ready"; time: number; pid: number; subreaper: boolean }
   | {
     type: "started";
     time: number;
@@ -43,6 +44,8 @@ export type DriverEvent =
     pid: number | null;
     pgid: number | null;
     kernel: string;
+    /** Forked from a warm zygote rather than spawned. */
+    forked?: boolean | undefined;
   }
   | { type: "cell_started"; time: number; cellIndex: number; codeCellNumber: number | null }
   | {
@@ -70,10 +73,19 @@ export type DriverEvent =
     status: "succeeded" | "failed" | "kernel_died" | "error" | "terminated";
     error?: DriverError | null | undefined;
     reason?: string | undefined;
+    /** `sys.exit(0)` ended the notebook early, successfully, in this cell. */
+    exitedEarly?: { cellIndex: number; cellsNotRun: number } | undefined;
   };
 
 /** Validates one event of the driver: a discriminated union on `type`. */
 export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("type", [
+  /** A persistent driver (`--serve`) waits for notebooks; `subreaper`: processes cannot escape. */
+  z.object({
+    type: z.literal("ready"),
+    ...base,
+    pid: z.number().int(),
+    subreaper: z.boolean(),
+  }),
   /** The driver runs: its pid and process group, the notebook's cell counts. */
   z.object({
     type: z.literal("started"),
@@ -92,6 +104,7 @@ export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("t
     pid: z.number().int().nullable(),
     pgid: z.number().int().nullable(),
     kernel: z.string(),
+    forked: z.boolean().optional(),
   }),
   /** A code cell is sent to the kernel. `codeCellNumber` counts code cells from 1. */
   z.object({
@@ -145,6 +158,8 @@ export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("t
     status: z.enum(["succeeded", "failed", "kernel_died", "error", "terminated"]),
     error: ErrorSchema.nullable().optional(),
     reason: z.string().optional(),
+    exitedEarly: z.object({ cellIndex: z.number().int(), cellsNotRun: z.number().int() })
+      .optional(),
   }),
 ]);
 

@@ -1,7 +1,8 @@
 /**
- * Locates the Python files shipped with the runner: `driver.py` and the notebook module
- * `pynb_dag_runner.py`. In a checkout they are read in place; when `cli.ts` runs from an URL
- * they are fetched next to this module and written to a temporary folder once per process.
+ * Locates the Python files shipped with the runner: `driver.py` with its modules (the kernel fork
+ * server, the process reaper) and the notebook module `pynb_dag_runner.py`. In a checkout they are
+ * read in place; when `cli.ts` runs from an URL they are fetched next to this module and written
+ * to a temporary folder once per process.
  *
  * @module
  */
@@ -31,6 +32,14 @@ export class DriverFilesError extends Error {
 
 const DRIVER = "driver.py";
 const MODULE = "python/pynb_dag_runner.py";
+/** The driver's own modules, imported from its folder. */
+const DRIVER_MODULES = [
+  "driver_run.py",
+  "fork_kernel.py",
+  "reaper.py",
+  "zygote.py",
+  "zygote_client.py",
+];
 const cache = new Map<string, Promise<DriverFiles>>();
 
 async function fetchText(url: URL): Promise<string> {
@@ -50,15 +59,12 @@ async function fetchText(url: URL): Promise<string> {
 }
 
 async function download(base: URL): Promise<DriverFiles> {
-  const [driverText, moduleText] = await Promise.all([
-    fetchText(new URL(DRIVER, base)),
-    fetchText(new URL(MODULE, base)),
-  ]);
+  const names = [DRIVER, MODULE, ...DRIVER_MODULES];
+  const texts = await Promise.all(names.map((name) => fetchText(new URL(name, base))));
   const dir = await makeScratchDir("pynb-dag-runner-py-");
   const files = { driver: join(dir, DRIVER), moduleDir: join(dir, "python") };
   await Deno.mkdir(files.moduleDir);
-  await Deno.writeTextFile(files.driver, driverText);
-  await Deno.writeTextFile(join(dir, MODULE), moduleText);
+  await Promise.all(names.map((name, i) => Deno.writeTextFile(join(dir, name), texts[i]!)));
   return files;
 }
 

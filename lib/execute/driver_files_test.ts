@@ -1,3 +1,4 @@
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertOk, assertRejects } from "../../tests/_deps.ts";
 import { driverFiles, DriverFilesError } from "./driver_files.ts";
@@ -28,9 +29,18 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
     await Deno.readTextFile(`${files.moduleDir}/pynb_dag_runner.py`),
     await Deno.readTextFile(root + "python/pynb_dag_runner.py"),
   );
+  for (
+    const name of ["driver_run.py", "fork_kernel.py", "reaper.py", "zygote.py", "zygote_client.py"]
+  ) {
+    assertEquals(
+      await Deno.readTextFile(join(dirname(files.driver), name)),
+      await Deno.readTextFile(root + name),
+      `${name}, which the driver imports from its folder`,
+    );
+  }
   assertOk(!files.driver.startsWith(root), "not a temporary copy");
   assertEquals(await driverFiles(base), files);
-  assertEquals(requests, 2, "downloaded more than once");
+  assertEquals(requests, 7, "downloaded more than once");
 
   const missing = new URL(`http://127.0.0.1:${server.addr.port}/nowhere/`);
   await assertRejects(() => driverFiles(missing), DriverFilesError, "HTTP 404");

@@ -363,6 +363,8 @@ async function oneAttempt(
       attemptDir,
       workDir: ctx.baseDir,
       kernel: inst.kernel,
+      ...(inst.preload === undefined ? {} : { preload: inst.preload }),
+      ...(inst.fast === false ? { fast: false } : {}),
       timeoutSeconds: inst.timeoutSeconds,
       ...kernelEnv(inst, options.secrets),
       ...(upstreamFile === undefined ? {} : { upstreamFile }),

@@ -21,6 +21,13 @@ export interface PythonInfo {
   nbclient: string;
   /** ipykernel version. */
   ipykernel: string;
+  /** The full `sys.version` (build date and compiler too), for cache keys. */
+  build: string;
+  /**
+   * The command line (`argv`) of every kernel spec found in Jupyter's data folders, by kernel
+   * name; `python3` is ipykernel's own when no `kernel.json` names it. For cache keys.
+   */
+  kernelSpecs: Record<string, string[]>;
 }
 
 /** Options of {@linkcode detectPython}. */
@@ -52,17 +59,44 @@ const INSTALL_HELP =
   "(Debian, Ubuntu) or `python3 -m pip install nbclient ipykernel` (pip, in a virtualenv), " +
   "or point --python (or PYNB_PYTHON) at an interpreter that has them.";
 
+// Finds the packages and reads their versions from their metadata, without importing them: an
+// import of nbclient and ipykernel costs 0.4 s, paid before every run's first notebook. A package
+// without metadata is imported.
 const PROBE = `
-import json, sys
+import importlib.metadata, importlib.util, json, sys
 info = {"version": sys.version.split()[0]}
 missing = []
 for name in ("nbclient", "ipykernel"):
     try:
-        module = __import__(name)
-        info[name] = getattr(module, "__version__", "unknown")
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named '{name}'")
+        try:
+            info[name] = importlib.metadata.version(name)
+        except Exception:
+            info[name] = getattr(__import__(name), "__version__", "unknown")
     except Exception as err:
         missing.append(f"{name} ({type(err).__name__}: {err})")
 info["missing"] = missing
+info["build"] = sys.version
+# Kernel specs read here, not through jupyter_client's KernelSpecManager (half a second of
+# imports): a kernel without a kernel.json of its own is ipykernel's python3 on sys.executable.
+specs = {}
+try:
+    import os
+    from jupyter_core.paths import jupyter_path
+    for folder in jupyter_path("kernels"):
+        for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            try:
+                with open(os.path.join(folder, name, "kernel.json"), encoding="utf-8") as f:
+                    argv = json.load(f).get("argv")
+            except (OSError, ValueError):
+                continue
+            if isinstance(argv, list) and name not in specs:
+                specs[name] = [str(a) for a in argv]
+except Exception:
+    pass
+specs.setdefault("python3", [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+info["kernelSpecs"] = specs
 print(json.dumps(info))
 `;
 
@@ -71,6 +105,8 @@ const ProbeSchema = z.object({
   nbclient: z.string().optional(),
   ipykernel: z.string().optional(),
   missing: z.array(z.string()),
+  build: z.string().optional(),
+  kernelSpecs: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 /** An absolute path, against Deno.cwd() (node:path's own idea of the cwd can be stale). */
@@ -148,7 +184,14 @@ async function probe(path: string): Promise<PythonInfo | string> {
       info.missing.map((m) => m.split(" ")[0]).join(" and ")
     }`;
   }
-  return { path, version: info.version, nbclient: info.nbclient, ipykernel: info.ipykernel };
+  return {
+    path,
+    version: info.version,
+    nbclient: info.nbclient,
+    ipykernel: info.ipykernel,
+    build: info.build ?? info.version,
+    kernelSpecs: info.kernelSpecs ?? {},
+  };
 }
 
 async function resolveExplicit(python: string): Promise<string> {

@@ -236,6 +236,8 @@ export class RunRecorder {
         this.#spans.endTask(open(start), {
           status: record.status,
           ...(record.reason === undefined ? {} : { reason: record.reason }),
+          ...(record.cacheKey === undefined ? {} : { cacheKey: record.cacheKey }),
+          ...(record.cachedFrom === undefined ? {} : { cachedFrom: record.cachedFrom }),
         }, at);
         ended = true;
       },

@@ -160,7 +160,11 @@ function countStatuses(tasks: TaskRecord[]): string {
     "pending",
     "succeeded",
   ];
-  const bits = order.filter((s) => counts.has(s)).map((s) => `${ICON[s]} ${counts.get(s)} ${s}`);
+  const cached = tasks.filter((t) => t.status === "succeeded" && t.cached === true).length;
+  const bits = order.filter((s) => counts.has(s)).map((s) =>
+    `${ICON[s]} ${counts.get(s)} ${s}` +
+    (s === "succeeded" && cached > 0 ? ` (${cached} cached)` : "")
+  );
   return `**${tasks.length} task instance${tasks.length === 1 ? "" : "s"}**${
     bits.length ? `: ${bits.join(", ")}` : ""
   }`;
@@ -170,7 +174,8 @@ function statusTable(run: RunSummary): string {
   if (run.tasks.length === 0) return "_No task instances._\n";
   const rows = sortedTasks(run.tasks).map((t) => {
     const attempts = t.attempts.length;
-    const note = t.reason ?? lastError(t)?.headline ?? "";
+    const note = t.reason ?? lastError(t)?.headline ??
+      (t.cached === true ? `cached from run ${t.cachedFrom ?? "?"}` : "");
     const ran = t.durationSeconds !== undefined && attempts > 0;
     return `| ${escapeMarkdown(t.id)} | ${ICON[t.status]} ${t.status} | ${
       ran ? formatElapsedSummary(t.durationSeconds!) : ""

@@ -167,6 +167,8 @@ export function summaryFromSpans(
         status: status.success ? status.data : "running",
         reason: str(s.attributes[A.taskReason]),
         timeoutSeconds: num(s.attributes[A.taskTimeout]),
+        cacheKey: str(s.attributes[A.taskCacheKey]),
+        cachedFrom: str(s.attributes[A.taskCachedFrom]),
         start: s.start,
         end: s.end,
       }),
@@ -281,6 +283,8 @@ interface TaskFields {
   status: TaskRecord["status"];
   reason: string | undefined;
   timeoutSeconds: number | undefined;
+  cacheKey?: string | undefined;
+  cachedFrom?: string | undefined;
   start?: Date | undefined;
   end?: Date | undefined;
 }
@@ -303,6 +307,11 @@ function taskRecord(id: string, attemptSpans: FlatSpan[], f: TaskFields): TaskRe
     ...foldValueLines(last === undefined ? [] : valueLinesOfSpan(last)),
   };
   if (f.reason !== undefined) record.reason = f.reason;
+  if (f.cacheKey !== undefined) record.cacheKey = f.cacheKey;
+  if (f.cachedFrom !== undefined) {
+    record.cached = true;
+    record.cachedFrom = f.cachedFrom;
+  }
   if (f.timeoutSeconds !== undefined && f.timeoutSeconds > 0) {
     record.timeoutSeconds = f.timeoutSeconds;
   }

@@ -163,6 +163,12 @@ export interface TaskRecord {
   metrics: Metric[];
   /** Artifacts logged by the last attempt. */
   artifacts: Artifact[];
+  /** The instance's cache key (`run --cache`, `--resume`), when it was computed. */
+  cacheKey?: string | undefined;
+  /** `true` when the result was restored from a cache or an earlier run instead of run. */
+  cached?: boolean | undefined;
+  /** The id of the run that produced a restored result. */
+  cachedFrom?: string | undefined;
 }
 
 /** `run.json`: the summary of a run, written atomically when the run ends. */
@@ -316,6 +322,9 @@ export const TaskRecordSchema: z.ZodType<TaskRecord> = z.object({
   values: z.record(z.string(), JsonValueSchema),
   metrics: z.array(MetricSchema),
   artifacts: z.array(ArtifactSchema),
+  cacheKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  cached: z.boolean().optional(),
+  cachedFrom: z.string().optional(),
 });
 
 /** Validates a {@linkcode RunSummary} (`run.json`). */
@@ -431,6 +440,12 @@ export const SPAN = {
     taskNotebook: "pynb.task.notebook",
     taskNeeds: "pynb.task.needs",
     taskTimeout: "pynb.task.timeout_seconds",
+    /** The instance's cache key, when one was computed (64 hex digits). */
+    taskCacheKey: "pynb.task.cache_key",
+    /** `true` when the result was restored instead of run. */
+    taskCached: "pynb.task.cached",
+    /** The run that produced a restored result. */
+    taskCachedFrom: "pynb.task.cached_from",
     /** All parameters of the instance as one JSON object (lossless, for rebuilding run.json). */
     taskParameters: "pynb.task.parameters",
     /** The matrix values of the instance as one JSON object. */

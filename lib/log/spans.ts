@@ -113,6 +113,18 @@ class JsonlSpanProcessor implements SpanProcessor {
   }
 }
 
+/** How a task instance ended, as its span records it. */
+export interface TaskOutcome {
+  /** Final status. */
+  status: TaskStatus;
+  /** Why it was skipped or cancelled. */
+  reason?: string | undefined;
+  /** Its cache key, when one was computed. */
+  cacheKey?: string | undefined;
+  /** The run that produced its restored result: set only for a cached instance. */
+  cachedFrom?: string | undefined;
+}
+
 /** A task instance's span while it is open. */
 export interface TaskSpanHandle {
   /** The instance id. */
@@ -332,10 +344,15 @@ export class SpanLog {
    * @param outcome Its final status and, for a skip or cancel, the reason.
    * @param endedAt When it ended.
    */
-  endTask(task: TaskSpanHandle, outcome: { status: TaskStatus; reason?: string }, endedAt: Date) {
+  endTask(task: TaskSpanHandle, outcome: TaskOutcome, endedAt: Date) {
     const span = this.#open(task);
     span.setAttribute(SPAN.attr.taskStatus, outcome.status);
     if (outcome.reason !== undefined) span.setAttribute(SPAN.attr.taskReason, outcome.reason);
+    if (outcome.cacheKey !== undefined) span.setAttribute(SPAN.attr.taskCacheKey, outcome.cacheKey);
+    if (outcome.cachedFrom !== undefined) {
+      span.setAttribute(SPAN.attr.taskCached, true);
+      span.setAttribute(SPAN.attr.taskCachedFrom, outcome.cachedFrom);
+    }
     setStatus(span, outcome.status, outcome.reason);
     span.end(endedAt);
     this.#tasks.delete(task.id);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DataPath } from "../spec/_positions.ts";
-import type { PipelineSpec, TaskSpec } from "../spec/schema.ts";
+import type { DefaultsSpec, KernelSpec, PipelineSpec, TaskSpec } from "../spec/schema.ts";
 import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
 import { PlanError, type PlanProblem, type ProblemSource } from "./errors.ts";
 import { canonicalJson, instanceId } from "./ids.ts";
@@ -138,9 +138,27 @@ function instanceOf(
     notebook: def.notebook,
     timeoutSeconds: def.timeout ?? defaults.timeout ?? BUILTIN_DEFAULTS.timeout,
     retries: def.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
-    kernel: def.kernel ?? defaults.kernel ?? BUILTIN_DEFAULTS.kernel,
+    ...kernelOf(def, defaults),
     env: { ...defaults.env, ...def.env },
     ...(secrets.length > 0 ? { secrets } : {}),
+    ...(def.inputs === undefined ? {} : { inputs: def.inputs }),
+    ...(def.cache === false ? { cache: false as const } : {}),
+  };
+}
+
+/** The kernel name, preload modules and fast flag of a task: the task's own, else the defaults'. */
+function kernelOf(
+  def: TaskSpec,
+  defaults: DefaultsSpec,
+): Pick<PlannedInstance, "kernel" | "preload" | "fast"> {
+  const asObject = (k: KernelSpec | undefined) => typeof k === "string" ? { name: k } : k ?? {};
+  const own = asObject(def.kernel);
+  const base = asObject(defaults.kernel);
+  const preload = own.preload ?? base.preload ?? [];
+  return {
+    kernel: own.name ?? base.name ?? BUILTIN_DEFAULTS.kernel,
+    ...(preload.length > 0 ? { preload } : {}),
+    ...((def.fast ?? defaults.fast ?? true) ? {} : { fast: false as const }),
   };
 }
 

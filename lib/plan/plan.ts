@@ -74,6 +74,7 @@ export function planPipeline(pipeline: LoadedPipeline, options: PlanOptions = {}
   return {
     pipeline: spec.name,
     baseDir: pipeline.baseDir,
+    ...(spec.cache === undefined ? {} : { cache: spec.cache }),
     parameters: { ...spec.parameters, ...overrides },
     instances,
     layers,

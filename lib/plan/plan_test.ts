@@ -3,6 +3,7 @@ import { assertEquals, assertOk, assertThrows } from "../../tests/_deps.ts";
 import { parsePipeline } from "../spec/load.ts";
 import type { PipelineSpecInput } from "../spec/schema.ts";
 import { validate } from "../spec/load.ts";
+import { PipelineSpecError } from "../spec/errors.ts";
 import { CycleError, PlanError, SelectionError } from "./errors.ts";
 import { findCycle } from "./graph.ts";
 import { canonicalJson } from "./ids.ts";
@@ -59,6 +60,31 @@ Deno.test("planPipeline() merges parameters, defaults and overrides by precedenc
   assertEquals([ingest.timeoutSeconds, ingest.retries], [60, 0]);
   assertEquals(byId.get("summary")?.kernel, "ir");
   assertEquals(plan.parameters, { root: "other", ratio: 0.5, n: 9 });
+});
+
+Deno.test("planPipeline() takes the kernel name, preload and fast flag from the task, else the defaults", () => {
+  const plan = planPipeline(load({
+    name: "k",
+    defaults: { kernel: { preload: ["numpy"] }, fast: false },
+    tasks: {
+      a: { notebook: "a.py" },
+      b: { notebook: "b.py", kernel: "ir", fast: true },
+      c: { notebook: "c.py", kernel: { name: "py", preload: ["sklearn.svm", "pandas"] } },
+      d: { notebook: "d.py", kernel: { preload: [] } },
+    },
+  }));
+  const picked = plan.instances.map((i) => [i.id, i.kernel, i.preload, i.fast]);
+  assertEquals(picked, [
+    ["a", "python3", ["numpy"], false],
+    ["b", "ir", ["numpy"], undefined],
+    ["c", "py", ["sklearn.svm", "pandas"], false],
+    ["d", "python3", undefined, false],
+  ]);
+  const bad = assertThrows(
+    () => load({ name: "k", tasks: { a: { notebook: "a.py", kernel: { preload: ["a b"] } } } }),
+    PipelineSpecError,
+  );
+  assertOk(bad.message.includes('"a b" is not a Python module name'), bad.message);
 });
 
 Deno.test("planPipeline() selects with --only, --from and --to", async (t) => {

@@ -35,6 +35,10 @@ export interface PlannedInstance {
   retries: number;
   /** Jupyter kernel name. */
   kernel: string;
+  /** Modules the kernel's warm process imports once (`kernel: { preload }`); absent: none. */
+  preload?: string[];
+  /** `false`: spawn the kernel even where it could be forked (`fast: false`); absent: fork. */
+  fast?: false;
   /** Extra environment variables for the kernel. */
   env: Record<string, string>;
   /**
@@ -42,6 +46,10 @@ export interface PlannedInstance {
    * task's), sorted; absent when there are none. Their values are never in the plan.
    */
   secrets?: string[];
+  /** Globs of files the notebook reads (`inputs:`), relative to the pipeline file. */
+  inputs?: string[];
+  /** `false` when the task says `cache: false`: never restored from or saved to a cache. */
+  cache?: false;
 }
 
 /** A validated, expanded pipeline, ready to execute. */
@@ -50,6 +58,8 @@ export interface Plan {
   pipeline: string;
   /** Absolute folder of the pipeline file; notebook paths are relative to it. */
   baseDir: string;
+  /** The pipeline's `cache:`: the default folder of `run --cache`, or `false` (never cache). */
+  cache?: string | false;
   /** Pipeline-wide parameters as declared (already merged into each instance). */
   parameters: Record<string, JsonValue>;
   /** Instances in a topological order. */

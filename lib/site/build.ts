@@ -291,6 +291,8 @@ export async function writeRuns(
   } = {},
 ): Promise<RunsWritten> {
   const counts: RunsWritten = { pages: 0, rendered: 0, carried: 0 };
+  // Cached instances link to the run that produced them, when the site shows it.
+  const runKeys = new Map(plan.kept.map((r) => [r.summary.runId, r.key]));
   for (const run of plan.kept) {
     const runDir = join(ctx.out, "runs", run.key);
     if (!plan.fresh.has(run.summary.runId)) {
@@ -313,6 +315,7 @@ export async function writeRuns(
       ...(previous.maxArtifactBytes !== undefined
         ? { maxArtifactBytes: previous.maxArtifactBytes }
         : {}),
+      runKeys,
     })).pages;
     counts.rendered++;
   }

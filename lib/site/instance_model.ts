@@ -113,6 +113,7 @@ export function buildInstancePageModel(
     pages: common.pages,
     counts: common.counts,
     ciUrl: common.ciUrl,
+    cachedFrom: common.cachedFrom,
     page,
     path: `runs/${common.run.key}/${page}`,
     pageTitle: `${t.id} · ${common.s.runId}`,

@@ -161,6 +161,47 @@ export interface RunPagesOptions {
    * @default undefined (every artifact is copied)
    */
   maxArtifactBytes?: number;
+  /**
+   * Page folder keys of the runs on the site, by run id: a cached instance links to the run that
+   * produced it when that run is here.
+   * @default none (the producing run is named without a link)
+   */
+  runKeys?: ReadonlyMap<string, string>;
+}
+
+/** Where a cached instance's result came from, for its badge. */
+export interface CachedFrom {
+  /** The run that produced it. */
+  runId: string;
+  /** Its run page, when the site shows that run. */
+  href?: string;
+}
+
+/**
+ * The producing run of a cached instance, linked when the site has its pages.
+ *
+ * @param t The instance.
+ * @param root Path from the page to the site root (`../../`).
+ * @param runKeys Page folder keys of the site's runs, by run id.
+ * @returns `undefined` for an instance that ran.
+ *
+ * @example A cached instance whose run is on the site
+ * ```ts
+ * import { cachedFrom } from "./run_model.ts";
+ * const got = cachedFrom({ cached: true, cachedFrom: "r1" }, "../../", new Map([["r1", "r1"]]));
+ * console.assert(got?.href === "../../runs/r1/index.html");
+ * ```
+ */
+export function cachedFrom(
+  t: Pick<TaskRecord, "cached" | "cachedFrom">,
+  root: string,
+  runKeys: ReadonlyMap<string, string> | undefined,
+): CachedFrom | undefined {
+  if (t.cached !== true || t.cachedFrom === undefined) return undefined;
+  const key = runKeys?.get(t.cachedFrom);
+  return key === undefined
+    ? { runId: t.cachedFrom }
+    : { runId: t.cachedFrom, href: `${root}runs/${key}/index.html` };
 }
 
 /** A numeric value's change since the previous run, for display. */
@@ -213,6 +254,8 @@ export interface RunCommon {
   counts: Record<string, number>;
   /** The CI run's link, when it is http(s). */
   ciUrl: string | undefined;
+  /** Where a cached instance came from (`undefined` for one that ran). */
+  cachedFrom: (t: TaskRecord) => CachedFrom | undefined;
 }
 
 /** The view model of a run's index page. */
@@ -258,6 +301,7 @@ export function buildRunPageModel(run: SiteRun, options: RunPagesOptions = {}): 
     pages,
     counts: statusCounts(s.tasks),
     ciUrl: safeUrl(s.ci?.url),
+    cachedFrom: (t) => cachedFrom(t, "../../", options.runKeys),
     tasks: sortTasks(s.tasks),
     previous: options.previous,
     deltas: valueDeltas(run, options.previous),

@@ -28,16 +28,21 @@ const DESCRIPTIONS: Record<string, string> = {
   name: "Name of the pipeline, shown on the website.",
   description: "A sentence about it.",
   parameters: "Parameters (name: JSON value) every instance receives, over lower levels.",
-  defaults: "timeout, retries, kernel and env for tasks that do not set their own.",
+  defaults: "timeout, retries, kernel, fast and env for tasks that do not set their own.",
   tasks: "The tasks by name: letters, digits, _, - and .",
   notebook: "Notebook path relative to the pipeline file: .ipynb or Jupytext percent .py.",
   needs: "A task name or a list of task names to wait for.",
   matrix: "key: [values]; one instance per combination. Shared keys link instances one to one.",
   retries: "Extra attempts after a failure or a timeout.",
-  kernel: "Jupyter kernel name, e.g. python3.",
+  kernel: "Jupyter kernel name (e.g. python3), or { name, preload: [modules imported once] }.",
+  fast: "Fork ipykernel kernels from a warm process (default true); false spawns each kernel.",
   env: "Extra environment variables of the kernel.",
   secrets: "Names of environment variables passed to the kernel only, and replaced by *** in " +
     "everything the run writes. Never parameters: a notebook reads them with os.environ.",
+  inputs:
+    "Globs of files the notebook reads, relative to the pipeline file; part of its cache key.",
+  cache: "Caching (docs/caching.md): the cache folder of run --cache (pipeline), or false to " +
+    "never reuse a stored result (pipeline or task).",
 };
 
 /**
@@ -72,6 +77,10 @@ export function pipelineJsonSchema(): Json {
   task.needs = {
     description: DESCRIPTIONS.needs,
     anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+  };
+  task.inputs = {
+    description: DESCRIPTIONS.inputs,
+    anyOf: [{ type: "string" }, { type: "array", items: { type: "string", minLength: 1 } }],
   };
   props.parameters!.propertyNames = PARAM_NAMES;
   task.parameters!.propertyNames = PARAM_NAMES;

@@ -26,8 +26,11 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "timeout",
     "retries",
     "kernel",
+    "fast",
     "env",
     "secrets",
+    "inputs",
+    "cache",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);
   assertEquals(taskProps.notebook!.pattern, "\\.(ipynb|py)$");

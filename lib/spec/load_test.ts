@@ -57,7 +57,7 @@ Deno.test("parsePipeline() keeps positions through YAML anchors and JSON", () =>
   assertEquals([bad.line, bad.column, bad.problems[0]?.message], [
     2,
     1,
-    'unknown key "x-task"; allowed keys: name, description, parameters, secrets, defaults, tasks',
+    'unknown key "x-task"; allowed keys: name, description, parameters, secrets, defaults, tasks, cache',
   ]);
 });
 

@@ -32,8 +32,8 @@ export const BUILTIN_DEFAULTS = {
 
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
-  pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks"],
-  defaults: ["timeout", "retries", "kernel", "env"],
+  pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks", "cache"],
+  defaults: ["timeout", "retries", "kernel", "fast", "env"],
   task: [
     "notebook",
     "description",
@@ -43,8 +43,11 @@ export const KNOWN_KEYS = {
     "timeout",
     "retries",
     "kernel",
+    "fast",
     "env",
     "secrets",
+    "inputs",
+    "cache",
   ],
 } as const;
 
@@ -89,7 +92,28 @@ const RetriesSchema = z.number({ error: "must be a whole number of extra attempt
   .min(0, { error: "must be a whole number of extra attempts, 0 to 100" })
   .max(100, { error: "must be a whole number of extra attempts, 0 to 100" });
 
-const KernelSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g. python3" });
+const KernelNameSchema = z.string().min(1, { error: "must name a Jupyter kernel, e.g. python3" });
+const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** `kernel: python3`, or `kernel: { name: python3, preload: [numpy] }`. */
+const KernelSchema = z.union([
+  KernelNameSchema,
+  z.strictObject({
+    name: KernelNameSchema.optional(),
+    preload: z.array(
+      z.string().regex(MODULE_NAME, {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a Python module name; give dotted names, ` +
+          `e.g. preload: [numpy, sklearn.linear_model]`,
+      }),
+      { error: "must be a list of Python module names, e.g. preload: [numpy, sklearn]" },
+    ).optional(),
+  }),
+], { error: "must name a Jupyter kernel (e.g. python3) or be { name, preload: [modules] }" });
+
+const FastSchema = z.boolean({
+  error: "must be true (fork kernels from a warm process, the default) or false (spawn each)",
+});
 
 const EnvSchema = z.record(
   z.string().regex(ENV_NAME, {
@@ -152,6 +176,26 @@ const MatrixSchema = z.record(
   error: "is empty; give at least one key with a list of values, or remove matrix",
 });
 
+const InputsSchema = z.preprocess(
+  (v) => (typeof v === "string" ? [v] : v),
+  z.array(
+    z.string({ error: "must be a glob relative to the pipeline file, e.g. data/*.csv" })
+      .min(1, { error: "must not be empty; give a glob such as data/*.csv" }),
+    { error: "must be a glob or a list of globs relative to the pipeline file, e.g. [data/*.csv]" },
+  ),
+);
+
+const TaskCacheSchema = z.boolean({
+  error: "must be true or false (false: always run this task, never reuse a cached result)",
+});
+
+const PipelineCacheSchema = z.union([
+  z.string().min(1),
+  z.literal(false),
+], {
+  error: "must be a cache folder relative to the working folder (e.g. .pynb-cache) or false",
+});
+
 /** One task of the pipeline file, as validated. */
 export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   notebook: NotebookSchema,
@@ -162,8 +206,11 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   timeout: DurationSchema.optional(),
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
+  fast: FastSchema.optional(),
   env: EnvSchema.optional(),
   secrets: SecretsSchema.optional(),
+  inputs: InputsSchema.optional(),
+  cache: TaskCacheSchema.optional(),
 });
 
 /** The `defaults` of the pipeline file: values for tasks that do not set their own. */
@@ -171,6 +218,7 @@ export const DefaultsSchema: z.ZodType<DefaultsSpec> = z.strictObject({
   timeout: DurationSchema.optional(),
   retries: RetriesSchema.optional(),
   kernel: KernelSchema.optional(),
+  fast: FastSchema.optional(),
   env: EnvSchema.optional(),
 });
 
@@ -183,6 +231,7 @@ export const PipelineSpecSchema: z.ZodType<PipelineSpec> = z.strictObject({
   parameters: ParametersSchema.optional(),
   secrets: SecretsSchema.optional(),
   defaults: DefaultsSchema.optional(),
+  cache: PipelineCacheSchema.optional(),
   tasks: z.record(
     z.string().regex(TASK_NAME, {
       error: (iss) =>
@@ -207,6 +256,8 @@ export interface PipelineSpec {
   secrets?: string[] | undefined;
   /** Values for tasks that do not set their own. */
   defaults?: DefaultsSpec | undefined;
+  /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
+  cache?: string | false | undefined;
   /** The tasks, by name, in the order written. */
   tasks: Record<string, TaskSpec>;
 }
@@ -216,8 +267,10 @@ export interface DefaultsSpec {
   timeout?: number | undefined;
   /** Extra attempts after a failure or timeout. */
   retries?: number | undefined;
-  /** Jupyter kernel name. */
-  kernel?: string | undefined;
+  /** Jupyter kernel name, or name and modules to preload. */
+  kernel?: KernelSpec | undefined;
+  /** Fork kernels from a warm process (ipykernel specs only). */
+  fast?: boolean | undefined;
   /** Environment variables for every kernel. */
   env?: Record<string, string> | undefined;
 }
@@ -237,12 +290,18 @@ export interface TaskSpec {
   timeout?: number | undefined;
   /** Extra attempts after a failure or timeout. */
   retries?: number | undefined;
-  /** Jupyter kernel name. */
-  kernel?: string | undefined;
+  /** Jupyter kernel name, or name and modules to preload. */
+  kernel?: KernelSpec | undefined;
+  /** Fork kernels from a warm process (ipykernel specs only). */
+  fast?: boolean | undefined;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string> | undefined;
   /** Names of environment variables this task's kernel receives as secrets, without repeats. */
   secrets?: string[] | undefined;
+  /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
+  inputs?: string[] | undefined;
+  /** `false`: never reuse a cached result of this task. */
+  cache?: boolean | undefined;
 }
 /** What a pipeline file (or `definePipeline()`) may contain before validation. */
 export interface PipelineSpecInput {
@@ -261,9 +320,12 @@ export interface PipelineSpecInput {
   defaults?: {
     timeout?: string | number;
     retries?: number;
-    kernel?: string;
+    kernel?: KernelSpec;
+    fast?: boolean;
     env?: Record<string, string | number | boolean>;
   };
+  /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
+  cache?: string | false;
   /** The tasks, by name. */
   tasks: Record<string, TaskSpecInput>;
 }
@@ -283,10 +345,23 @@ export interface TaskSpecInput {
   timeout?: string | number;
   /** Extra attempts after a failure or timeout. */
   retries?: number;
-  /** Jupyter kernel name. */
-  kernel?: string;
+  /** Jupyter kernel name, or `{ name, preload: [modules] }`. */
+  kernel?: KernelSpec;
+  /** Fork kernels from a warm process (default); `false` spawns each kernel. */
+  fast?: boolean;
   /** Extra environment variables for the kernel. */
   env?: Record<string, string | number | boolean>;
   /** Environment variables this task's kernel receives, redacted from everything it writes. */
   secrets?: string[];
+  /** Globs of files the notebook reads, relative to the pipeline file: part of its cache key. */
+  inputs?: string | string[];
+  /** `false`: never reuse a cached result of this task. */
+  cache?: boolean;
 }
+/** A kernel name, or a name and the modules its warm process imports once. */
+export type KernelSpec = string | {
+  /** Jupyter kernel name. @default the defaults' kernel, else python3 */
+  name?: string | undefined;
+  /** Modules imported once, before kernels are forked (import-time effects happen once). */
+  preload?: string[] | undefined;
+};

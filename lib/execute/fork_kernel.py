@@ -1,0 +1,170 @@
+"""The driver's side of the kernel fork server (`zygote.py`): a jupyter_client provisioner that
+asks a warm zygote to fork the kernel instead of starting a new interpreter, and a readiness
+check that returns as soon as the kernel answers.
+
+Used by `driver.py` (a persistent driver keeps one zygote per preload set, started on first use
+and started again if it died). A kernel spec qualifies when its argv runs `-m ipykernel_launcher`
+(or `-m ipykernel`) with this very interpreter; any other spec is spawned as before.
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from queue import Empty
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+from zygote_client import ZygoteError, next_id, zygote_for, zygote_pids  # noqa: F401
+
+_PYTHON_NAMES = {"python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]}
+
+
+def forkable(argv):
+    """True when a kernel command line is ipykernel run by this interpreter."""
+    if len(argv) < 3 or argv[1] != "-m" or argv[2] not in ("ipykernel_launcher", "ipykernel"):
+        return False
+    exe = argv[0]
+    if exe in _PYTHON_NAMES:
+        return True
+    try:
+        return os.path.realpath(exe) == os.path.realpath(sys.executable)
+    except OSError:
+        return False
+
+
+class ForkedKernel:
+    """What jupyter_client expects of a Popen, for a kernel forked by the zygote."""
+
+    def __init__(self, pid, zygote):
+        self.pid = pid
+        self.zygote = zygote
+        self.returncode = None
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self):
+        if self.returncode is None:
+            if self.pid in self.zygote.exits:
+                self.returncode = self.zygote.exits.pop(self.pid)
+            elif not self.zygote.alive:
+                # The zygote died: the kernel was re-parented to us (a subreaper).
+                try:
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                    if pid == self.pid:
+                        self.returncode = os.waitstatus_to_exitcode(status)
+                except ChildProcessError:
+                    self.returncode = -9 if not os.path.exists(f"/proc/{self.pid}") else None
+        return self.returncode
+
+    def wait(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired([str(self.pid)], timeout)
+            time.sleep(0.005)
+        return self.returncode
+
+    def send_signal(self, sig):
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def kill(self):
+        self.send_signal(9)
+
+    def terminate(self):
+        self.send_signal(15)
+
+
+class ZygoteProvisioner(LocalProvisioner):
+    """Launches ipykernel by asking the zygote for a fork; other commands as LocalProvisioner."""
+
+    forked = False
+
+    async def launch_kernel(self, cmd, **kwargs):
+        if not getattr(self.parent, "fast", False) or not forkable(cmd):
+            return await super().launch_kernel(cmd, **kwargs)
+        zygote = await zygote_for(self.parent.preload)
+        env = kwargs.get("env") or dict(os.environ)
+        cwd = kwargs.get("cwd") or os.getcwd()
+        request = {"id": next_id(), "argv": cmd[2:], "cwd": cwd, "env": env}
+        reply = await zygote.request("fork", request)
+        self.process = ForkedKernel(reply["pid"], zygote)
+        self.zygote = zygote
+        self.pid = self.pgid = reply["pid"]
+        self.forked = True
+        return self.connection_info
+
+    async def wait(self):
+        while self.process is not None and self.process.poll() is None:
+            await asyncio.sleep(0.005)
+        self.process = None
+        return 0
+
+    async def sweep(self):
+        """Stops the kernel and everything below it; returns the pids stopped."""
+        if not self.forked or not self.zygote.alive:
+            return []
+        reply = await self.zygote.request("sweep", {"id": next_id(), "pid": self.pid})
+        return reply["pids"]
+
+
+class ForkingKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels come from the zygote when the spec allows it."""
+
+    preload = ()
+    fast = False
+
+    async def pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            import uuid
+
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ZygoteProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super().pre_start_kernel(**kw)
+
+    async def _async_wait(self, pollinterval=0.1):
+        # The stock loop sleeps 0.1 s between checks; a killed kernel ends within milliseconds.
+        while await self._async_is_alive():
+            await asyncio.sleep(0.005)
+
+
+async def wait_for_ready(kc, is_alive, timeout):
+    """Returns as soon as the kernel has answered `kernel_info` on shell and its status reached
+    us on IOPub (so no output of the first cell can be missed). No fixed sleeps: a request is
+    only repeated when a reply did not come."""
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        reply = None
+        try:
+            while reply is None:
+                msg = await kc.shell_channel.get_msg(timeout=1)
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    reply = msg
+        except Empty:
+            pass
+        if reply is not None and await _iopub_idle(kc, msg_id):
+            kc._handle_kernel_info_reply(reply)
+            return
+        if not await is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
+async def _iopub_idle(kc, msg_id):
+    while True:
+        try:
+            msg = await kc.iopub_channel.get_msg(timeout=0.25)
+        except Empty:
+            return False  # IOPub was not connected yet when the status went out: ask again
+        if (
+            msg["parent_header"].get("msg_id") == msg_id
+            and msg["msg_type"] == "status"
+            and msg["content"].get("execution_state") == "idle"
+        ):
+            return True

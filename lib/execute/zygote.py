@@ -1,0 +1,239 @@
+"""Kernel fork server: imports ipykernel once, then forks one fresh kernel per request.
+
+Started by `driver.py` (never by hand) with the interpreter of the kernel spec:
+
+    python3 zygote.py REQUEST_FD REPLY_FD [PRELOAD_MODULE ...]
+
+It imports the kernel's modules (ipykernel, IPython, zmq, tornado) and the preload modules, and
+nothing else; it never creates a zmq context nor a thread, so that a fork is safe. Requests come
+as JSON lines on REQUEST_FD, replies go out as JSON lines on REPLY_FD:
+
+- `{"fork": {"id", "argv", "cwd", "env", "connectionFile"}}` -> `{"forked": id, "pid": pid}`.
+  The child gets a session and process group of its own (the kill sweep and interrupts work as
+  for a spawned kernel), becomes a child subreaper, applies the attempt's cwd, environment,
+  `sys.argv` and `sys.path` (from PYTHONPATH, as a new interpreter would), reseeds `random` and
+  NumPy's global generator (when NumPy is loaded), gets a fresh `__main__`, and only then starts
+  `IPKernelApp` on the connection file.
+- `{"sweep": {"id", "pid"}}` -> `{"swept": id, "pids": [...]}`: stops every process below the
+  zygote (the kernel, what its cells started, processes re-parented here after it died) except
+  the kernels of other requests still running.
+- A kernel that ends -> `{"exited": pid, "status": code}` (negative: killed by that signal).
+- EOF on REQUEST_FD (the driver is gone): every process below is stopped, then the zygote exits.
+
+Fork-time facts a notebook may notice, documented in docs/fast-kernels.md: modules preloaded here
+ran their import-time code once, before the task's environment was applied; `hash()` of strings
+uses the zygote's seed (PYTHONHASHSEED is read only at interpreter start).
+"""
+
+import json
+import os
+import signal
+import sys
+
+import reaper
+
+_SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _base_path():
+    """sys.path without this folder and without the zygote's own PYTHONPATH entries."""
+    own = set(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
+    return [p for p in sys.path if p and os.path.abspath(p) != _SCRIPT_DIR and p not in own]
+
+
+def _reseed():
+    import random
+
+    random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        try:
+            numpy.random.seed()
+        except Exception:  # noqa: BLE001 - a broken NumPy must not stop the kernel
+            pass
+
+
+def _matplotlib_inline():
+    """A preloaded matplotlib read MPLBACKEND in the zygote; ipykernel's inline default (or the
+    task's MPLBACKEND) must win, as in a new kernel."""
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is None:
+        return
+    backend = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
+    try:
+        # With matplotlib.pyplot preloaded the backend is already chosen: documented, not fixed.
+        matplotlib.rcParams["backend"] = backend
+    except Exception:  # noqa: BLE001 - the kernel still runs, with matplotlib's backend
+        pass
+
+
+def _child(request, fds, base_path):
+    """Runs in the forked child: becomes the attempt's kernel. Never returns."""
+    code = 1
+    try:
+        os.setsid()
+        reaper.become_subreaper()
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for fd in fds:
+            os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        extra = [p for p in request["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[:] = [os.getcwd(), *extra, *base_path]
+        sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
+        import tempfile
+
+        tempfile.tempdir = None  # read TMPDIR of this environment again
+        import importlib.util
+
+        argv = request["argv"]
+        sys.argv = [importlib.util.find_spec(argv[0]).origin, *argv[1:]]
+        _reseed()
+        _matplotlib_inline()
+        import types
+
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance(argv=argv[1:])
+        code = 0
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported on stderr, then the child ends
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+class Zygote:
+    """The fork server's state: open requests, their kernels, the reply pipe."""
+
+    def __init__(self, request_fd, reply_fd, wakeup_fds):
+        self.request_fd = request_fd
+        self.reply_fd = reply_fd
+        self.wakeup_fd, self.wakeup_write_fd = wakeup_fds
+        self.kernels = {}  # pid -> request id, for kernels not yet swept
+        self.base_path = _base_path()
+        self.buffer = b""
+
+    def fds(self):
+        return (self.request_fd, self.reply_fd, self.wakeup_fd, self.wakeup_write_fd)
+
+    def reply(self, **fields):
+        data = (json.dumps(fields) + "\n").encode()
+        while data:
+            data = data[os.write(self.reply_fd, data) :]
+
+    def fork(self, request):
+        pid = os.fork()
+        if pid == 0:
+            _child(request, self.fds(), self.base_path)
+        self.kernels[pid] = request["id"]
+        self.reply(forked=request["id"], pid=pid)
+
+    def sweep(self, request):
+        pid = request.get("pid")
+        others = [k for k in self.kernels if k != pid]
+        pids = reaper.kill_descendants(os.getpid(), keep=others, grace=0.2)
+        self.kernels.pop(pid, None)
+        self.reap()
+        self.reply(swept=request["id"], pids=pids)
+
+    def reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.kernels:
+                self.reply(exited=pid, status=os.waitstatus_to_exitcode(status))
+
+    def handle(self, line):
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return
+        if "fork" in message:
+            self.fork(message["fork"])
+        elif "sweep" in message:
+            self.sweep(message["sweep"])
+
+    def serve(self):
+        import select
+
+        while True:
+            ready, _, _ = select.select([self.request_fd, self.wakeup_fd], [], [])
+            if self.wakeup_fd in ready:
+                os.read(self.wakeup_fd, 4096)
+                self.reap()
+            if self.request_fd in ready:
+                data = os.read(self.request_fd, 65536)
+                if not data:
+                    return
+                self.buffer += data
+                *lines, self.buffer = self.buffer.split(b"\n")
+                for line in lines:
+                    self.handle(line)
+
+
+def preload(names):
+    """Imports the kernel's modules, then each preload module. Returns the failures."""
+    import importlib
+
+    import ipykernel.kernelapp  # noqa: F401 - the point of the zygote: imported once
+    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.zmqshell  # noqa: F401
+
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as err:  # noqa: BLE001 - reported to the driver, which says it
+            failed.append(f"{name}: {type(err).__name__}: {err}")
+    return failed
+
+
+def main(argv):
+    request_fd, reply_fd = int(argv[0]), int(argv[1])
+    subreaper = reaper.become_subreaper()
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    # SIGTERM from the driver or the runner: stop what runs below, then exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    zygote = Zygote(request_fd, reply_fd, (read_end, write_end))
+    try:
+        failed = preload(argv[2:])
+        import threading
+
+        zygote.reply(
+            ready=os.getpid(),
+            preload=argv[2:],
+            failed=failed,
+            subreaper=subreaper,
+            threads=threading.active_count(),
+        )
+        zygote.serve()
+    finally:
+        reaper.kill_descendants(os.getpid(), grace=0.2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
