@@ -44,7 +44,7 @@ export type { InjectResult, RunContext } from "./lib/notebook/inject.ts";
 export { pythonLiteral } from "./lib/notebook/python_literal.ts";
 export type { Cell, Notebook, Output } from "./lib/notebook/schema.ts";
 export { executePlan } from "./lib/execute/executor.ts";
-export type { ExecuteOptions } from "./lib/execute/executor.ts";
+export type { ExecuteOptions, PartRecord, RunPart } from "./lib/execute/executor.ts";
 export {
   localInstanceRunner,
   recordAttemptFolder,
@@ -130,6 +130,9 @@ export {
   runPath,
 } from "./lib/log/layout.ts";
 export { writeRunSummary } from "./lib/log/write_summary.ts";
+export { appendPart, MergeError, mergeRunParts } from "./lib/log/merge.ts";
+export type { MergeResult } from "./lib/log/merge.ts";
+export { derivedSpanId, derivedTraceId } from "./lib/log/span_ids.ts";
 export { readAttemptValues } from "./lib/log/values.ts";
 export { CI_ENV_NAMES, readCiContext } from "./lib/log/ci_context.ts";
 export type { EnvReader, RunOrigin } from "./lib/log/ci_context.ts";
@@ -154,6 +157,18 @@ export type { CachingOptions } from "./lib/cache/cached_runner.ts";
 export { parseSize, pruneCache } from "./lib/cache/prune.ts";
 export type { PruneOptions, PruneResult } from "./lib/cache/prune.ts";
 export { renderSummary } from "./lib/github/summary.ts";
+export { DEFAULT_APT, generateWorkflow } from "./lib/github/workflow.ts";
+export type { WorkflowEvent, WorkflowGroup, WorkflowOptions } from "./lib/github/workflow.ts";
+export { runOnSlurm } from "./lib/slurm/executor.ts";
+export type {
+  SlurmJob,
+  SlurmObserver,
+  SlurmRunOptions,
+  SlurmRunResult,
+} from "./lib/slurm/executor.ts";
+export { jobScript, sbatchArgs } from "./lib/slurm/job_script.ts";
+export type { JobCommon } from "./lib/slurm/job_script.ts";
+export { SlurmError } from "./lib/slurm/commands.ts";
 export type { SummaryOptions } from "./lib/github/summary.ts";
 export { collectRuns, parseRepo, RepoNameError } from "./lib/github/collect.ts";
 export type { CollectedArtifact, CollectOptions, CollectReport } from "./lib/github/collect.ts";

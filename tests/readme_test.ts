@@ -60,7 +60,18 @@ Deno.test("README command reference gives each command's documented permission f
   const rows = commandRows();
   assertEquals(
     rows.map((r) => r.command).sort(),
-    ["cache", "collect", "convert", "plan", "run", "site", "summary", "validate"],
+    [
+      "cache",
+      "collect",
+      "convert",
+      "merge",
+      "plan",
+      "run",
+      "site",
+      "summary",
+      "validate",
+      "workflow",
+    ],
   );
   for (const row of rows) {
     await t.step(row.command, async () => {

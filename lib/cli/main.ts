@@ -13,6 +13,8 @@ import { convertCommand } from "./convert.ts";
 import { siteCommand } from "./site.ts";
 import { summaryCommand } from "./summary.ts";
 import { collectCommand } from "./collect.ts";
+import { mergeCommand } from "./merge.ts";
+import { workflowCommand } from "./workflow.ts";
 import { cacheCommand } from "./cache.ts";
 
 const encoder = new TextEncoder();
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
       siteCommand(),
       summaryCommand(),
       collectCommand(),
+      mergeCommand(),
+      workflowCommand(),
       cacheCommand(),
     ]
   ) {

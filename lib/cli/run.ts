@@ -25,6 +25,8 @@ import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
 import { DEFAULT_CACHE_DIR } from "./cache.ts";
 import { type PermissionNeed, requirePermissions, runNeeds } from "./_permissions.ts";
 import { readSecrets, redactRunFiles } from "./_secrets.ts";
+import { type ScaleOutFlags, scaleOutPlan, UPSTREAM_HELP } from "./_run_part.ts";
+import { executorOption, runSlurm, SHARED_DIR_HELP, type SlurmFlags } from "./_run_slurm.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
@@ -60,12 +62,9 @@ export class RunFolderExistsError extends UserError {
   }
 }
 
-interface RunFlags extends PlanFlags {
+interface RunFlags extends PlanFlags, ScaleOutFlags, SlurmFlags {
   out: string;
-  runId?: string;
   concurrency?: number;
-  python?: string;
-  failFast?: boolean;
   cache?: string | boolean;
   force?: string[];
   resume?: string;
@@ -220,6 +219,10 @@ export function runCommand(): Command {
     )
     .option("--python <path>", "Python interpreter with nbclient and ipykernel (or PYNB_PYTHON)")
     .option("--fail-fast", "cancel everything else after the first instance fails for good")
+    .option("--upstream [part-folders...]", UPSTREAM_HELP)
+    .addOption(executorOption())
+    .option("--partition <name>", "Slurm partition of the jobs (default: the cluster's)")
+    .option("--shared-dir <folder>", SHARED_DIR_HELP, ".pynb-slurm")
     .option(
       "--cache [folder]",
       `restore unchanged instances from this cache and save succeeded ones (default: the ` +
@@ -272,7 +275,10 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   // The interpreter is probed while the pipeline is read and planned.
   const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
   pythonFound.catch(() => {}); // awaited below, after the pipeline's own errors
-  const { pipeline, plan, notebooks } = await loadAndPlan(path, planOptions(flags));
+  const options = planOptions(flags);
+  const { pipeline, plan: selected, notebooks } = await loadAndPlan(path, options);
+  // A part of a run (--upstream), or a run placed on Slurm, plans beyond the selection.
+  const { plan, part } = await scaleOutPlan(pipeline, options, selected, flags);
   // Every notebook is read (and validated) before anything is written or started; the run's
   // attempts prepare theirs (and cache keys hash theirs) from what is read here.
   const sources = new NotebookSources(notebooks);
@@ -305,8 +311,10 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   warnings.to = (m) => progress.warning(m);
   progress.start();
   let summary;
+  let interrupted = false;
   // One driver per worker slot, forking a kernel per notebook; with a cache or --resume, started
-  // by the first instance that runs, so a run that restores everything starts none.
+  // by the first instance that runs, so a run that restores everything starts none. On Slurm,
+  // the kernels run in the jobs.
   const forkServer = new ForkServer();
   const warm = once(() =>
     void prewarmForPlan(forkServer, plan, {
@@ -314,26 +322,41 @@ async function run(path: string, flags: RunFlags): Promise<number> {
       concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
     })
   );
-  if (!caching.restores) warm();
+  if (!caching.restores && flags.executor !== "slurm") warm();
   try {
-    const runner: AttemptRunner = (request) => forkServer.run({ ...request, python: python.path });
-    const prepare = notebookPreparer(sources);
-    const { values, redactor } = secrets;
-    summary = await executePlan(plan, {
-      runner,
-      prepare,
-      instanceRunner: caching.wrap(
-        warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
-      ),
-      runFolder,
-      runId,
-      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-      failFast: flags.failFast ?? false,
-      signal: interrupt.signal,
-      observer: progress,
-      pipelineFile: shownPipelineFile(pipeline.file),
-      origin,
-    });
+    if (flags.executor === "slurm") {
+      ({ summary, interrupted } = await runSlurm(plan, flags, {
+        pipelinePath: path,
+        pipelineFile: shownPipelineFile(pipeline.file),
+        runId,
+        runFolder,
+        signal: interrupt.signal,
+        origin,
+        observer: progress,
+      }));
+    } else {
+      const runner: AttemptRunner = (request) =>
+        forkServer.run({ ...request, python: python.path });
+      const prepare = notebookPreparer(sources);
+      const { values, redactor } = secrets;
+      summary = await executePlan(plan, {
+        runner,
+        prepare,
+        // A part's upstream instances were keyed in other parts: parts run without the cache.
+        instanceRunner: (part === undefined ? caching.wrap : (r: InstanceRunner) => r)(
+          warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
+        ),
+        runFolder,
+        runId,
+        ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+        failFast: flags.failFast ?? false,
+        signal: interrupt.signal,
+        observer: progress,
+        pipelineFile: shownPipelineFile(pipeline.file),
+        origin,
+        ...(part === undefined ? {} : { part }),
+      });
+    }
   } finally {
     await forkServer.close();
     progress.stop();
@@ -343,7 +366,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   summary = secrets.redactor.redactValue(summary);
   writeErr(`\n${progress.table(summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
-  if (summary.status === "cancelled") return EXIT_INTERRUPTED;
+  if (interrupted || summary.status === "cancelled") return EXIT_INTERRUPTED;
   return summary.status === "succeeded" ? 0 : 1;
 }
 

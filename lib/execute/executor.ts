@@ -11,9 +11,10 @@
  *
  * @module
  */
-import type { Plan } from "../plan/types.ts";
+import { join, relative } from "node:path";
+import type { Plan, PlannedInstance } from "../plan/types.ts";
 import type { RunOrigin } from "../log/ci_context.ts";
-import type { RunSummary } from "../log/schema.ts";
+import type { RunSummary, TaskRecord } from "../log/schema.ts";
 import {
   type AttemptRunner,
   type InstanceRunner,
@@ -22,7 +23,7 @@ import {
   type RunObserver,
 } from "./instance_runner.ts";
 import { RunRecorder, runStatus } from "./run_recorder.ts";
-import { Scheduler } from "./scheduler.ts";
+import { describeEnd, Scheduler } from "./scheduler.ts";
 import { makeScratchDir } from "./scratch.ts";
 
 export type {
@@ -33,6 +34,25 @@ export type {
   RunnerResult,
   RunObserver,
 } from "./instance_runner.ts";
+
+/** A record of an instance that ran in another part of the run, and the folder it ran in. */
+export interface PartRecord {
+  /** Its final record. */
+  record: TaskRecord;
+  /** The run folder (part) holding its files. */
+  runFolder: string;
+}
+
+/**
+ * This run is one part of a run (`run --only ... --upstream ... --run-id`): the plan's instances
+ * are the ones it runs; instances they need outside it ran in other parts.
+ */
+export interface RunPart {
+  /** The whole plan's instances, in topological order: the plan span lists them all. */
+  plan: PlannedInstance[];
+  /** Records of the instances outside this part that its instances need. */
+  upstream: readonly PartRecord[];
+}
 
 /** Options of {@linkcode executePlan}. */
 export interface ExecuteOptions {
@@ -70,6 +90,12 @@ export interface ExecuteOptions {
    * @default `localInstanceRunner({ runner, prepare })`
    */
   instanceRunner?: InstanceRunner;
+  /**
+   * Run as one part of a run: span ids derived from the run id, the whole plan recorded, upstream
+   * records from other parts.
+   * @default a whole run
+   */
+  part?: RunPart;
 }
 
 /**
@@ -107,6 +133,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const now = options.now ?? (() => new Date());
   const observer = options.observer ?? {};
   const recorder = await RunRecorder.open(plan, {
+    ...(options.part === undefined ? {} : { partOf: options.part.plan }),
     runFolder: options.runFolder,
     runId: options.runId,
     ...(options.pipelineFile === undefined ? {} : { pipelineFile: options.pipelineFile }),
@@ -126,8 +153,20 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const scratchDir = await makeScratchDir("pynb-dag-runner-work-");
   let tasks;
   try {
-    tasks = await scheduler.schedule(plan.instances, {
-      run: async (inst, upstream, signal) => {
+    const part = partScheduling(plan, options.part, recorder.runFolder);
+    tasks = await scheduler.schedule(part.scheduled, {
+      run: async (scheduledInst, inside, signal) => {
+        const inst = part.original(scheduledInst);
+        const upstream = part.upstream(inst, inside);
+        const bad = upstream.find((u) => u.status !== "succeeded");
+        if (bad !== undefined) {
+          return recorder.notRun(
+            inst,
+            "skipped",
+            `upstream '${bad.id}' ${describeEnd(bad)}`,
+            now(),
+          );
+        }
         const instanceRecorder = recorder.instance(inst);
         const record = await instanceRunner.run(inst, upstream, {
           runId: options.runId,
@@ -142,7 +181,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
         instanceRecorder.end(record); // in case the runner did not
         return record;
       },
-      notRun: (inst, status, reason) => recorder.notRun(inst, status, reason, now()),
+      notRun: (inst, status, reason) => recorder.notRun(part.original(inst), status, reason, now()),
       failed: (inst, err) => {
         // A bug in one instance must not lose the run: it is recorded, with its stack on stderr.
         const e = err instanceof Error ? err : new Error(String(err));
@@ -155,4 +194,29 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     await Deno.remove(scratchDir, { recursive: true }).catch(() => {});
   }
   return await recorder.finish(tasks, runStatus(tasks, scheduler.interrupted), now());
+}
+
+/**
+ * What the scheduler sees of a part: the needs inside it (those outside are settled already), and
+ * each instance's upstream records from inside and outside, artifact paths of the outside ones
+ * made relative to this run folder (the upstream file the notebook reads joins them with it).
+ */
+function partScheduling(plan: Plan, part: RunPart | undefined, runFolder: string) {
+  const outside: TaskRecord[] = (part?.upstream ?? []).map(({ record, runFolder: from }) => ({
+    ...record,
+    artifacts: record.artifacts.map((a) => ({
+      ...a,
+      path: relative(runFolder, join(from, a.path)),
+    })),
+  }));
+  const inPart = new Set(plan.instances.map((i) => i.id));
+  const byId = new Map(plan.instances.map((i) => [i.id, i]));
+  return {
+    scheduled: plan.instances.map((i) => ({ ...i, needs: i.needs.filter((n) => inPart.has(n)) })),
+    original: (inst: PlannedInstance) => byId.get(inst.id) ?? inst,
+    upstream: (inst: PlannedInstance, inside: readonly TaskRecord[]) => {
+      const records = new Map([...inside, ...outside].map((r) => [r.id, r]));
+      return inst.needs.flatMap((n) => records.get(n) ?? []);
+    },
+  };
 }

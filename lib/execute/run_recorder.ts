@@ -20,6 +20,7 @@ import {
 } from "../log/schema.ts";
 import { type AttemptSpanInfo, SpanLog, type TaskSpanHandle } from "../log/spans.ts";
 import { writeRunSummary } from "../log/write_summary.ts";
+import { derivedTaskContext } from "../log/span_ids.ts";
 
 /** What a run recorder needs to open a run folder. */
 export interface RunRecorderOptions {
@@ -33,6 +34,12 @@ export interface RunRecorderOptions {
   origin?: RunOrigin;
   /** Start of the run. */
   startedAt: Date;
+  /**
+   * The whole plan, when this run is one part of a run that runs the plan's instances only:
+   * span ids are derived from the run id, and the plan span lists the whole plan.
+   * @default a whole run
+   */
+  partOf?: PlannedInstance[];
 }
 
 /**
@@ -193,8 +200,11 @@ export class RunRecorder {
       ...(origin.ci === undefined ? {} : { ci: origin.ci }),
       parameters: plan.parameters,
       startedAt: options.startedAt,
-    });
-    spans.recordPlan(plan.instances, options.startedAt);
+    }, { derivedIds: options.partOf !== undefined });
+    if (options.partOf === undefined) spans.recordPlan(plan.instances, options.startedAt);
+    else {
+      spans.recordPlan(options.partOf, options.startedAt, plan.instances.map((i) => i.id));
+    }
     return new RunRecorder(runFolder, spans, options, {
       name: plan.pipeline,
       parameters: plan.parameters,
@@ -219,8 +229,12 @@ export class RunRecorder {
       if (handle !== undefined) return handle;
       // Upstream instances ended before this one starts: their spans are known.
       const links = inst.needs.flatMap((id) => {
-        const h = this.#handles.get(id);
-        return h === undefined ? [] : [h.context];
+        // An upstream instance of another part: its span id is derived from the run id.
+        const context = this.#handles.get(id)?.context ??
+          (this.#options.partOf === undefined
+            ? undefined
+            : derivedTaskContext(this.#options.runId, id));
+        return context === undefined ? [] : [context];
       });
       handle = this.#spans.startTask(inst, at, links);
       this.#handles.set(inst.id, handle);

@@ -104,7 +104,11 @@ function planFromSpan(span: FlatSpan | undefined): PlanSpanInstance[] {
   if (text === undefined) return [];
   try {
     const parsed = z.array(PlanSpanInstanceSchema).safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : [];
+    if (!parsed.success) return [];
+    // A part of a run lists the whole plan but runs only its own instances.
+    const part = span?.attributes[A.planPart];
+    if (!Array.isArray(part)) return parsed.data;
+    return parsed.data.filter((p) => part.includes(p.id));
   } catch {
     return [];
   }

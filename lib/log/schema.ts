@@ -456,6 +456,11 @@ export const SPAN = {
     runStartedAt: "pynb.run.started_at",
     /** Every planned instance as a JSON array of {@linkcode PlanSpanInstance}, on the plan span. */
     planInstances: "pynb.plan.instances",
+    /**
+     * On the plan span of a part of a run (`run --only ... --run-id`): the ids of the instances
+     * that part runs; `pynb.plan.instances` still lists the whole plan.
+     */
+    planPart: "pynb.plan.part",
     /** Index of the failing cell, on the `exception` event. */
     errorCellIndex: "pynb.error.cell_index",
     attempt: "pynb.attempt",

@@ -6,13 +6,10 @@
  */
 import {
   type Attributes,
-  JsonTraceSerializer,
-  type ReadableSpan,
   resourceFromAttributes,
   ROOT_CONTEXT,
   type Span,
   type SpanContext,
-  type SpanProcessor,
   SpanStatusCode,
   trace,
   type Tracer,
@@ -20,6 +17,8 @@ import {
 } from "../../deps.ts";
 import type { JsonValue, PlannedInstance } from "../plan/types.ts";
 import { VERSION } from "../version.ts";
+import { NamedIdGenerator } from "./span_ids.ts";
+import { JsonlSpanProcessor } from "./_jsonl_span_processor.ts";
 import {
   type AttemptStatus,
   type CiContext,
@@ -49,6 +48,17 @@ export interface RunSpanInfo {
   parameters: Record<string, JsonValue>;
   /** Start of the run. */
   startedAt: Date;
+}
+
+/** What a span says about a task instance: a planned instance, or one read back from a plan span. */
+export type SpanInstance =
+  & Pick<PlannedInstance, "id" | "task" | "slug" | "notebook" | "needs" | "matrix" | "parameters">
+  & { timeoutSeconds?: number | undefined };
+
+/** Options of {@linkcode SpanLog}. */
+export interface SpanLogOptions {
+  /** Ids derived from the run id (`span_ids.ts`), as parts of a run need. @default false */
+  derivedIds?: boolean;
 }
 
 /** One attempt, told to the span log when it has ended. */
@@ -87,30 +97,6 @@ function ciAttributes(ci: CiContext | undefined): Attributes {
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-/** Appends each ended span as one line; a line is written with one call, so it is whole. */
-class JsonlSpanProcessor implements SpanProcessor {
-  #file: string;
-  #encoder = new TextEncoder();
-  constructor(file: string) {
-    this.#file = file;
-  }
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    const request = JsonTraceSerializer.serializeRequest([span]);
-    if (request === undefined) throw new Error(`Cannot encode span '${span.name}' as OTLP/JSON`);
-    const line = new Uint8Array(request.length + 1);
-    line.set(request);
-    line[request.length] = 0x0a;
-    Deno.writeFileSync(this.#file, line, { append: true, create: true });
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 /** How a task instance ended, as its span records it. */
@@ -164,6 +150,7 @@ export class SpanLog {
   #tasks = new Map<string, Span>();
   #pipeline: string;
   #ended = false;
+  #ids: NamedIdGenerator | undefined;
 
   /**
    * Starts the run span. Nothing is written until a span ends: see
@@ -171,11 +158,13 @@ export class SpanLog {
    *
    * @param file The `spans.jsonl` file to append to.
    * @param info The run.
+   * @param options Derived ids for a run written in parts.
    */
-  constructor(file: string, info: RunSpanInfo) {
+  constructor(file: string, info: RunSpanInfo, options: SpanLogOptions = {}) {
     // The file exists from the start: a run killed before any span ended is still a run folder.
     Deno.writeFileSync(file, new Uint8Array(), { append: true, create: true });
     this.#pipeline = info.pipeline;
+    if (options.derivedIds) this.#ids = new NamedIdGenerator(info.runId);
     const runAttrs: Attributes = {
       [SPAN.attr.runId]: info.runId,
       [SPAN.attr.pipelineName]: info.pipeline,
@@ -194,6 +183,7 @@ export class SpanLog {
         [SPAN.attr.runParameters]: JSON.stringify(info.parameters),
       }),
       spanProcessors: [new JsonlSpanProcessor(file)],
+      ...(this.#ids === undefined ? {} : { idGenerator: this.#ids }),
     });
     this.#tracer = provider.getTracer("pynb-dag-runner", VERSION);
     const attributes: Attributes = {
@@ -203,6 +193,7 @@ export class SpanLog {
     for (const [name, value] of Object.entries(info.parameters)) {
       attributes[`${SPAN.attr.paramPrefix}${name}`] = jsonAttr(value);
     }
+    this.#name(SPAN.runName(info.pipeline));
     this.#run = this.#tracer.startSpan(SPAN.runName(info.pipeline), {
       startTime: info.startedAt,
       attributes,
@@ -221,8 +212,10 @@ export class SpanLog {
    *
    * @param instances The planned instances, in topological order.
    * @param at When the run started.
+   * @param part For a part of a run: the ids of the instances this part runs (the others run in
+   *   other parts); `instances` is still the whole plan.
    */
-  recordPlan(instances: PlannedInstance[], at: Date): void {
+  recordPlan(instances: SpanInstance[], at: Date, part?: string[]): void {
     const planned: PlanSpanInstance[] = instances.map((inst) => ({
       id: inst.id,
       task: inst.task,
@@ -234,9 +227,12 @@ export class SpanLog {
       // JSON has no Infinity: a timeout that is not a finite number is left out.
       ...(Number.isFinite(inst.timeoutSeconds) ? { timeoutSeconds: inst.timeoutSeconds } : {}),
     }));
+    const attributes: Attributes = { [SPAN.attr.planInstances]: JSON.stringify(planned) };
+    if (part !== undefined) attributes[SPAN.attr.planPart] = part;
+    this.#name(SPAN.planName(this.#pipeline));
     const span = this.#tracer.startSpan(
       SPAN.planName(this.#pipeline),
-      { startTime: at, attributes: { [SPAN.attr.planInstances]: JSON.stringify(planned) } },
+      { startTime: at, attributes },
       trace.setSpan(ROOT_CONTEXT, this.#run),
     );
     span.end(at);
@@ -250,14 +246,16 @@ export class SpanLog {
    * @param upstream Span contexts of the instances it needs.
    * @returns A handle for {@linkcode SpanLog.recordAttempt} and {@linkcode SpanLog.endTask}.
    */
-  startTask(instance: PlannedInstance, startedAt: Date, upstream: SpanContext[]): TaskSpanHandle {
+  startTask(instance: SpanInstance, startedAt: Date, upstream: SpanContext[]): TaskSpanHandle {
     const attributes: Attributes = {
       [SPAN.attr.taskId]: instance.id,
       [SPAN.attr.taskName]: instance.task,
       [SPAN.attr.taskSlug]: instance.slug,
       [SPAN.attr.taskNotebook]: instance.notebook,
       [SPAN.attr.taskNeeds]: instance.needs,
-      [SPAN.attr.taskTimeout]: instance.timeoutSeconds,
+      ...(instance.timeoutSeconds === undefined
+        ? {}
+        : { [SPAN.attr.taskTimeout]: instance.timeoutSeconds }),
       [SPAN.attr.taskParameters]: JSON.stringify(instance.parameters),
       [SPAN.attr.taskMatrix]: JSON.stringify(instance.matrix),
     };
@@ -267,6 +265,7 @@ export class SpanLog {
     for (const [key, value] of Object.entries(instance.matrix)) {
       attributes[`${SPAN.attr.matrixPrefix}${key}`] = jsonAttr(value);
     }
+    this.#name(SPAN.taskName(instance.id));
     const span = this.#tracer.startSpan(
       SPAN.taskName(instance.id),
       { startTime: startedAt, attributes, links: upstream.map((context) => ({ context })) },
@@ -292,6 +291,7 @@ export class SpanLog {
     };
     if (info.notebook !== undefined) attributes[SPAN.attr.attemptNotebook] = info.notebook;
     if (info.stderr !== undefined) attributes[SPAN.attr.attemptStderr] = info.stderr;
+    this.#name(SPAN.attemptName(task.id, info.attempt));
     const span = this.#tracer.startSpan(
       SPAN.attemptName(task.id, info.attempt),
       { startTime: info.startedAt, attributes },
@@ -376,6 +376,10 @@ export class SpanLog {
     setStatus(this.#run, status);
     this.#run.end(endedAt);
     this.#ended = true;
+  }
+
+  #name(name: string): void {
+    if (this.#ids) this.#ids.nextName = name;
   }
 
   #open(task: TaskSpanHandle): Span {

@@ -143,6 +143,17 @@ function instanceOf(
     ...(secrets.length > 0 ? { secrets } : {}),
     ...(def.inputs === undefined ? {} : { inputs: def.inputs }),
     ...(def.cache === false ? { cache: false as const } : {}),
+    ...(def.resources === undefined ? {} : { resources: resources(def.resources) }),
+  };
+}
+
+/** A task's `resources:` as the plan carries them (memory in megabytes). */
+function resources(
+  r: NonNullable<TaskSpec["resources"]>,
+): NonNullable<PlannedInstance["resources"]> {
+  return {
+    ...(r.cpus === undefined ? {} : { cpus: r.cpus }),
+    ...(r.memory === undefined ? {} : { memoryMb: r.memory }),
   };
 }
 

@@ -46,6 +46,8 @@ export interface PlannedInstance {
    * task's), sorted; absent when there are none. Their values are never in the plan.
    */
   secrets?: string[];
+  /** CPUs and memory (megabytes) asked of a cluster; absent when the task sets none. */
+  resources?: { cpus?: number | undefined; memoryMb?: number | undefined } | undefined;
   /** Globs of files the notebook reads (`inputs:`), relative to the pipeline file. */
   inputs?: string[];
   /** `false` when the task says `cache: false`: never restored from or saved to a cache. */

@@ -132,6 +132,7 @@ export function issuesToProblems(
 function knownKeys(path: DataPath): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.pipeline;
   if (path.length === 1 && path[0] === "defaults") return KNOWN_KEYS.defaults;
+  if (path.at(-1) === "resources") return KNOWN_KEYS.resources;
   return KNOWN_KEYS.task;
 }
 

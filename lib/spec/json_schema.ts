@@ -39,6 +39,7 @@ const DESCRIPTIONS: Record<string, string> = {
   env: "Extra environment variables of the kernel.",
   secrets: "Names of environment variables passed to the kernel only, and replaced by *** in " +
     "everything the run writes. Never parameters: a notebook reads them with os.environ.",
+  resources: "What one instance asks of a cluster (run --executor slurm): cpus, memory.",
   inputs:
     "Globs of files the notebook reads, relative to the pipeline file; part of its cache key.",
   cache: "Caching (docs/caching.md): the cache folder of run --cache (pipeline), or false to " +
@@ -73,6 +74,21 @@ export function pipelineJsonSchema(): Json {
   }
   defaults.timeout = DURATION;
   task.timeout = DURATION;
+  task.resources = {
+    description: DESCRIPTIONS.resources,
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      cpus: { type: "integer", minimum: 1, maximum: 1024, description: "sbatch --cpus-per-task" },
+      memory: {
+        description: "Megabytes, or a size such as 512M, 4G (sbatch --mem).",
+        anyOf: [{ type: "number", minimum: 1 }, {
+          type: "string",
+          pattern: "^\\s*\\d+(\\.\\d+)?\\s*[KMGTkmgt]?i?[Bb]?\\s*$",
+        }],
+      },
+    },
+  };
   task.notebook = { ...task.notebook, pattern: "\\.(ipynb|py)$" };
   task.needs = {
     description: DESCRIPTIONS.needs,

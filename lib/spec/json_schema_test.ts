@@ -31,6 +31,7 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "secrets",
     "inputs",
     "cache",
+    "resources",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);
   assertEquals(taskProps.notebook!.pattern, "\\.(ipynb|py)$");

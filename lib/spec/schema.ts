@@ -48,7 +48,9 @@ export const KNOWN_KEYS = {
     "secrets",
     "inputs",
     "cache",
+    "resources",
   ],
+  resources: ["cpus", "memory"],
 } as const;
 
 function paramName(what: string): z.ZodType<string> {
@@ -196,6 +198,33 @@ const PipelineCacheSchema = z.union([
   error: "must be a cache folder relative to the working folder (e.g. .pynb-cache) or false",
 });
 
+const MEMORY = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$/i;
+const MemorySchema = z.unknown().transform((v, ctx): number => {
+  const m = typeof v === "string" ? MEMORY.exec(v) : undefined;
+  const mb = typeof v === "number" ? v : m
+    ? Number(m[1]) *
+      ({ K: 1 / 1024, "": 1, M: 1, G: 1024, T: 1024 * 1024 }[m[2]!.toUpperCase()] ?? 1)
+    : NaN;
+  if (Number.isFinite(mb) && mb >= 1) return Math.ceil(mb);
+  ctx.issues.push({
+    code: "custom",
+    input: v,
+    message: `${JSON.stringify(v) ?? String(v)} is not an amount of memory; write megabytes as a ` +
+      `number, or a size such as 512M, 4G`,
+  });
+  return z.NEVER;
+});
+
+/** What one instance asks of a cluster (`run --executor slurm`); a local run ignores it. */
+export const ResourcesSchema: z.ZodType<ResourcesSpec> = z.strictObject({
+  cpus: z.number({ error: "must be a whole number of CPUs, 1 to 1024" }).int({
+    error: "must be a whole number of CPUs, 1 to 1024",
+  }).min(1, { error: "must be a whole number of CPUs, 1 to 1024" }).max(1024, {
+    error: "must be a whole number of CPUs, 1 to 1024",
+  }).optional(),
+  memory: MemorySchema.optional(),
+});
+
 /** One task of the pipeline file, as validated. */
 export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   notebook: NotebookSchema,
@@ -211,6 +240,7 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   secrets: SecretsSchema.optional(),
   inputs: InputsSchema.optional(),
   cache: TaskCacheSchema.optional(),
+  resources: ResourcesSchema.optional(),
 });
 
 /** The `defaults` of the pipeline file: values for tasks that do not set their own. */
@@ -302,6 +332,15 @@ export interface TaskSpec {
   inputs?: string[] | undefined;
   /** `false`: never reuse a cached result of this task. */
   cache?: boolean | undefined;
+  /** CPUs and memory an instance asks of a cluster. */
+  resources?: ResourcesSpec | undefined;
+}
+/** The validated `resources` of a task. */
+export interface ResourcesSpec {
+  /** CPUs of one instance (`sbatch --cpus-per-task`). */
+  cpus?: number | undefined;
+  /** Memory of one instance in megabytes (`sbatch --mem`). */
+  memory?: number | undefined;
 }
 /** What a pipeline file (or `definePipeline()`) may contain before validation. */
 export interface PipelineSpecInput {
@@ -357,6 +396,8 @@ export interface TaskSpecInput {
   inputs?: string | string[];
   /** `false`: never reuse a cached result of this task. */
   cache?: boolean;
+  /** CPUs and memory (megabytes, or `512M`, `4G`) one instance asks of a cluster. */
+  resources?: { cpus?: number; memory?: number | string };
 }
 /** A kernel name, or a name and the modules its warm process imports once. */
 export type KernelSpec = string | {
