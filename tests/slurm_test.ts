@@ -14,7 +14,7 @@ import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
-import { activeJobs, type SlurmCluster, startSlurmCluster } from "./_slurm_cluster.ts";
+import { activeJobs, type SlurmCluster, startSlurmCluster } from "../testing/slurm_cluster.ts";
 
 const RUN_FLAGS = ["--allow-read", "--allow-write", "--allow-run", "--allow-env"];
 const FIXTURE = "tests/fixtures/pipelines/scale/pipeline.yaml";
