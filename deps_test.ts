@@ -13,3 +13,6 @@ export { default as otlpProtoRoot } from "npm:@opentelemetry/otlp-transformer@0.
 
 /** Property-based testing (the planner's DAG properties, with a fixed seed). */
 export { default as fc } from "npm:fast-check@4.11.0";
+
+/** Zip archives built by tests and benchmarks (fixtures for `cli.ts collect`). */
+export { strToU8, zipSync } from "npm:fflate@0.8.3";

@@ -19,7 +19,8 @@ export {
   PipelineFileError,
   PipelineSpecError,
 } from "./lib/spec/errors.ts";
-export { formatDuration, parseDuration } from "./lib/spec/duration.ts";
+export { parseDuration } from "./lib/spec/duration.ts";
+export { formatDuration } from "./lib/_base/time.ts";
 export { parseParamFlag } from "./lib/spec/params.ts";
 export { pipelineJsonSchema } from "./lib/spec/json_schema.ts";
 export { planPipeline } from "./lib/plan/plan.ts";
@@ -32,7 +33,8 @@ export { criticalPath } from "./lib/plan/critical_path.ts";
 export type { CriticalPath } from "./lib/plan/critical_path.ts";
 export { formatPlan } from "./lib/plan/format.ts";
 export type { PlanFormat } from "./lib/plan/format.ts";
-export type { JsonValue, Plan, PlannedInstance } from "./lib/plan/types.ts";
+export type { Plan, PlannedInstance } from "./lib/plan/types.ts";
+export type { JsonValue } from "./lib/_base/json.ts";
 export { readNotebook } from "./lib/notebook/read.ts";
 export { NotebookError, ParameterNameError } from "./lib/notebook/errors.ts";
 export { parseIpynb, serializeIpynb } from "./lib/notebook/ipynb.ts";

@@ -16,9 +16,9 @@
  */
 import { join } from "node:path";
 import { unzipSync } from "../deps.ts";
-import { zipSync } from "../tests/_deps.ts";
-import { demoRun } from "../tests/github_fixtures.ts";
-import { type FakeArtifact, startFakeGitHub } from "../tests/github_fake_api.ts";
+import { zipSync } from "../deps_test.ts";
+import { demoRun } from "../testing/github_fixtures.ts";
+import { type FakeArtifact, startFakeGitHub } from "../testing/github_fake_api.ts";
 import { extractRunFolders } from "../lib/github/zip.ts";
 import { collectRuns } from "../lib/github/collect.ts";
 import { renderSummary } from "../lib/github/summary.ts";

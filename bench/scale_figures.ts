@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readRunFolder } from "../lib/log/read.ts";
-import { startSlurmCluster } from "../tests/_slurm_cluster.ts";
+import { startSlurmCluster } from "../testing/slurm_cluster.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,

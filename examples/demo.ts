@@ -40,6 +40,7 @@ import {
   type PythonProbe,
   shellQuote,
 } from "./_environment.ts";
+import { exists } from "../lib/_base/fs.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 
@@ -222,18 +223,10 @@ export function checkDeno(version: string): void {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function onPath(name: string): Promise<boolean> {
   for (const dir of (Deno.env.get("PATH") ?? "").split(delimiter)) {
-    if (dir && await exists(join(dir, name))) return true;
+    // A folder of PATH that cannot be read holds nothing this user can run.
+    if (dir && await exists(join(dir, name)).catch(() => false)) return true;
   }
   return false;
 }

@@ -57,7 +57,7 @@ export function assertThrows<E extends Error>(
 }
 
 /** Zip archives built in tests (fixtures for `cli.ts collect`). */
-export { strToU8, zipSync } from "npm:fflate@0.8.3";
+export { strToU8, zipSync } from "../deps_test.ts";
 
 /** Headless Chromium for the website tests (Debian's `chromium`, no bundled browser). */
 export { chromium } from "npm:playwright-core@1.65.1";

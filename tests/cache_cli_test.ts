@@ -8,12 +8,9 @@ import { runCliProcess, tempDir } from "./_helpers.ts";
 import { CACHE_PERMISSIONS } from "../lib/cli/cache.ts";
 import { entryDir, MANIFEST } from "../lib/cache/manifest.ts";
 import { CacheStore } from "../lib/cache/store.ts";
+import { exists } from "../lib/_base/fs.ts";
 
 const FLAGS = CACHE_PERMISSIONS.split(" ");
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
 
 Deno.test("cli.ts cache prune removes old and least recently used entries under its flags", async () => {
   await using dir = await tempDir();

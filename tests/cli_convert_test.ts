@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { runCliProcess, tempDir } from "./_helpers.ts";
+import { exists } from "../lib/_base/fs.ts";
 
 const FLAGS = ["--allow-read", "--allow-write"];
 
@@ -151,15 +152,6 @@ Deno.test("cli.ts convert without --allow-write fails cleanly, exit 2", async ()
   assertEquals(res.stderr.includes("    at "), false);
   assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name), ["train.py"]);
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("cli.ts convert takes several notebooks and writes nothing if one is broken", async (t) => {
   await using dir = await tempDir();

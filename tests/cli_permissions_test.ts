@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./_deps.ts";
 import { type CliResult, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { exists } from "../lib/_base/fs.ts";
 
 const GOOD = join(ROOT, "tests/fixtures/pipelines/good/pipeline.yaml");
 const RUNS = join(ROOT, "tests/fixtures/runs");
@@ -20,10 +21,6 @@ function assertRefused(res: CliResult, command: string, missing: string[]): void
   assertStringIncludes(res.stderr, `error: Cannot run '${command}': missing `);
   for (const flag of missing) assertStringIncludes(res.stderr, flag, what);
   assertStringIncludes(res.stderr, `listed in its --help: deno run `);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 Deno.test("cli.ts run names each missing permission flag and writes nothing", async (t) => {

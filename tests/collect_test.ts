@@ -8,8 +8,12 @@ import {
   zipSync,
 } from "./_deps.ts";
 import { type CliResult, runCliProcess, tempDir } from "./_helpers.ts";
-import { demoRun, runZip } from "./github_fixtures.ts";
-import { type FakeArtifact, type FakeOptions, startFakeGitHub } from "./github_fake_api.ts";
+import { demoRun, runZip } from "../testing/github_fixtures.ts";
+import {
+  type FakeArtifact,
+  type FakeOptions,
+  startFakeGitHub,
+} from "../testing/github_fake_api.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { runCliProcess, tempDir } from "./_helpers.ts";
-import { demoRun, runZip } from "./github_fixtures.ts";
-import { startFakeGitHub } from "./github_fake_api.ts";
+import { demoRun, runZip } from "../testing/github_fixtures.ts";
+import { startFakeGitHub } from "../testing/github_fake_api.ts";
 
 const TOKEN = "ghs_e2eTokenNeverPrinted";
 

@@ -7,12 +7,9 @@
 import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { runCliProcess, tempDir } from "./_helpers.ts";
-import { demoRun, writeRun } from "./github_fixtures.ts";
+import { demoRun, writeRun } from "../testing/github_fixtures.ts";
 import { sha256Hex } from "../lib/github/artifacts.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
-}
+import { exists } from "../lib/_base/fs.ts";
 
 Deno.test("cli.ts site --max-artifact-bytes links large artifacts to the workflow run, copies small ones", async () => {
   await using dir = await tempDir();
@@ -48,8 +45,14 @@ Deno.test("cli.ts site --max-artifact-bytes links large artifacts to the workflo
   );
   assertEquals(res.code, 0, res.stderr);
   const files = join(out, "runs", run.runId, "files", "ingest", "attempt-1", "artifacts");
-  assertOk(await exists(join(files, "counts.csv")), "the small artifact is copied");
-  assertOk(!(await exists(join(files, "model.joblib"))), "the large artifact is not copied");
+  assertOk(
+    await exists(join(files, "counts.csv"), { lstat: true }),
+    "the small artifact is copied",
+  );
+  assertOk(
+    !(await exists(join(files, "model.joblib"), { lstat: true })),
+    "the large artifact is not copied",
+  );
   const page = await Deno.readTextFile(join(out, "runs", run.runId, "ingest.html"));
   assertStringIncludes(page, "larger than 102400 bytes: not copied to the site");
   assertStringIncludes(page, `<a href="${run.ci!.url}">workflow run</a>`);
@@ -62,7 +65,7 @@ Deno.test("cli.ts site --max-artifact-bytes links large artifacts to the workflo
   assertEquals(res2.code, 0, res2.stderr);
   const allFiles = join(all, "runs", run.runId, "files", "ingest", "attempt-1", "artifacts");
   assertOk(
-    await exists(join(allFiles, "model.joblib.download")) ||
-      await exists(join(allFiles, "model.joblib")),
+    await exists(join(allFiles, "model.joblib.download"), { lstat: true }) ||
+      await exists(join(allFiles, "model.joblib"), { lstat: true }),
   );
 });

@@ -9,18 +9,10 @@ import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_de
 import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 import { FIXTURE_RUN_IDS, makeRuns } from "./fixtures/make_runs.ts";
 import { HistorySchema } from "../lib/site/model.ts";
+import { exists } from "../lib/_base/fs.ts";
 
 const FLAGS = ["--allow-read", "--allow-write"];
 const [A, B, C] = FIXTURE_RUN_IDS;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function historyIds(site: string): Promise<string[]> {
   const h = HistorySchema.parse(

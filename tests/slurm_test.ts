@@ -14,7 +14,8 @@ import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
-import { activeJobs, type SlurmCluster, startSlurmCluster } from "./_slurm_cluster.ts";
+import { activeJobs, type SlurmCluster, startSlurmCluster } from "../testing/slurm_cluster.ts";
+import { sleep } from "../lib/_base/time.ts";
 
 const RUN_FLAGS = ["--allow-read", "--allow-write", "--allow-run", "--allow-env"];
 const FIXTURE = "tests/fixtures/pipelines/scale/pipeline.yaml";
@@ -90,10 +91,6 @@ async function smallDemo(dir: string): Promise<string> {
   assertEquals(small.split("[600, 1200]").length - 1, 2, "matrices not found");
   await Deno.writeTextFile(file, small);
   return file;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 Deno.test("run --executor slurm on a real cluster equals a local run", async (t) => {

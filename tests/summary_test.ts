@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { runCliProcess, tempDir } from "./_helpers.ts";
 import { assertTextSnapshot } from "./_github_snapshot.ts";
-import { demoRun, writeRun } from "./github_fixtures.ts";
+import { demoRun, writeRun } from "../testing/github_fixtures.ts";
 import { renderSummary } from "../lib/github/summary.ts";
 
 Deno.test("cli.ts summary prints a failed run compared with its baseline", async () => {

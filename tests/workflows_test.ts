@@ -8,7 +8,7 @@ import {
   createLinter,
 } from "./_deps.ts";
 import { ROOT, tempDir } from "./_helpers.ts";
-import { demoRun, writeRun } from "./github_fixtures.ts";
+import { demoRun, writeRun } from "../testing/github_fixtures.ts";
 import { buildProgram } from "../lib/cli/main.ts";
 import { COLLECT_NET_HOSTS } from "../lib/cli/collect.ts";
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Notebook } from "../notebook/schema.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 
 /** Version of the key's recipe: bumped whenever what goes into a key changes. */
 export const CACHE_KEY_VERSION = 1;

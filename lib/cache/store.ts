@@ -18,6 +18,7 @@ import {
   ManifestSchema,
   tempDir,
 } from "./manifest.ts";
+import { exists } from "../_base/fs.ts";
 
 /** Options of {@linkcode CacheStore}. */
 export interface CacheStoreOptions {
@@ -143,7 +144,7 @@ export class CacheStore {
    */
   async save(key: string, source: string, origin: EntryOrigin): Promise<"saved" | "exists"> {
     const dir = entryDir(this.dir, key);
-    if (await exists(join(dir, MANIFEST))) return "exists";
+    if (await exists(join(dir, MANIFEST), { lstat: true })) return "exists";
     await Deno.mkdir(tempDir(this.dir), { recursive: true });
     const temp = await Deno.makeTempDir({ dir: tempDir(this.dir), prefix: `${key.slice(0, 12)}-` });
     try {
@@ -175,8 +176,8 @@ export class CacheStore {
       await Deno.rename(temp, dir);
       return "saved";
     } catch (err) {
-      if (await exists(join(dir, MANIFEST))) return "exists";
-      if (await exists(dir)) {
+      if (await exists(join(dir, MANIFEST), { lstat: true })) return "exists";
+      if (await exists(dir, { lstat: true })) {
         // A folder without a manifest: a leftover of a crash before this layout's renames. It
         // holds nothing trusted; replace it.
         await this.#discard(dir);
@@ -184,7 +185,7 @@ export class CacheStore {
           await Deno.rename(temp, dir);
           return "saved";
         } catch {
-          if (await exists(join(dir, MANIFEST))) return "exists";
+          if (await exists(join(dir, MANIFEST), { lstat: true })) return "exists";
         }
       }
       throw err;
@@ -220,14 +221,4 @@ function parseManifest(text: string, key: string): Manifest {
     throw new CorruptEntry(`manifest.json names key ${parsed.data.key.slice(0, 12)}`);
   }
   return parsed.data;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }

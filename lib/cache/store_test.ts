@@ -4,6 +4,7 @@ import { tempDir } from "../../tests/_helpers.ts";
 import { entryDir, MANIFEST, ManifestSchema, tempDir as cacheTempDir } from "./manifest.ts";
 import { pruneCache } from "./prune.ts";
 import { CacheStore } from "./store.ts";
+import { exists } from "../_base/fs.ts";
 
 const KEY = "ab".repeat(32);
 
@@ -14,10 +15,6 @@ async function attemptFolder(root: string): Promise<string> {
   await Deno.writeTextFile(join(dir, "values.jsonl"), '{"kind":"value"}\n');
   await Deno.writeTextFile(join(dir, "artifacts", "plots", "roc.png"), "png bytes");
   return dir;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 Deno.test("CacheStore saves an attempt folder whole and restores it file by file", async () => {

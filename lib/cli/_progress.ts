@@ -7,6 +7,8 @@
 import type { RunObserver } from "../execute/executor.ts";
 import type { AttemptRecord, RunSummary, TaskRecord } from "../log/schema.ts";
 import type { PlannedInstance } from "../plan/types.ts";
+import { formatElapsedTerminal } from "../_base/time.ts";
+import { annotation } from "../github/workflow_commands.ts";
 
 /** Options of {@linkcode Progress}. */
 export interface ProgressOptions {
@@ -28,16 +30,6 @@ export interface ProgressOptions {
   annotations?: boolean;
 }
 
-/** Escapes the message of a GitHub Actions workflow command. */
-function escapeData(text: string): string {
-  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
-/** Escapes a property of a GitHub Actions workflow command. */
-function escapeProperty(text: string): string {
-  return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
-}
-
 /**
  * Makes text safe for a terminal line: names and messages come from pipelines and notebooks, so
  * control characters (escape sequences, carriage returns) are replaced and long text is cut.
@@ -56,26 +48,6 @@ export function safeText(text: string, max = 300): string {
   // deno-lint-ignore no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-}
-
-/**
- * Formats seconds for people: `4.2s`, `3m05s` or `1h02m`.
- *
- * @param s Seconds, or `undefined` for `-`.
- * @returns The text.
- *
- * @example Formatting durations
- * ```ts
- * import { formatSeconds } from "./_progress.ts";
- * console.assert(formatSeconds(185) === "3m05s");
- * ```
- */
-export function formatSeconds(s: number | undefined): string {
-  if (s === undefined) return "-";
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 const COLORS: Record<string, string> = {
@@ -186,7 +158,7 @@ export class Progress implements RunObserver {
     } else if (record.cached === true) {
       line += ` from run ${safeText(record.cachedFrom ?? "?", 140)}`;
     } else {
-      line += ` in ${formatSeconds(record.durationSeconds)}`;
+      line += ` in ${formatElapsedTerminal(record.durationSeconds)}`;
       const error = record.attempts.at(-1)?.error;
       if (record.status !== "succeeded" && error !== undefined) {
         line += `: ${safeText(`${error.ename}: ${error.evalue}`, 200)}`;
@@ -199,9 +171,7 @@ export class Progress implements RunObserver {
       const message = error === undefined
         ? (record.reason ?? record.status)
         : `${error.ename}: ${error.evalue}`;
-      this.note(
-        `::error title=${escapeProperty(safeText(title))}::${escapeData(safeText(message))}`,
-      );
+      this.note(annotation("error", safeText(message), { title: safeText(title) }));
     }
   }
 
@@ -221,7 +191,7 @@ export class Progress implements RunObserver {
       safeText(t.id, 60),
       shownStatus(t),
       String(t.attempts.length),
-      formatSeconds(t.durationSeconds),
+      formatElapsedTerminal(t.durationSeconds),
     ]);
     const head = ["task", "status", "attempts", "duration"];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -239,7 +209,7 @@ export class Progress implements RunObserver {
       fmt(head, false),
       ...rows.map((r) => fmt(r, true)),
       "",
-      `run ${summary.status} in ${formatSeconds(summary.durationSeconds)}` +
+      `run ${summary.status} in ${formatElapsedTerminal(summary.durationSeconds)}` +
       (tally ? ` (${tally})` : ""),
       "",
     ].join("\n");
@@ -263,7 +233,8 @@ export class Progress implements RunObserver {
     const lines = [...this.#running].map(([id, r]) => {
       const of = r.retries > 0 ? ` attempt ${r.attempt}/${r.retries + 1}` : "";
       const cell = r.cell === undefined ? "" : `  ${r.cell}`;
-      return `  running ${safeText(id, 80)}${of}  ${formatSeconds((now - r.since) / 1000)}${cell}`;
+      const elapsed = formatElapsedTerminal((now - r.since) / 1000);
+      return `  running ${safeText(id, 80)}${of}  ${elapsed}${cell}`;
     });
     lines.push(`  ${this.#done}/${this.#o.total} done, ${this.#running.size} running`);
     this.#o.write(lines.join("\n") + "\n");

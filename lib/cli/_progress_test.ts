@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertStringIncludes } from "../../tests/_deps.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
-import { formatSeconds, Progress, safeText } from "./_progress.ts";
+import { Progress, safeText } from "./_progress.ts";
 
 const instance = (id: string, retries = 0): PlannedInstance => ({
   id,
@@ -121,20 +121,9 @@ Deno.test("Progress.table() lists task, status, attempts and duration", () => {
   ]);
 });
 
-Deno.test("safeText() and formatSeconds() keep terminal output clean and short", () => {
+Deno.test("safeText() keeps terminal output clean and short", () => {
   assertEquals(safeText("a\u001b]0;title\u0007b\r\nc"), "a ]0;title b c");
   assertEquals(safeText("x".repeat(10), 5), "xxxx…");
-  assertEquals([
-    formatSeconds(undefined),
-    formatSeconds(59.94),
-    formatSeconds(61),
-    formatSeconds(3720),
-  ], [
-    "-",
-    "59.9s",
-    "1m01s",
-    "1h02m",
-  ]);
 });
 
 Deno.test("Progress annotates failures for GitHub Actions with escaped workflow commands", () => {

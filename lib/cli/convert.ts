@@ -6,6 +6,7 @@
  */
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { Command, Option } from "../../deps.ts";
+import { writeFileAtomic } from "../_base/fs.ts";
 import { UserError } from "../errors.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
 import { writePercent } from "../notebook/percent.ts";
@@ -158,17 +159,11 @@ async function refuseInput(input: string, target: string): Promise<void> {
   }
 }
 
-/** Writes through a temporary file in the same folder, so a failed write leaves no half file. */
+/** Writes through a temporary file, so a failed write leaves no half file; says why it failed. */
 async function writeAtomically(target: string, text: string): Promise<void> {
-  const tmp = join(
-    dirname(target),
-    `.${basename(target)}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
   try {
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, target);
+    await writeFileAtomic(target, text);
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
     if (err instanceof Deno.errors.NotFound) {
       throw new ConvertOutputError(
         `Cannot write '${target}': the folder '${dirname(target)}' does not exist`,

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from "../../deps.ts";
 import { UserError } from "../errors.ts";
-import { githubAnnotations } from "../spec/annotations.ts";
+import { githubAnnotations } from "../github/annotations.ts";
 import { loadAndPlan, type PlannedPipeline } from "../plan/load_and_plan.ts";
 import { readOnlyNeeds, requirePermissions } from "./_permissions.ts";
 

@@ -13,6 +13,7 @@
 import type { DoneEvent } from "./attempt_outcome.ts";
 import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
 import { guardOnExit, killProcessSet, type ProcessSet } from "./process_group.ts";
+import { sleep } from "../_base/time.ts";
 
 const DRIVER_GRACE_MS = 2000;
 const KILL_GRACE_MS = 1000;
@@ -56,10 +57,6 @@ export interface ServeOutcome {
   exit: Deno.CommandStatus | undefined;
   /** The last lines of the driver's stderr during this notebook. */
   stderrTail: string[];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { sleep } from "../_base/time.ts";
 
 /** One process as listed in `/proc/<pid>/stat`. */
 export interface ProcessInfo {
@@ -52,10 +53,6 @@ export interface KillReport {
 }
 
 const POLL_MS = 50;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Parses the content of `/proc/<pid>/stat`.

@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, strToU8, zipSync } from "../../tests/_deps.ts";
-import { startFakeGitHub } from "../../tests/github_fake_api.ts";
+import { startFakeGitHub } from "../../testing/github_fake_api.ts";
 import { downloadArtifact, listArtifacts } from "./artifacts.ts";
 import { createGitHubClient } from "./client.ts";
 import { ArtifactGoneError, GitHubResponseError, UnsafeArchiveError } from "./errors.ts";

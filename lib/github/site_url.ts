@@ -1,12 +1,12 @@
 /**
  * Where a run's page lives on the published site, for links from the step summary. The site
- * writes a run's pages to `runs/<key>/`, with `key` from the site's own `safeName(runId)`
+ * writes a run's pages to `runs/<key>/`, with `key` from the base's `safeName(runId)`
  * (a run whose key collides with another's gets a suffix there that this link cannot know;
  * that takes two run ids differing only in characters the site replaces).
  *
  * @module
  */
-import { safeName } from "../site/_html.ts";
+import { safeName } from "../_base/names.ts";
 
 /**
  * The URL of a run's page on the published site.

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
+import { formatElapsedSummary } from "../_base/time.ts";
 import type { Metric, RunSummary, TaskRecord, TaskStatus } from "../log/schema.ts";
 import { escapeMarkdown, fence, ganttName, mermaidLabel, stripAnsi, truncate } from "./markdown.ts";
 
@@ -138,7 +139,9 @@ function header(run: RunSummary, siteUrl: string | undefined): string {
   if (ci?.commit) facts.push(`commit \`${inlineCode(ci.commit.slice(0, 7))}\``);
   if (ci?.pullRequest !== undefined) facts.push(`pull request #${ci.pullRequest}`);
   facts.push(`started ${run.startedAt}`);
-  if (run.durationSeconds !== undefined) facts.push(`took ${formatDuration(run.durationSeconds)}`);
+  if (run.durationSeconds !== undefined) {
+    facts.push(`took ${formatElapsedSummary(run.durationSeconds)}`);
+  }
   const counts = countStatuses(run.tasks);
   let out = `## ${title}\n\n${facts.join(" · ")}\n\n${counts}\n`;
   if (siteUrl !== undefined) out += `\n[Open this run on the pipeline site](${safeUrl(siteUrl)})\n`;
@@ -175,7 +178,7 @@ function statusTable(run: RunSummary): string {
       (t.cached === true ? `cached from run ${t.cachedFrom ?? "?"}` : "");
     const ran = t.durationSeconds !== undefined && attempts > 0;
     return `| ${escapeMarkdown(t.id)} | ${ICON[t.status]} ${t.status} | ${
-      ran ? formatDuration(t.durationSeconds!) : ""
+      ran ? formatElapsedSummary(t.durationSeconds!) : ""
     } | ${attempts} | ${escapeMarkdown(truncate(note, MAX_VALUE_CHARS))} |`;
   });
   return `### Tasks\n\n| Task | Status | Duration | Attempts | Note |\n| --- | --- | ---: | ---: | --- |\n${
@@ -366,27 +369,6 @@ function formatNumber(n: number): string {
   return abs !== 0 && (abs < 1e-3 || abs >= 1e9)
     ? n.toExponential(4)
     : String(Number(n.toPrecision(6)));
-}
-
-/**
- * Formats seconds as `1h 2m 3s`, `2m 3s` or `3.4s`.
- *
- * @param seconds A duration in seconds.
- * @returns The duration for people.
- *
- * @example Durations
- * ```ts
- * import { formatDuration } from "./summary.ts";
- * console.assert(formatDuration(83) === "1m 23s");
- * console.assert(formatDuration(2.345) === "2.3s");
- * ```
- */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}h ${m}m ${s % 60}s` : `${m}m ${s % 60}s`;
 }
 
 /** Text inside an inline code span: no backticks or line breaks can end it. */

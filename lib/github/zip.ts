@@ -12,6 +12,7 @@
 import { join, resolve, sep } from "node:path";
 import { type UnzipFileInfo, unzipSync } from "../../deps.ts";
 import { UnsafeArchiveError } from "./errors.ts";
+import { exists } from "../_base/fs.ts";
 
 /** Limits of {@linkcode extractRunFolders}. */
 export interface ExtractOptions {
@@ -129,7 +130,7 @@ export async function extractRunFolders(
   try {
     const staged: string[] = [];
     for (const [name, files] of folders) {
-      if (await exists(join(outDir, name))) {
+      if (await exists(join(outDir, name), { lstat: true })) {
         result.present.push(name);
         continue;
       }
@@ -321,16 +322,6 @@ async function readText(path: string): Promise<string | undefined> {
     return await Deno.readTextFile(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { cellLanguage, commentMagic, sameLanguage } from "./_magics.ts";
 import { IGNORE_CELL_METADATA, isActive, metadataToDoublePercentOptions } from "./_metadata.ts";
 import { filterMetadata } from "./_metadata_filter.ts";

@@ -4,16 +4,16 @@
  *
  * @module
  */
-import { isMap, LineCounter, parseDocument, stringifyYaml } from "../../deps.ts";
-import { checkYamlShape, type ShapeLimits } from "../_yaml_shape.ts";
+import { isMap, LineCounter, stringifyYaml } from "../../deps.ts";
+import type { JsonObject, JsonValue } from "../_base/json.ts";
+import { parseYamlDocument } from "../_base/yaml.ts";
+import { checkYamlShape, type ShapeLimits } from "../_base/yaml_shape.ts";
 import { MAX_HEADER_ALIAS_EXPANSION, MAX_HEADER_ALIASES, MAX_HEADER_DEPTH } from "./limits.ts";
-import { withYamlEnvProbes } from "../_yaml_env.ts";
-import type { JsonValue } from "../plan/types.ts";
 import { NotebookError } from "./errors.ts";
 import { compareCodePoints } from "./_python_json.ts";
 import { linesFrom, pep8LinesBetweenCells } from "./_pep8.ts";
 import { BLANK, HEADER, isAscii, isObject, splitLines, uncomment } from "./_text.ts";
-import type { Cell, JsonObject } from "./schema.ts";
+import type { Cell } from "./schema.ts";
 
 const JUPYTER = /^jupyter\s*:\s*$/;
 const LEFT_SPACE = /^\s/;
@@ -124,10 +124,13 @@ const HEADER_LIMITS: ShapeLimits = {
 
 function parseJupyterYaml(text: string, path: string, firstLine: number): JsonObject {
   const lineCounter = new LineCounter();
-  const doc = withYamlEnvProbes(() =>
-    // Duplicate keys are found by checkYamlShape, in linear time (the parser's check is not).
-    parseDocument(text, { version: "1.1", lineCounter, prettyErrors: false, uniqueKeys: false })
-  );
+  // Duplicate keys are found by checkYamlShape, in linear time (the parser's check is not).
+  const doc = parseYamlDocument(text, {
+    version: "1.1",
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const error = doc.errors[0] ??
     checkYamlShape(doc, HEADER_LIMITS).map((p) => ({ pos: [p.offset], message: p.message }))[0];
   if (error) {
@@ -142,8 +145,7 @@ function parseJupyterYaml(text: string, path: string, firstLine: number): JsonOb
     );
   }
   if (!isMap(doc.contents)) return {};
-  const value =
-    withYamlEnvProbes(() => doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>).jupyter;
+  const value = (doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>).jupyter;
   if (value === null || value === undefined) return {};
   if (!isObject(value)) {
     throw new NotebookError(path, `line ${firstLine + 1}: 'jupyter:' must be a mapping`);
@@ -175,16 +177,14 @@ export function dumpYaml(value: JsonObject): string[] {
     }
     return v;
   };
-  let text = withYamlEnvProbes(() =>
-    stringifyYaml(walk(value), {
-      version: "1.1",
-      sortMapEntries: false,
-      indentSeq: false,
-      singleQuote: true,
-      lineWidth: 0,
-      nullStr: "null",
-    })
-  );
+  let text = stringifyYaml(walk(value), {
+    version: "1.1",
+    sortMapEntries: false,
+    indentSeq: false,
+    singleQuote: true,
+    lineWidth: 0,
+    nullStr: "null",
+  });
   if (escaped.size) text = text.replace(/pynbyamlplaceholder\d+x/g, (t) => escaped.get(t) ?? t);
   return splitLines(text);
 }

@@ -5,12 +5,11 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonObject, JsonValue } from "../_base/json.ts";
 import { pyFloatRepr } from "./_python_json.ts";
 import { isJupyterLanguage } from "./_magics.ts";
 import { literalEval } from "./_literal_eval.ts";
 import { isObject } from "./_text.ts";
-import type { JsonObject } from "./schema.ts";
 
 /** Cell metadata that only Jupytext uses, never written as `key=value`. */
 export const JUPYTEXT_CELL_METADATA = [

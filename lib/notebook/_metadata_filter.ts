@@ -5,14 +5,13 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonObject, JsonValue } from "../_base/json.ts";
 import {
   DEFAULT_NOTEBOOK_METADATA,
   isValidMetadataKey,
   JUPYTEXT_CELL_METADATA,
 } from "./_metadata.ts";
 import { isObject } from "./_text.ts";
-import type { JsonObject } from "./schema.ts";
 
 type Filter = { additional?: string[] | "all"; excluded?: string[] | "all" };
 

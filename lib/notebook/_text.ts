@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { JsonObject } from "./schema.ts";
+import type { JsonObject } from "../_base/json.ts";
 
 /** A `# %%` cell marker with options (`# %% [markdown] tags=["x"]`). */
 export const START = /^\s*#\s*%%(%*)\s(.*)$/;

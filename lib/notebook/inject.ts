@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonObject, JsonValue } from "../_base/json.ts";
 import { ParameterNameError } from "./errors.ts";
 import { uniqueId } from "./ipynb.ts";
 import { pythonLiteral } from "./python_literal.ts";
-import type { Cell, CodeCell, JsonObject, Notebook } from "./schema.ts";
+import type { Cell, CodeCell, Notebook } from "./schema.ts";
 
 /**
  * Where a notebook runs: the context keys that `P` carries besides the parameters.
@@ -223,7 +223,35 @@ export function injectParameters(
         "parameters cell is Python code",
     );
   }
-  const cells = notebook.cells;
+  const { kept, position } = placeInjectedCell(notebook.cells, warnings);
+
+  const cell: CodeCell = {
+    cell_type: "code",
+    execution_count: null,
+    metadata: { tags: [INJECTED_TAG] },
+    outputs: [],
+    source: injectedSource(parameters, context),
+  };
+  if (notebook.nbformat_minor >= 5) {
+    cell.id = uniqueId(INJECTED_TAG, new Set(kept.flatMap((c) => (c.id ? [c.id] : []))));
+  }
+  notebook.cells = [...kept.slice(0, position), cell, ...kept.slice(position)];
+
+  recordParameters(notebook, parameters, context);
+  return { notebook, warnings };
+}
+
+/**
+ * Where the injected cell goes, by papermill's rules: in place of an earlier injected cell, else
+ * right after the first cell tagged `parameters`, else at the top (with a warning). Earlier
+ * injected cells are dropped.
+ *
+ * @returns The cells kept, and the index among them where the new cell goes.
+ */
+function placeInjectedCell(
+  cells: readonly Cell[],
+  warnings: string[],
+): { kept: Cell[]; position: number } {
   let injectedAt = cells.findIndex((c) => hasTag(c, INJECTED_TAG));
   const paramsAt = cells.findIndex((c) => hasTag(c, PARAMETERS_TAG));
   const moved = injectedAt >= 0 && paramsAt >= 0 && injectedAt < paramsAt;
@@ -259,19 +287,15 @@ export function injectParameters(
         "(Jupytext: '# %% tags=[\"parameters\"]')",
     );
   }
+  return { kept, position };
+}
 
-  const cell: CodeCell = {
-    cell_type: "code",
-    execution_count: null,
-    metadata: { tags: [INJECTED_TAG] },
-    outputs: [],
-    source: injectedSource(parameters, context),
-  };
-  if (notebook.nbformat_minor >= 5) {
-    cell.id = uniqueId(INJECTED_TAG, new Set(kept.flatMap((c) => (c.id ? [c.id] : []))));
-  }
-  notebook.cells = [...kept.slice(0, position), cell, ...kept.slice(position)];
-
+/** Records the parameters in `metadata.papermill.parameters` and `metadata.pynb` (in place). */
+function recordParameters(
+  notebook: Notebook,
+  parameters: Record<string, JsonValue>,
+  context: RunContext,
+): void {
   const safe = jsonSafe(parameters) as JsonObject;
   const papermill = notebook.metadata.papermill;
   notebook.metadata.papermill = {
@@ -287,5 +311,4 @@ export function injectParameters(
     attempt: context.attempt,
     parameters: safe,
   };
-  return { notebook, warnings };
 }

@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertOk, assertThrows } from "../../tests/_deps.ts";
 import { runPython } from "../../tests/notebook_helpers.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { ParameterNameError } from "./errors.ts";
 import { INJECTED_TAG, injectParameters, type RunContext } from "./inject.ts";
 import { parsePercent } from "./percent.ts";

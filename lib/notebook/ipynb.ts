@@ -6,10 +6,11 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { NotebookError } from "./errors.ts";
 import { isJsonMime, type Notebook, NotebookSchema } from "./schema.ts";
 import { dumpJson, jsonErrorWhere } from "./_python_json.ts";
+import { fnv1a } from "../_base/hash.ts";
 
 export { pyFloatRepr } from "./_python_json.ts";
 
@@ -268,16 +269,6 @@ export function splitLinesKeepEnds(text: string): string[] {
   }
   if (start < text.length) lines.push(text.slice(start));
   return lines;
-}
-
-/** 32-bit FNV-1a of a string, as 8 hex digits: short, stable cell ids. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

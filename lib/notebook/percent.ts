@@ -46,7 +46,8 @@ import {
   jupytextOf,
   splitLines,
 } from "./_text.ts";
-import type { Cell, JsonObject, Notebook } from "./schema.ts";
+import type { Cell, Notebook } from "./schema.ts";
+import type { JsonObject } from "../_base/json.ts";
 
 /** Options of {@linkcode parsePercent}. */
 export interface ParsePercentOptions {

@@ -1,8 +1,9 @@
+import type { JsonObject } from "../_base/json.ts";
 import { assertEquals, assertMatch, assertThrows } from "../../tests/_deps.ts";
 import { NotebookError } from "./errors.ts";
 import { parseIpynb, serializeIpynb } from "./ipynb.ts";
 import { parsePercent, writePercent } from "./percent.ts";
-import type { JsonObject, Notebook } from "./schema.ts";
+import type { Notebook } from "./schema.ts";
 import { runPython } from "../../tests/notebook_helpers.ts";
 
 function cells(nb: Notebook) {

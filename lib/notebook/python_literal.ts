@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { pyFloatRepr } from "./_python_json.ts";
 
 /** Integers beyond this are not exact in JavaScript, so they are written as floats. */

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/_deps.ts";
 import { runPython } from "../../tests/notebook_helpers.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { pythonLiteral } from "./python_literal.ts";
 
 // Python compares each literal with the value json.loads gives for the same case (Python's json

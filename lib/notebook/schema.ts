@@ -9,32 +9,9 @@
  * @module
  */
 import { z } from "../../deps.ts";
-import type { JsonValue } from "../plan/types.ts";
+import { type JsonObject, type JsonValue, JsonValueSchema } from "../_base/json.ts";
 
-/**
- * Any JSON value (metadata, `application/json` outputs).
- *
- * @example Validating metadata
- * ```ts
- * import { JsonSchema } from "./schema.ts";
- * console.assert(JsonSchema.safeParse({ tags: ["parameters"] }).success);
- * ```
- */
-export const JsonSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(JsonSchema),
-    z.record(z.string(), JsonSchema),
-  ])
-);
-
-/** A JSON object, as notebook and cell metadata are. */
-export type JsonObject = { [key: string]: JsonValue };
-
-const JsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), JsonSchema, {
+const JsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), JsonValueSchema, {
   error: "expected an object",
 });
 
@@ -63,7 +40,7 @@ const MultilineSchema = z
 
 /** A mime bundle: text types joined into one string, JSON types kept as they are. */
 const MimeBundleSchema = z
-  .record(z.string(), JsonSchema, { error: "expected an object of mime type to content" })
+  .record(z.string(), JsonValueSchema, { error: "expected an object of mime type to content" })
   .transform((data) => {
     const out: JsonObject = {};
     for (const [mime, value] of Object.entries(data)) {

@@ -7,14 +7,11 @@
  * @module
  */
 
-/** A JSON value, as parameters, matrix values and logged values are. */
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+import type { JsonValue } from "../_base/json.ts";
+
+// Re-exported for the planner, the executor and the run-folder writer, which still import it
+// from here; new code imports it from the base.
+export type { JsonValue };
 
 /** One runnable unit: a task, or one combination of a matrix task. */
 export interface PlannedInstance {

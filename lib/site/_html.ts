@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 
 const ESC: Record<string, string> = {
   "&": "&amp;",
@@ -29,30 +28,8 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ESC[c] ?? c);
 }
 
-/**
- * A file-system and URL safe name for an untrusted string: ASCII letters, digits, `.`, `_`, `-`,
- * plus a short hash when anything had to change, so two different inputs never collide.
- *
- * @param value The untrusted name (run id, slug, artifact name).
- * @returns A name safe as one path segment.
- *
- * @example Safe names
- * ```ts
- * import { safeName } from "./_html.ts";
- * console.assert(safeName("ingest") === "ingest");
- * console.assert(safeName("../x") !== "../x");
- * console.assert(safeName("my plot.png").endsWith(".png"));
- * ```
- */
-export function safeName(value: string): string {
-  const cleaned = value.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 80);
-  if (cleaned === value && cleaned.length > 0) return cleaned;
-  const hash = createHash("sha256").update(value).digest("hex").slice(0, 8);
-  // The hash goes before an extension, so `a b.png` stays a `.png`.
-  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(cleaned)?.[0] ?? "";
-  const stem = cleaned.slice(0, cleaned.length - ext.length);
-  return `${stem || "x"}-${hash}${ext}`;
-}
+// The run-page key must be the one the step summary links to: one definition, in the base.
+export { safeName } from "../_base/names.ts";
 
 /**
  * Formats a duration in seconds for people: `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`.

@@ -18,6 +18,7 @@ import { RUN_LAYOUT } from "../log/layout.ts";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { cancelJobs, isActive, jobStates, submitJob } from "./commands.ts";
 import { type JobCommon, jobScript, sbatchArgs } from "./job_script.ts";
+import { sleep } from "../_base/time.ts";
 
 /** Hears about the jobs of a run (the progress display). Every method is optional. */
 export interface SlurmObserver {
@@ -84,10 +85,6 @@ export interface SlurmRunResult {
   interrupted: boolean;
   /** Every job, in plan order. */
   jobs: SlurmJob[];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**

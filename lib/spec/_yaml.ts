@@ -2,14 +2,14 @@
  * Parsing YAML under `--allow-read` alone, with every problem of the text (syntax, duplicate
  * keys, recursive aliases, alias bombs, nesting) found before the data is built.
  *
- * Every call goes through `withYamlEnvProbes` (`lib/_yaml_env.ts`), so that `validate` and
- * `plan` need nothing but `--allow-read`.
+ * The parse itself goes through the base's YAML seam (`lib/_base/yaml.ts`), so that `validate`
+ * and `plan` need nothing but `--allow-read`.
  *
  * @module
  */
-import { type Document, type LineCounter, parseDocument } from "../../deps.ts";
-import { withYamlEnvProbes } from "../_yaml_env.ts";
-import { checkYamlShape, type ShapeLimits, type ShapeProblem } from "../_yaml_shape.ts";
+import type { Document, LineCounter } from "../../deps.ts";
+import { parseYamlDocument } from "../_base/yaml.ts";
+import { checkYamlShape, type ShapeLimits, type ShapeProblem } from "../_base/yaml_shape.ts";
 import {
   MAX_PIPELINE_ALIAS_EXPANSION,
   MAX_PIPELINE_ALIASES,
@@ -48,20 +48,18 @@ export interface ParsedYaml {
 export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedYaml {
   let doc: Document;
   try {
-    doc = withYamlEnvProbes(() =>
-      parseDocument(text, {
-        prettyErrors: false,
-        // Duplicate keys are found by checkYamlShape: the parser's own check is quadratic.
-        uniqueKeys: false,
-        // `<<: *common` merge keys keep pipeline files short; YAML 1.1 had them, 1.2 made them
-        // opt-in.
-        merge: true,
-        ...(options.lineCounter === undefined ? {} : { lineCounter: options.lineCounter }),
-      })
-    );
+    doc = parseYamlDocument(text, {
+      prettyErrors: false,
+      // Duplicate keys are found by checkYamlShape: the parser's own check is quadratic.
+      uniqueKeys: false,
+      // `<<: *common` merge keys keep pipeline files short; YAML 1.1 had them, 1.2 made them
+      // opt-in.
+      merge: true,
+      ...(options.lineCounter === undefined ? {} : { lineCounter: options.lineCounter }),
+    });
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    return { doc: parseDocument(""), problems: [{ offset: 0, message: tooDeep() }] };
+    return { doc: parseYamlDocument(""), problems: [{ offset: 0, message: tooDeep() }] };
   }
   const overflow = doc.errors.find((e) => /call stack/i.test(e.message));
   if (overflow !== undefined) {
@@ -91,7 +89,7 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): ParsedY
 export function yamlToJs(doc: Document): unknown {
   // checkYamlShape has bounded aliases already, with positions; the package's own count would
   // cost a walk of the whole document per alias.
-  return withYamlEnvProbes(() => doc.toJS({ maxAliasCount: -1 }));
+  return doc.toJS({ maxAliasCount: -1 });
 }
 
 function tooDeep(): string {

@@ -1,11 +1,16 @@
 /**
- * Durations in pipeline files (`timeout: 90s`) and their display.
+ * Durations in pipeline files (`timeout: 90s`). Their display, `formatDuration`, lives in the base
+ * (`lib/_base/time.ts`) with the other duration formats; it is re-exported here for the plan's
+ * text format, which imports it from this module.
  *
  * @module
  */
+import { DURATION_UNITS } from "../_base/time.ts";
 import { DurationError } from "./errors.ts";
 
-const UNIT_SECONDS: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
+export { formatDuration } from "../_base/time.ts";
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = DURATION_UNITS;
 const WHOLE = /^(?:\d+(?:\.\d+)?[dhms])+$/;
 const PART = /(\d+(?:\.\d+)?)([dhms])/g;
 
@@ -45,28 +50,4 @@ export function parseDuration(v: string | number): number {
   }
   if (!Number.isFinite(seconds) || seconds <= 0) throw new DurationError(v);
   return seconds;
-}
-
-/**
- * Formats seconds for people: `45s`, `10m`, `1h 30m`, `2d 3h`.
- *
- * @param seconds A duration in seconds.
- * @returns The shortest exact-enough text (sub-second parts are rounded).
- *
- * @example Formatting a duration
- * ```ts
- * import { formatDuration } from "./duration.ts";
- * console.assert(formatDuration(5400) === "1h 30m");
- * ```
- */
-export function formatDuration(seconds: number): string {
-  let rest = Math.round(seconds);
-  if (rest <= 0) return seconds > 0 ? "<1s" : "0s";
-  const parts: string[] = [];
-  for (const [unit, size] of Object.entries(UNIT_SECONDS)) {
-    const n = Math.floor(rest / size);
-    if (n > 0) parts.push(`${n}${unit}`);
-    rest -= n * size;
-  }
-  return parts.join(" ");
 }

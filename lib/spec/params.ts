@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { ParamFlagError } from "./errors.ts";
 import { parseYaml, yamlToJs } from "./_yaml.ts";
 import { PARAM_NAME, RESERVED_PARAMS } from "./schema.ts";

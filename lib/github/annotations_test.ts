@@ -2,7 +2,7 @@ import { assertEquals } from "../../tests/_deps.ts";
 import { MissingNotebookError } from "../plan/check_files.ts";
 import { CycleError, PlanError } from "../plan/errors.ts";
 import { githubAnnotations } from "./annotations.ts";
-import { PipelineSpecError } from "./errors.ts";
+import { PipelineSpecError } from "../spec/errors.ts";
 
 Deno.test("githubAnnotations() gives one positioned ::error per problem", () => {
   const spec = new PipelineSpecError("p.yaml", "/w/p.yaml", [

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Document, isAlias, isMap, isScalar, isSeq } from "../deps.ts";
+import { type Document, isAlias, isMap, isScalar, isSeq } from "../../deps.ts";
 
 /** A problem of the document's shape at a character offset of the source. */
 export interface ShapeProblem {
@@ -46,9 +46,9 @@ const LEAF: Extent = { size: 1, depth: 0 };
  *
  * @example A recursive alias
  * ```ts
- * import { parseDocument } from "../deps.ts";
- * import { checkYamlShape } from "./_yaml_shape.ts";
- * const doc = parseDocument("a: &a { b: *a }\n");
+ * import { parseYamlDocument } from "./yaml.ts";
+ * import { checkYamlShape } from "./yaml_shape.ts";
+ * const doc = parseYamlDocument("a: &a { b: *a }\n");
  * const [problem] = checkYamlShape(doc, { maxDepth: 200, maxAliases: 10, maxExpansion: 100 });
  * console.assert(problem?.offset === 11 && problem.message.includes("*a"));
  * ```

@@ -1,12 +1,14 @@
 /**
  * Problems of a pipeline as GitHub Actions workflow commands (`::error file=...,line=...::...`),
- * so `validate --format github` in a workflow marks them on the pull request's diff.
+ * so `validate --format github` in a workflow marks them on the pull request's diff. The commands
+ * and their escaping are `workflow_commands.ts`'s.
  *
  * @module
  */
 import { MissingNotebookError } from "../plan/check_files.ts";
 import { PlanError } from "../plan/errors.ts";
-import { PipelineSpecError } from "./errors.ts";
+import { PipelineSpecError } from "../spec/errors.ts";
+import { annotation } from "./workflow_commands.ts";
 
 /** One annotation: a message and where it belongs. */
 interface Annotation {
@@ -27,10 +29,10 @@ interface Annotation {
  * @param file The pipeline path as the user named it (relative to the workspace, ideally).
  * @returns The command lines, without trailing newlines.
  *
- * @example
+ * @example Annotating a schema problem
  * ```ts
  * import { githubAnnotations } from "./annotations.ts";
- * import { PipelineSpecError } from "./errors.ts";
+ * import { PipelineSpecError } from "../spec/errors.ts";
  * const err = new PipelineSpecError("p.yaml", "/w/p.yaml", [
  *   { path: "name", line: 1, column: 7, message: "must be a string" },
  * ]);
@@ -41,15 +43,9 @@ interface Annotation {
  * ```
  */
 export function githubAnnotations(err: Error, file: string): string[] {
-  return collect(err, file).map((a) => {
-    const props = [
-      `file=${escapeProperty(a.file)}`,
-      ...(a.line === undefined ? [] : [`line=${a.line}`]),
-      ...(a.column === undefined ? [] : [`col=${a.column}`]),
-      `title=${escapeProperty(a.title)}`,
-    ];
-    return `::error ${props.join(",")}::${escapeData(a.message)}`;
-  });
+  return collect(err, file).map((a) =>
+    annotation("error", a.message, { file: a.file, line: a.line, col: a.column, title: a.title })
+  );
 }
 
 function collect(err: Error, file: string): Annotation[] {
@@ -79,13 +75,4 @@ function collect(err: Error, file: string): Annotation[] {
     }));
   }
   return [{ file, title: "Invalid pipeline", message: err.message }];
-}
-
-// The escapes of @actions/core: data ends at a newline; properties also at ':' and ','.
-function escapeData(text: string): string {
-  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
-function escapeProperty(text: string): string {
-  return escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
 }

@@ -11,6 +11,8 @@
  * @module
  */
 import { join } from "node:path";
+import { exists } from "../lib/_base/fs.ts";
+import { sleep } from "../lib/_base/time.ts";
 
 /** A running test cluster. */
 export interface SlurmCluster extends AsyncDisposable {
@@ -31,10 +33,6 @@ const decoder = new TextDecoder();
 async function output(cmd: string, args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function freePort(): number {
@@ -202,10 +200,6 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   return { dir, env, partition: "debug", cpus: size.cpus, stop, [Symbol.asyncDispose]: stop };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 async function waitFor(

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { zipSync } from "./_deps.ts";
+import { zipSync } from "../deps_test.ts";
 import { type RunSummary, RunSummarySchema, type TaskRecord } from "../lib/log/schema.ts";
 
 const T0 = Date.parse("2026-11-27T04:00:00.000Z");
