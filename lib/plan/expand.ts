@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DataPath } from "../spec/_positions.ts";
+import type { DataPath } from "../spec/load.ts";
 import type { DefaultsSpec, KernelSpec, PipelineSpec, TaskSpec } from "../spec/schema.ts";
 import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
 import { PlanError, type PlanProblem, type ProblemSource } from "./errors.ts";

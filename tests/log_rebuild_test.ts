@@ -1,13 +1,13 @@
 import { join } from "node:path";
-import { assertEquals, assertRejects } from "../../tests/_deps.ts";
-import { tempDir } from "../../tests/_helpers.ts";
-import { executePlan, type RunnerRequest } from "../execute/executor.ts";
-import type { PlannedInstance } from "../plan/types.ts";
-import { readRunFolder } from "./read.ts";
-import { readSpansFile } from "./otlp_read.ts";
-import { summaryFromSpans } from "./rebuild.ts";
-import { SpanLog } from "./spans.ts";
-import { UserError } from "../errors.ts";
+import { assertEquals, assertRejects } from "./_deps.ts";
+import { tempDir } from "./_helpers.ts";
+import { executePlan, type RunnerRequest } from "../lib/execute/executor.ts";
+import type { PlannedInstance } from "../lib/plan/types.ts";
+import { readRunFolder } from "../lib/log/read.ts";
+import { readSpansFile } from "../lib/log/otlp_read.ts";
+import { summaryFromSpans } from "../lib/log/rebuild.ts";
+import { SpanLog } from "../lib/log/spans.ts";
+import { UserError } from "../lib/errors.ts";
 
 const inst = (id: string, needs: string[] = [], retries = 0): PlannedInstance => ({
   id,
