@@ -5,17 +5,11 @@
  */
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "../../deps.ts";
-import { UserError } from "../errors.ts";
-import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
-import { executePlan } from "../execute/executor.ts";
-import {
-  type AttemptRunner,
-  type InstanceRunner,
-  localInstanceRunner,
-} from "../execute/instance_runner.ts";
-import { notebookPreparer, NotebookSources } from "../execute/prepare.ts";
-import { detectPython } from "../execute/python.ts";
-import { readCiContext } from "../log/ci_context.ts";
+import type { RunPart } from "../execute/executor.ts";
+import { NotebookSources } from "../execute/prepare.ts";
+import { detectPython, type PythonInfo } from "../execute/python.ts";
+import { readCiContext, type RunOrigin } from "../log/ci_context.ts";
+import type { RunSummary } from "../log/schema.ts";
 import { checkRunId, newRunId } from "../log/run_id.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
 import type { Plan } from "../plan/types.ts";
@@ -24,7 +18,9 @@ import { Progress } from "./_progress.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
 import { DEFAULT_CACHE_DIR } from "./cache.ts";
 import { type PermissionNeed, requirePermissions, runNeeds } from "./_permissions.ts";
-import { readSecrets, redactRunFiles } from "./_secrets.ts";
+import { readSecrets, redactRunFiles, type RunSecrets } from "./_secrets.ts";
+import { runLocal } from "./_run_local.ts";
+import { makeRunFolder } from "./_run_folder.ts";
 import { type ScaleOutFlags, scaleOutPlan, UPSTREAM_HELP } from "./_run_part.ts";
 import { executorOption, runSlurm, SHARED_DIR_HELP, type SlurmFlags } from "./_run_slurm.ts";
 
@@ -33,34 +29,6 @@ export const EXIT_INTERRUPTED = 130;
 
 /** The permission flags `run` needs, as documented in its help and the `run` task. */
 export const RUN_PERMISSIONS = "--allow-read --allow-write --allow-run --allow-env";
-
-/**
- * The run folder exists already: a run never overwrites another.
- *
- * @example The message
- * ```ts
- * import { RunFolderExistsError } from "./run.ts";
- * const err = new RunFolderExistsError("runs/nightly");
- * console.assert(err.message.includes("'runs/nightly' already exists"));
- * ```
- */
-export class RunFolderExistsError extends UserError {
-  /** The folder. */
-  folder: string;
-  /**
-   * Creates the error.
-   *
-   * @param folder The folder that exists.
-   */
-  constructor(folder: string) {
-    super(
-      `Cannot start the run: the run folder '${folder}' already exists; ` +
-        "choose another --run-id or --out",
-    );
-    this.name = "RunFolderExistsError";
-    this.folder = folder;
-  }
-}
 
 interface RunFlags extends PlanFlags, ScaleOutFlags, SlurmFlags {
   out: string;
@@ -117,27 +85,6 @@ function onInterrupt(progress: Progress): { signal: AbortSignal; dispose(): void
     signal: interrupt.signal,
     dispose: () => {
       for (const s of signals) Deno.removeSignalListener(s, onSignal);
-    },
-  };
-}
-
-/** A function that does its work the first time it is called only. */
-function once(f: () => void): () => void {
-  let done = false;
-  return () => {
-    if (!done) {
-      done = true;
-      f();
-    }
-  };
-}
-
-/** An instance runner that calls `first` before the first instance it runs. */
-function warmingFirst(inner: InstanceRunner, first: () => void): InstanceRunner {
-  return {
-    run(instance, upstream, context) {
-      first();
-      return inner.run(instance, upstream, context);
     },
   };
 }
@@ -269,8 +216,52 @@ Examples:
     });
 }
 
+/** A run read, planned and checked, with its folder made: nothing has started yet. */
+interface PreparedRun {
+  pipelineFile: string;
+  plan: Plan;
+  part?: RunPart | undefined;
+  sources: NotebookSources;
+  secrets: RunSecrets;
+  runId: string;
+  python: PythonInfo;
+  caching: CacheSetup;
+  /** Where caching warns: nowhere until the progress output exists. */
+  warnings: { to(m: string): void };
+  shownFolder: string;
+  runFolder: string;
+}
+
 async function run(path: string, flags: RunFlags): Promise<number> {
   await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
+  const prepared = await prepareRun(path, flags);
+  const origin = readCiContext();
+  const progress = startProgress(prepared, origin);
+  const interrupt = onInterrupt(progress);
+  let outcome: { summary: RunSummary; interrupted: boolean };
+  try {
+    outcome = await runInstances(path, flags, prepared, {
+      origin,
+      signal: interrupt.signal,
+      progress,
+    });
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+  await redactRunFiles(prepared.runFolder, prepared.secrets.redactor);
+  const summary = prepared.secrets.redactor.redactValue(outcome.summary);
+  writeErr(`\n${progress.table(summary)}`);
+  Deno.stdout.writeSync(encoder.encode(`${prepared.shownFolder}\n`));
+  if (outcome.interrupted || summary.status === "cancelled") return EXIT_INTERRUPTED;
+  return summary.status === "succeeded" ? 0 : 1;
+}
+
+/**
+ * Reads, plans and checks everything before anything is written or started: the pipeline, every
+ * notebook, secrets, the interpreter, caching; then makes the run folder.
+ */
+async function prepareRun(path: string, flags: RunFlags): Promise<PreparedRun> {
   const startedAt = new Date();
   // The interpreter is probed while the pipeline is read and planned.
   const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
@@ -291,9 +282,26 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   const caching = await runCaching(plan, flags, { python, sources, warnings });
   const shownFolder = join(flags.out, runId);
   const runFolder = await makeRunFolder(flags.out, shownFolder);
+  const pipelineFile = shownPipelineFile(pipeline.file);
+  return {
+    pipelineFile,
+    plan,
+    part,
+    sources,
+    secrets,
+    runId,
+    python,
+    caching,
+    warnings,
+    shownFolder,
+    runFolder,
+  };
+}
 
+/** The progress output on stderr, with the run's first line; caching warns into it from now on. */
+function startProgress(prepared: PreparedRun, origin: RunOrigin): Progress {
+  const { plan, python, caching, runId } = prepared;
   const live = Deno.stderr.isTerminal();
-  const origin = readCiContext();
   const progress = new Progress({
     live,
     write: writeErr,
@@ -301,96 +309,46 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     color: live && Deno.env.get("NO_COLOR") === undefined,
     annotations: origin.ci !== undefined,
   });
-  const interrupt = onInterrupt(progress);
-
   progress.note(
     `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
       `Python ${python.version} (nbclient ${python.nbclient})` +
       (caching.description === "" ? "" : `; ${caching.description}`),
   );
-  warnings.to = (m) => progress.warning(m);
+  prepared.warnings.to = (m) => progress.warning(m);
   progress.start();
-  let summary;
-  let interrupted = false;
-  // One driver per worker slot, forking a kernel per notebook; with a cache or --resume, started
-  // by the first instance that runs, so a run that restores everything starts none. On Slurm,
-  // the kernels run in the jobs.
-  const forkServer = new ForkServer();
-  const warm = once(() =>
-    void prewarmForPlan(forkServer, plan, {
-      python: python.path,
-      concurrency: flags.concurrency ?? navigator.hardwareConcurrency ?? 1,
-    })
-  );
-  if (!caching.restores && flags.executor !== "slurm") warm();
-  try {
-    if (flags.executor === "slurm") {
-      ({ summary, interrupted } = await runSlurm(plan, flags, {
-        pipelinePath: path,
-        pipelineFile: shownPipelineFile(pipeline.file),
-        runId,
-        runFolder,
-        signal: interrupt.signal,
-        origin,
-        observer: progress,
-      }));
-    } else {
-      const runner: AttemptRunner = (request) =>
-        forkServer.run({ ...request, python: python.path });
-      const prepare = notebookPreparer(sources);
-      const { values, redactor } = secrets;
-      summary = await executePlan(plan, {
-        runner,
-        prepare,
-        // A part's upstream instances were keyed in other parts: parts run without the cache.
-        instanceRunner: (part === undefined ? caching.wrap : (r: InstanceRunner) => r)(
-          warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
-        ),
-        runFolder,
-        runId,
-        ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-        failFast: flags.failFast ?? false,
-        signal: interrupt.signal,
-        observer: progress,
-        pipelineFile: shownPipelineFile(pipeline.file),
-        origin,
-        ...(part === undefined ? {} : { part }),
-      });
-    }
-  } finally {
-    await forkServer.close();
-    progress.stop();
-    interrupt.dispose();
-  }
-  await redactRunFiles(runFolder, secrets.redactor);
-  summary = secrets.redactor.redactValue(summary);
-  writeErr(`\n${progress.table(summary)}`);
-  Deno.stdout.writeSync(encoder.encode(`${shownFolder}\n`));
-  if (interrupted || summary.status === "cancelled") return EXIT_INTERRUPTED;
-  return summary.status === "succeeded" ? 0 : 1;
+  return progress;
 }
 
-/** Creates `<out>/<run-id>/` (and `<out>`); a run never reuses a folder. */
-async function makeRunFolder(out: string, shownFolder: string): Promise<string> {
-  const runFolder = resolve(shownFolder);
-  try {
-    await Deno.mkdir(resolve(out), { recursive: true });
-  } catch (err) {
-    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
-      throw err;
-    }
-    throw new UserError(
-      `Cannot create the output folder '${out}' (--out): ${(err as Error).message}`,
-      { cause: err },
-    );
+/** Runs the instances on this machine, or as Slurm jobs (`--executor slurm`). */
+async function runInstances(
+  path: string,
+  flags: RunFlags,
+  prepared: PreparedRun,
+  context: { origin: RunOrigin; signal: AbortSignal; progress: Progress },
+): Promise<{ summary: RunSummary; interrupted: boolean }> {
+  const { plan, runId, runFolder, pipelineFile } = prepared;
+  const { origin, signal, progress } = context;
+  if (flags.executor === "slurm") {
+    const { summary, interrupted } = await runSlurm(plan, flags, {
+      pipelinePath: path,
+      pipelineFile,
+      runId,
+      runFolder,
+      signal,
+      origin,
+      observer: progress,
+    });
+    return { summary, interrupted };
   }
-  try {
-    await Deno.mkdir(runFolder);
-  } catch (err) {
-    if (err instanceof Deno.errors.AlreadyExists) throw new RunFolderExistsError(shownFolder);
-    throw err;
-  }
-  return runFolder;
+  const summary = await runLocal({
+    ...prepared,
+    concurrency: flags.concurrency,
+    failFast: flags.failFast ?? false,
+    origin,
+    signal,
+    observer: progress,
+  });
+  return { summary, interrupted: false };
 }
 
 /** The pipeline file as the user knows it, without the machine's folders above the cwd. */
