@@ -15,7 +15,6 @@ const EXCUSE = /longer than 80 lines/i;
  * on a line here that is within the limits again, so this list only shrinks.
  */
 const KNOWN: readonly string[] = [
-  "lib/log/schema.ts: file",
   "lib/site/build.ts: file",
 ];
 

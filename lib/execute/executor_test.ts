@@ -4,7 +4,7 @@ import { tempDir } from "../../tests/_helpers.ts";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { readRunFolder } from "../log/read.ts";
 import { readSpansFile } from "../log/otlp_read.ts";
-import { SPAN } from "../log/schema.ts";
+import { SPAN } from "../log/span_schema.ts";
 import {
   type AttemptRunner,
   type ExecuteOptions,

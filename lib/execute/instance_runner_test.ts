@@ -4,7 +4,7 @@ import { tempDir } from "../../tests/_helpers.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { TaskRecord } from "../log/schema.ts";
 import { readSpansFile } from "../log/otlp_read.ts";
-import { SPAN } from "../log/schema.ts";
+import { SPAN } from "../log/span_schema.ts";
 import { executePlan } from "./executor.ts";
 import {
   type AttemptRunner,

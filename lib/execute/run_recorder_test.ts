@@ -3,7 +3,7 @@ import { assertEquals, assertOk } from "../../tests/_deps.ts";
 import { tempDir } from "../../tests/_helpers.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import { readSpansFile } from "../log/otlp_read.ts";
-import { SPAN } from "../log/schema.ts";
+import { SPAN } from "../log/span_schema.ts";
 import { pendingRecord, RunRecorder, runStatus } from "./run_recorder.ts";
 
 function inst(id: string, needs: string[] = []): PlannedInstance {

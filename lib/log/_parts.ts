@@ -10,13 +10,8 @@ import { UserError } from "../errors.ts";
 import { type FlatSpan, parseSpansJsonl } from "./otlp_read.ts";
 import { summaryFromSpans } from "./rebuild.ts";
 import { RUN_LAYOUT } from "./layout.ts";
-import {
-  type PlanSpanInstance,
-  PlanSpanInstanceSchema,
-  type RunSummary,
-  SPAN,
-  type TaskStatus,
-} from "./schema.ts";
+import type { RunSummary, TaskStatus } from "./schema.ts";
+import { type PlanSpanInstance, PlanSpanInstanceSchema, SPAN } from "./span_schema.ts";
 
 const A = SPAN.attr;
 

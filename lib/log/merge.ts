@@ -16,13 +16,8 @@ import { chooseRecords, type Chosen, MergeError, type Part, readPart, reparent }
 import { summaryFromSpans } from "./rebuild.ts";
 import { derivedSpanId, derivedTraceId } from "./span_ids.ts";
 import { type SpanInstance, SpanLog } from "./spans.ts";
-import {
-  type PlanSpanInstance,
-  type RunStatus,
-  type RunSummary,
-  SPAN,
-  type TaskStatus,
-} from "./schema.ts";
+import type { RunStatus, RunSummary, TaskStatus } from "./schema.ts";
+import { type PlanSpanInstance, SPAN } from "./span_schema.ts";
 import { writeRunSummary } from "./write_summary.ts";
 import { RUN_LAYOUT, runPath, unsafeRelPath } from "./layout.ts";
 

@@ -14,16 +14,14 @@ import {
   AttemptStatusSchema,
   type CiContext,
   CiContextSchema,
-  type PlanSpanInstance,
-  PlanSpanInstanceSchema,
   RUN_FORMAT_VERSION,
   type RunSummary,
   RunSummarySchema,
-  SPAN,
   type TaskRecord,
   TaskStatusSchema,
   TriggerSchema,
 } from "./schema.ts";
+import { type PlanSpanInstance, PlanSpanInstanceSchema, SPAN } from "./span_schema.ts";
 import { foldValueLines, valueLinesOfSpan } from "./values.ts";
 import { addAttemptFolders } from "./attempt_folders.ts";
 import { RUN_LAYOUT, runPath, slugOfRunPath } from "./layout.ts";

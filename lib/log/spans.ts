@@ -22,15 +22,14 @@ import { JsonlSpanProcessor } from "./_jsonl_span_processor.ts";
 import {
   type AttemptStatus,
   type CiContext,
-  type PlanSpanInstance,
   RUN_FORMAT_VERSION,
   type RunStatus,
-  SPAN,
   type TaskError,
   type TaskStatus,
   type Trigger,
   type ValueLine,
 } from "./schema.ts";
+import { type PlanSpanInstance, SPAN } from "./span_schema.ts";
 
 /** What the run span and every line's resource say about the run. */
 export interface RunSpanInfo {

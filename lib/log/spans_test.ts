@@ -4,7 +4,7 @@ import { assertEquals, assertOk } from "../../tests/_deps.ts";
 import { tempDir } from "../../tests/_helpers.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import { parseSpansJsonl } from "./otlp_read.ts";
-import { SPAN } from "./schema.ts";
+import { SPAN } from "./span_schema.ts";
 import { SpanLog } from "./spans.ts";
 
 interface ProtoMessageType {

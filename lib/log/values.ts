@@ -9,7 +9,8 @@ import { join, posix } from "node:path";
 import { ATTEMPT_LAYOUT } from "./layout.ts";
 import type { JsonValue } from "../plan/types.ts";
 import { attrNumber, attrString, type FlatSpan } from "./otlp_read.ts";
-import { type Artifact, type Metric, SPAN, type ValueLine, ValueLineSchema } from "./schema.ts";
+import { type Artifact, type Metric, type ValueLine, ValueLineSchema } from "./schema.ts";
+import { SPAN } from "./span_schema.ts";
 
 /** The logged data of one attempt. */
 export interface AttemptValues {
