@@ -6,14 +6,14 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { UserError } from "../errors.ts";
+import { exists } from "../_base/fs.ts";
 import { VERSION } from "../version.ts";
 import { safeName } from "./_html.ts";
 import { loadRuns } from "./load.ts";
+import { readHistory, writeHistory } from "./history.ts";
 import {
   type History,
   HISTORY_FORMAT_VERSION,
-  HistorySchema,
   type SiteProblem,
   type SiteRun,
   sortRuns,
@@ -22,31 +22,6 @@ import { renderExperiments, renderIndex, renderProblems } from "./overview_pages
 import { type PageContext, pageContext } from "./page.ts";
 import { writeRunPages } from "./run_pages.ts";
 import { DEFAULT_SITE_BASE, loadSiteFiles } from "./templates.ts";
-
-/**
- * The published site given to `--previous` cannot be used.
- *
- * @example Catching it
- * ```ts
- * import { PreviousSiteError } from "./build.ts";
- * const err = new PreviousSiteError("old-site", "Cannot read the previous site 'old-site'");
- * console.assert(err.name === "PreviousSiteError" && err.folder === "old-site");
- * ```
- */
-export class PreviousSiteError extends UserError {
-  /** The folder. */
-  folder: string;
-  /**
-   * @param folder The previous site's folder.
-   * @param message What is wrong.
-   * @param options The cause.
-   */
-  constructor(folder: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "PreviousSiteError";
-    this.folder = folder;
-  }
-}
 
 /** Options of {@linkcode buildSite}. */
 export interface BuildSiteOptions {
@@ -109,63 +84,6 @@ export interface BuildReport {
   warnings: string[];
 }
 
-/** Path of the history file inside a site. */
-export const HISTORY_FILE = "data/history.json";
-
-/**
- * Reads `data/history.json` of a published site.
- *
- * @param folder The site's folder.
- * @returns The history, or undefined when the folder does not exist (a first publication).
- * @throws {PreviousSiteError} When the folder exists but its history is missing or invalid.
- *
- * @example Reading a history
- * ```ts ignore
- * const history = await readHistory("previous-site");
- * ```
- */
-export async function readHistory(folder: string): Promise<History | undefined> {
-  try {
-    await Deno.stat(folder);
-  } catch {
-    return undefined;
-  }
-  const path = join(folder, HISTORY_FILE);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    throw new PreviousSiteError(
-      folder,
-      `Cannot read the previous site '${folder}': it has no ${HISTORY_FILE}. Pass the folder of ` +
-        `a site built by 'cli.ts site', or leave out --previous.`,
-      { cause: err },
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new PreviousSiteError(
-      folder,
-      `Cannot read '${path}': it is not valid JSON (${(err as Error).message})`,
-      { cause: err },
-    );
-  }
-  const parsed = HistorySchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PreviousSiteError(
-      folder,
-      `Cannot read '${path}': it does not match the history format at ${
-        issue?.path.join(".") || "the top level"
-      }: ${issue?.message}`,
-      { cause: parsed.error },
-    );
-  }
-  return parsed.data;
-}
-
 function prune(runs: SiteRun[], options: BuildSiteOptions): SiteRun[] {
   let kept = sortRuns(runs);
   if (options.keepDays !== undefined) {
@@ -174,15 +92,6 @@ function prune(runs: SiteRun[], options: BuildSiteOptions): SiteRun[] {
   }
   if (options.keepRuns !== undefined) kept = kept.slice(0, options.keepRuns);
   return kept;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function copyDir(src: string, dest: string): Promise<void> {
@@ -326,23 +235,6 @@ export async function writeRuns(
     }
   }
   return counts;
-}
-
-/**
- * Writes `data/history.json` atomically (a temporary file, then a rename).
- *
- * @param out The site's folder.
- * @param history The history.
- *
- * @example Writing a history
- * ```ts ignore
- * await writeHistory("_site", history);
- * ```
- */
-export async function writeHistory(out: string, history: History): Promise<void> {
-  const tmp = join(out, `${HISTORY_FILE}.tmp`);
-  await Deno.writeTextFile(tmp, JSON.stringify(history));
-  await Deno.rename(tmp, join(out, HISTORY_FILE));
 }
 
 /**
