@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { formatDuration } from "../spec/duration.ts";
+import { formatDuration } from "../_base/time.ts";
 import { criticalPath } from "./critical_path.ts";
 import type { Plan } from "./types.ts";
 

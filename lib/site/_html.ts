@@ -32,30 +32,6 @@ export function escapeHtml(value: unknown): string {
 export { safeName } from "../_base/names.ts";
 
 /**
- * Formats a duration in seconds for people: `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`.
- *
- * @param seconds The duration, or undefined.
- * @returns The formatted duration, `–` when unknown.
- *
- * @example Durations
- * ```ts
- * import { formatDuration } from "./_html.ts";
- * console.assert(formatDuration(245) === "4 min 05 s");
- * ```
- */
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return "–";
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  if (seconds < 3600) {
-    return `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
-  }
-  return `${Math.floor(seconds / 3600)} h ${
-    String(Math.floor((seconds % 3600) / 60)).padStart(2, "0")
-  } min`;
-}
-
-/**
  * Formats an ISO timestamp as `2026-11-20 06:00 UTC` (stable across machines: always UTC).
  *
  * @param iso The timestamp, or undefined.

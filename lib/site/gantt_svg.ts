@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { escapeHtml, formatDuration } from "./_html.ts";
+import { escapeHtml } from "./_html.ts";
+import { formatElapsedPage } from "../_base/time.ts";
 
 /** One bar: an attempt. */
 export interface GanttBar {
@@ -99,7 +100,7 @@ export function renderGanttSvg(rows: GanttRow[]): string {
         y + 4
       }" width="${Math.round(w)}" height="${ROW_H - 8}"><title>#${b.attempt} ${
         escapeHtml(b.status)
-      } ${formatDuration((b.end - b.start) / 1000)}</title></rect>`;
+      } ${formatElapsedPage((b.end - b.start) / 1000)}</title></rect>`;
     }).join("");
     parts.push(
       `<a href="${escapeHtml(row.href)}"><text class="gantt-label" x="${LABEL_W - 8}" y="${

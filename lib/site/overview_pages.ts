@@ -6,13 +6,14 @@
  */
 import { join } from "node:path";
 import type { JsonValue } from "../plan/types.ts";
-import { formatDuration, formatTime, formatValue, safeName } from "./_html.ts";
+import { formatTime, formatValue, safeName } from "./_html.ts";
 import { type ChartSeries, renderLineChart } from "./chart_svg.ts";
 import type { SiteProblem, SiteRun } from "./model.ts";
 import type { PageContext } from "./page.ts";
 import { instancePages, safeUrl, statusCounts } from "./run_model.ts";
+import { formatElapsedPage } from "../_base/time.ts";
 
-const fmt = { duration: formatDuration, time: formatTime, value: formatValue };
+const fmt = { duration: formatElapsedPage, time: formatTime, value: formatValue };
 /** Most runs in an experiment's comparison table (the newest). */
 const MAX_COMPARE = 60;
 

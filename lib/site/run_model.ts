@@ -6,10 +6,11 @@
  * @module
  */
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
-import { formatDuration, safeName } from "./_html.ts";
+import { safeName } from "./_html.ts";
 import { type DagNode, renderDagSvg } from "./dag_svg.ts";
 import { renderGanttSvg } from "./gantt_svg.ts";
 import type { SiteRun } from "./model.ts";
+import { formatElapsedPage } from "../_base/time.ts";
 
 /** Task statuses shown first, in this order. */
 const PROBLEM_ORDER = ["failed", "timeout", "cancelled", "running", "pending"];
@@ -140,7 +141,7 @@ function dagNodes(tasks: TaskRecord[], pages: Map<string, string>): DagNode[] {
         href: pages.get(t.id) ?? "#",
         needs,
         ...(t.durationSeconds !== undefined && t.attempts.length > 0
-          ? { detail: formatDuration(t.durationSeconds) }
+          ? { detail: formatElapsedPage(t.durationSeconds) }
           : {}),
       });
     }

@@ -9,14 +9,15 @@
  * @module
  */
 import { join } from "node:path";
-import { formatDuration, formatTime, formatValue, safeName } from "./_html.ts";
+import { formatTime, formatValue, safeName } from "./_html.ts";
 import { copyInstanceFiles } from "./instance_files.ts";
 import { buildInstancePageModel, type InstancePageModel } from "./instance_model.ts";
 import type { SiteRun } from "./model.ts";
 import type { PageContext } from "./page.ts";
 import { buildRunPageModel, type RunPageModel, type RunPagesOptions } from "./run_model.ts";
+import { formatElapsedPage } from "../_base/time.ts";
 
-const FMT = { duration: formatDuration, time: formatTime, value: formatValue };
+const FMT = { duration: formatElapsedPage, time: formatTime, value: formatValue };
 
 /**
  * Renders a run's index page from its view model.

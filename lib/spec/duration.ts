@@ -1,14 +1,11 @@
 /**
  * Durations in pipeline files (`timeout: 90s`). Their display, `formatDuration`, lives in the base
- * (`lib/_base/time.ts`) with the other duration formats; it is re-exported here for the plan's
- * text format, which imports it from this module.
+ * (`lib/_base/time.ts`) with the other duration formats.
  *
  * @module
  */
 import { DURATION_UNITS } from "../_base/time.ts";
 import { DurationError } from "./errors.ts";
-
-export { formatDuration } from "../_base/time.ts";
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = DURATION_UNITS;
 const WHOLE = /^(?:\d+(?:\.\d+)?[dhms])+$/;
