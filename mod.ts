@@ -185,7 +185,8 @@ export {
   GitHubResponseError,
   UnsafeArchiveError,
 } from "./lib/github/errors.ts";
-export { buildSite, PreviousSiteError, readHistory } from "./lib/site/build.ts";
+export { buildSite } from "./lib/site/build.ts";
+export { PreviousSiteError, readHistory } from "./lib/site/history.ts";
 export type { BuildReport, BuildSiteOptions } from "./lib/site/build.ts";
 export { findRunFolders, loadRuns, SiteInputError } from "./lib/site/load.ts";
 export type { History, SiteProblem, SiteRun } from "./lib/site/model.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { PlanOptions } from "../plan/plan.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { parseParamFlag } from "../spec/params.ts";
 
 /** The selection and override flags, as commander parses them. */

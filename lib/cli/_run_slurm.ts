@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { Option } from "../../deps.ts";
 import type { RunOrigin } from "../log/ci_context.ts";
 import type { Plan } from "../plan/types.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { runOnSlurm, type SlurmObserver, type SlurmRunResult } from "../slurm/executor.ts";
 
 /** Help of `run --shared-dir`. */

@@ -15,7 +15,7 @@ import {
   type WorkflowOptions,
 } from "../github/workflow.ts";
 import { planPipeline } from "../plan/plan.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { loadPipeline } from "../spec/load.ts";
 import { parseParamFlag } from "../spec/params.ts";
 

@@ -19,6 +19,7 @@ import {
   pipeOf,
   type ProcessSet,
 } from "./process_group.ts";
+import { sleep } from "../_base/time.ts";
 
 /** Milliseconds the driver gets to exit after a stop request, and again after SIGTERM. */
 const DRIVER_GRACE_MS = 2000;
@@ -75,10 +76,6 @@ export interface DriverExit {
   runningCell: number | undefined;
   /** The last (up to 40) non-empty lines of its stderr. */
   stderrTail: string[];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Reads a stream until it ends or `cancel()` is called; never throws. */

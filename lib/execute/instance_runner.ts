@@ -15,6 +15,7 @@ import { readAttemptValues } from "../log/values.ts";
 import { redactAttemptFolder, type Redactor } from "../log/redact.ts";
 import type { AttemptRequest, AttemptResult } from "./attempt.ts";
 import { type InstanceRecorder, pendingRecord, seconds } from "./run_recorder.ts";
+import { exists } from "../_base/fs.ts";
 
 /** The context of an attempt, as the notebook sees it in `P`: run, task, instance, attempt. */
 export type AttemptContext = AttemptRequest["context"];
@@ -139,15 +140,6 @@ export function upstreamEntry(record: TaskRecord, runFolder: string): UpstreamEn
     metrics: record.metrics,
     artifacts: Object.fromEntries(record.artifacts.map((a) => [a.name, join(runFolder, a.path)])),
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import { join } from "node:path";
 import { z } from "../../deps.ts";
+import { writeFileAtomic } from "../_base/fs.ts";
 import { UserError } from "../errors.ts";
 import {
   downloadArtifact,
@@ -293,7 +294,7 @@ async function collectOne(
     throw err;
   }
   if (cache !== undefined && source === "downloaded") {
-    await writeAtomic(join(cache, `${artifact.id}.zip`), zip);
+    await writeFileAtomic(join(cache, `${artifact.id}.zip`), zip);
     await writeCacheEntry(cache, {
       id: artifact.id,
       name: artifact.name,
@@ -356,11 +357,5 @@ async function allExist(dir: string, names: string[]): Promise<boolean> {
 
 async function writeCacheEntry(cache: string, entry: CacheEntry): Promise<void> {
   const text = JSON.stringify(entry, null, 2);
-  await writeAtomic(join(cache, `${entry.id}.json`), new TextEncoder().encode(text));
-}
-
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, path);
+  await writeFileAtomic(join(cache, `${entry.id}.json`), text);
 }

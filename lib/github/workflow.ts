@@ -9,7 +9,8 @@
  * @module
  */
 import { stringifyYaml } from "../../deps.ts";
-import type { JsonValue, Plan } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
+import type { Plan } from "../plan/types.ts";
 import { ACTIONS, type Job, jobSetupSteps, mergeJob, type Step } from "./_workflow_jobs.ts";
 
 /** How instances are grouped into jobs. */

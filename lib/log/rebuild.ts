@@ -5,7 +5,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { attrNumber, attrString, type AttrValue, type FlatSpan } from "./otlp_read.ts";
 import { parseSpansJsonl } from "./otlp_read.ts";
 import { z } from "../../deps.ts";

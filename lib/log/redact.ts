@@ -12,6 +12,7 @@
  */
 import { Buffer } from "node:buffer";
 import { join, posix } from "node:path";
+import { writeFileAtomic } from "../_base/fs.ts";
 import { ATTEMPT_LAYOUT } from "./layout.ts";
 
 /** What a secret value is replaced by. */
@@ -281,8 +282,7 @@ export async function redactAttemptFolder(
       return line; // Not JSON: the reader warns about it.
     }
   });
-  await Deno.writeTextFile(`${valuesFile}.redacting`, lines.join("\n"));
-  await Deno.rename(`${valuesFile}.redacting`, valuesFile);
+  await writeFileAtomic(valuesFile, lines.join("\n"));
   if (!changed.includes(ATTEMPT_LAYOUT.values)) changed.push(ATTEMPT_LAYOUT.values);
   return changed.sort();
 }

@@ -15,7 +15,8 @@ import {
   type Tracer,
   TracerProvider,
 } from "../../deps.ts";
-import type { JsonValue, PlannedInstance } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
+import type { PlannedInstance } from "../plan/types.ts";
 import { VERSION } from "../version.ts";
 import { NamedIdGenerator } from "./span_ids.ts";
 import { JsonlSpanProcessor } from "./_jsonl_span_processor.ts";

@@ -7,7 +7,7 @@
  */
 import { join, posix } from "node:path";
 import { ATTEMPT_LAYOUT } from "./layout.ts";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { attrNumber, attrString, type FlatSpan } from "./otlp_read.ts";
 import { type Artifact, type Metric, type ValueLine, ValueLineSchema } from "./schema.ts";
 import { SPAN } from "./span_schema.ts";

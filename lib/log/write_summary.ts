@@ -5,7 +5,7 @@
  * @module
  */
 import { RUN_LAYOUT, runPath } from "./layout.ts";
-import { join } from "node:path";
+import { writeFileAtomic } from "../_base/fs.ts";
 import { type RunSummary, RunSummarySchema } from "./schema.ts";
 
 /**
@@ -39,13 +39,6 @@ export async function writeRunSummary(folder: string, summary: RunSummary): Prom
     );
   }
   const target = runPath(folder, RUN_LAYOUT.summary);
-  const temp = join(folder, `.${RUN_LAYOUT.summary}.${crypto.randomUUID().slice(0, 8)}.tmp`);
-  try {
-    await Deno.writeTextFile(temp, JSON.stringify(parsed.data, null, 2) + "\n");
-    await Deno.rename(temp, target);
-  } catch (err) {
-    await Deno.remove(temp).catch(() => {});
-    throw err;
-  }
+  await writeFileAtomic(target, JSON.stringify(parsed.data, null, 2) + "\n");
   return target;
 }

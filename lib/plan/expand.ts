@@ -9,7 +9,8 @@ import type { DefaultsSpec, KernelSpec, PipelineSpec, TaskSpec } from "../spec/s
 import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
 import { PlanError, type PlanProblem, type ProblemSource } from "./errors.ts";
 import { canonicalJson, instanceId } from "./ids.ts";
-import type { JsonValue, PlannedInstance } from "./types.ts";
+import type { JsonValue } from "../_base/json.ts";
+import type { PlannedInstance } from "./types.ts";
 
 /** More instances than this is almost certainly a mistake (and a huge website). */
 export const MAX_INSTANCES = 100_000;

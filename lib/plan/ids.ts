@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { JsonValue } from "./types.ts";
+import type { JsonValue } from "../_base/json.ts";
+import { fnv1a } from "../_base/hash.ts";
 
 /**
  * JSON with object keys sorted, so equal values have equal text.
@@ -80,13 +81,4 @@ export function slugify(ids: readonly string[]): string[] {
     if (counts.get(b.toLowerCase()) === 1 && b.length <= MAX_SLUG) return b;
     return `${b.slice(0, MAX_SLUG - 9)}-${fnv1a(ids[i] ?? "")}`;
   });
-}
-
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
 }

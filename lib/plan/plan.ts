@@ -11,7 +11,8 @@ import { expandInstances, type Expansion, type Locate } from "./expand.ts";
 import { findCycle } from "./graph.ts";
 import { slugify } from "./ids.ts";
 import { selectIds, type Selection } from "./select.ts";
-import type { JsonValue, Plan, PlannedInstance } from "./types.ts";
+import type { JsonValue } from "../_base/json.ts";
+import type { Plan, PlannedInstance } from "./types.ts";
 
 /** Options of {@linkcode planPipeline}. */
 export interface PlanOptions extends Selection {

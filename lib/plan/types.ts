@@ -9,10 +9,6 @@
 
 import type { JsonValue } from "../_base/json.ts";
 
-// Re-exported for the planner, the executor and the run-folder writer, which still import it
-// from here; new code imports it from the base.
-export type { JsonValue };
-
 /** One runnable unit: a task, or one combination of a matrix task. */
 export interface PlannedInstance {
   /** Stable id: `task` or `task[key=value,...]` with keys sorted. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { JsonValue } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
 import { formatTime, formatValue, safeName } from "./_html.ts";
 import { type ChartSeries, renderLineChart } from "./chart_svg.ts";
 import type { SiteProblem, SiteRun } from "./model.ts";

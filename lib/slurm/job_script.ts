@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { JsonValue, PlannedInstance } from "../plan/types.ts";
+import type { JsonValue } from "../_base/json.ts";
+import type { PlannedInstance } from "../plan/types.ts";
 
 /** What every job of a run shares. */
 export interface JobCommon {
