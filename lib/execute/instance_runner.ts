@@ -16,6 +16,7 @@ import { redactAttemptFolder, type Redactor } from "../log/redact.ts";
 import type { AttemptRequest, AttemptResult } from "./attempt.ts";
 import { type InstanceRecorder, pendingRecord, seconds } from "./run_recorder.ts";
 import { exists } from "../_base/fs.ts";
+import { attemptDir, attemptFile, runPath } from "../log/layout.ts";
 
 /** The context of an attempt, as the notebook sees it in `P`: run, task, instance, attempt. */
 export type AttemptContext = AttemptRequest["context"];
@@ -180,8 +181,9 @@ export async function recordAttemptFolder(
 ): Promise<
   { attempt: AttemptRecord; logged: Pick<TaskRecord, "values" | "metrics" | "artifacts"> }
 > {
-  const attemptRel = `tasks/${instance.slug}/attempt-${n}`;
-  const attemptDir = join(context.runFolder, attemptRel);
+  const attemptRel = attemptDir(instance.slug, n);
+  const notebookRel = attemptFile(instance.slug, n, "notebook");
+  const stderrRel = attemptFile(instance.slug, n, "stderr");
   const logged = await readAttemptValues(context.runFolder, attemptRel);
   for (const w of logged.warnings) context.observer.warning?.(w);
   const attempt: AttemptRecord = {
@@ -191,10 +193,8 @@ export async function recordAttemptFolder(
     endedAt: result.endedAt.toISOString(),
     durationSeconds: seconds(result.startedAt, result.endedAt),
   };
-  if (await exists(join(attemptDir, "notebook.ipynb"))) {
-    attempt.notebook = `${attemptRel}/notebook.ipynb`;
-  }
-  if (await exists(join(attemptDir, "stderr.txt"))) attempt.stderr = `${attemptRel}/stderr.txt`;
+  if (await exists(runPath(context.runFolder, notebookRel))) attempt.notebook = notebookRel;
+  if (await exists(runPath(context.runFolder, stderrRel))) attempt.stderr = stderrRel;
   if (result.error !== undefined) attempt.error = result.error;
   context.recorder.attempt({
     attempt: n,
@@ -289,7 +289,7 @@ export function localInstanceRunner(options: LocalInstanceRunnerOptions): Instan
           context,
         );
         if (options.redactor?.active) {
-          const dir = join(context.runFolder, `tasks/${inst.slug}/attempt-${n}`);
+          const dir = runPath(context.runFolder, attemptDir(inst.slug, n));
           await redactAttemptFolder(dir, options.redactor);
           if (result.error !== undefined) result.error = options.redactor.redactValue(result.error);
         }
@@ -334,8 +334,8 @@ async function oneAttempt(
   upstreamFile: string | undefined,
   ctx: InstanceContext,
 ): Promise<{ result: RunnerResult; retryable: boolean }> {
-  const attemptDir = join(ctx.runFolder, `tasks/${inst.slug}/attempt-${n}`);
-  await Deno.mkdir(attemptDir, { recursive: true });
+  const folder = runPath(ctx.runFolder, attemptDir(inst.slug, n));
+  await Deno.mkdir(folder, { recursive: true });
   const context: AttemptContext = {
     runId: ctx.runId,
     taskId: inst.task,
@@ -351,8 +351,8 @@ async function oneAttempt(
     await Deno.writeTextFile(notebookPath, prepared.ipynb);
     const result = await options.runner({
       notebookPath,
-      outputNotebookPath: join(attemptDir, "notebook.ipynb"),
-      attemptDir,
+      outputNotebookPath: runPath(ctx.runFolder, attemptFile(inst.slug, n, "notebook")),
+      attemptDir: folder,
       workDir: ctx.baseDir,
       kernel: inst.kernel,
       ...(inst.preload === undefined ? {} : { preload: inst.preload }),

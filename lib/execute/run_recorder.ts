@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { RunOrigin } from "../log/ci_context.ts";
 import {
@@ -20,6 +20,7 @@ import {
 } from "../log/schema.ts";
 import { type AttemptSpanInfo, SpanLog, type TaskSpanHandle } from "../log/spans.ts";
 import { writeRunSummary } from "../log/write_summary.ts";
+import { RUN_LAYOUT, runPath } from "../log/layout.ts";
 import { derivedTaskContext } from "../log/span_ids.ts";
 
 /** What a run recorder needs to open a run folder. */
@@ -192,7 +193,7 @@ export class RunRecorder {
     const runFolder = resolve(options.runFolder);
     await Deno.mkdir(runFolder, { recursive: true });
     const origin = options.origin ?? { trigger: "local" };
-    const spans = new SpanLog(join(runFolder, "spans.jsonl"), {
+    const spans = new SpanLog(runPath(runFolder, RUN_LAYOUT.spans), {
       runId: options.runId,
       pipeline: plan.pipeline,
       ...(options.pipelineFile === undefined ? {} : { pipelineFile: options.pipelineFile }),

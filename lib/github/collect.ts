@@ -14,6 +14,7 @@
 import { join } from "node:path";
 import { z } from "../../deps.ts";
 import { writeFileAtomic } from "../_base/fs.ts";
+import { RUN_LAYOUT } from "../log/layout.ts";
 import { UserError } from "../errors.ts";
 import {
   downloadArtifact,
@@ -343,10 +344,10 @@ async function allExist(dir: string, names: string[]): Promise<boolean> {
   if (names.length === 0) return false;
   for (const name of names) {
     try {
-      await Deno.lstat(join(dir, name, "run.json"));
+      await Deno.lstat(join(dir, name, RUN_LAYOUT.summary));
     } catch {
       try {
-        await Deno.lstat(join(dir, name, "spans.jsonl"));
+        await Deno.lstat(join(dir, name, RUN_LAYOUT.spans));
       } catch {
         return false;
       }

@@ -13,6 +13,7 @@ import { join, resolve, sep } from "node:path";
 import { type UnzipFileInfo, unzipSync } from "../../deps.ts";
 import { UnsafeArchiveError } from "./errors.ts";
 import { exists } from "../_base/fs.ts";
+import { RUN_LAYOUT } from "../log/layout.ts";
 
 /** Limits of {@linkcode extractRunFolders}. */
 export interface ExtractOptions {
@@ -55,7 +56,8 @@ export interface ExtractResult {
   present: string[];
 }
 
-const RUN_MARKERS = new Set(["run.json", "spans.jsonl"]);
+/** Files that make a folder a run folder. */
+const RUN_MARKERS = new Set<string>([RUN_LAYOUT.summary, RUN_LAYOUT.spans]);
 const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._=+-]{0,199}$/;
 const BATCH_BYTES = 64 * 1024 * 1024;
 
@@ -143,7 +145,7 @@ export async function extractRunFolders(
         }
         throw err;
       }
-      options.check?.(name, await readText(join(staging, name, "run.json")));
+      options.check?.(name, await readText(join(staging, name, RUN_LAYOUT.summary)));
       staged.push(name);
     }
     // Only when every folder passed its check does any of them move into place.
