@@ -7,19 +7,17 @@
  *
  * @module
  */
-import { join } from "node:path";
 import type { DriverEvent } from "./driver_events.ts";
-import { type DriverFiles, driverFiles } from "./driver_files.ts";
+import type { DriverFiles } from "./driver_files.ts";
 import { type DriverExit, DriverProcess } from "./driver_process.ts";
 import {
   type AttemptResult,
-  cancelledBeforeStart,
   classifyAttempt,
   driverNotStarted,
   type StopReason,
   stopRequest,
 } from "./attempt_outcome.ts";
-import { attemptScratchDir, cappedWriter, kernelEnv, resolveRequest } from "./attempt_setup.ts";
+import { cappedWriter, kernelEnv, resolveRequest, withAttemptFiles } from "./attempt_setup.ts";
 
 export type { DriverEvent } from "./driver_events.ts";
 export type { AttemptResult } from "./attempt_outcome.ts";
@@ -134,29 +132,16 @@ export async function runAttempt(
   options: RunAttemptOptions = {},
 ): Promise<AttemptResult> {
   const startedAt = new Date();
-  request = resolveRequest(request);
-  const stderrFile = await Deno.open(join(request.attemptDir, "stderr.txt"), {
-    write: true,
-    create: true,
-    truncate: true,
-  });
-  let runtimeDir: string | undefined;
-  try {
-    if (request.signal?.aborted) {
-      return cancelledBeforeStart(startedAt, new Date());
-    }
-    const files = await driverFiles();
-    const shared = await attemptScratchDir();
-    runtimeDir = await Deno.makeTempDir({ dir: shared, prefix: "attempt-" });
-    const env = kernelEnv(request, files.moduleDir, runtimeDir, shared);
-    const argv = (options.command ?? localDriverCommand)(request, files);
-    return await supervise(request, argv, env, stderrFile, startedAt);
-  } finally {
-    stderrFile.close();
-    if (runtimeDir !== undefined) {
-      await Deno.remove(runtimeDir, { recursive: true }).catch(() => {});
-    }
-  }
+  const resolved = resolveRequest(request);
+  return await withAttemptFiles(
+    resolved,
+    startedAt,
+    ({ stderrFile, files, shared, runtimeDir }) => {
+      const env = kernelEnv(resolved, files.moduleDir, runtimeDir, shared);
+      const argv = (options.command ?? localDriverCommand)(resolved, files);
+      return supervise(resolved, argv, env, stderrFile, startedAt);
+    },
+  );
 }
 
 /** Runs the driver under the attempt's timeout and signal, then classifies how it ended. */

@@ -6,7 +6,10 @@
  * @module
  */
 import { join, resolve as resolvePath } from "node:path";
+import { ATTEMPT_LAYOUT } from "../log/layout.ts";
 import type { AttemptRequest } from "./attempt.ts";
+import { type AttemptResult, cancelledBeforeStart } from "./attempt_outcome.ts";
+import { type DriverFiles, driverFiles } from "./driver_files.ts";
 import { makeScratchDir } from "./scratch.ts";
 
 /** `stderr.txt` stops growing past this size. */
@@ -154,4 +157,67 @@ export function cappedWriter(file: Deno.FsFile): (chunk: Uint8Array) => Promise<
       await file.write(new TextEncoder().encode("\n[stderr.txt truncated at 10 MB]\n"));
     }
   };
+}
+
+/** What {@linkcode withAttemptFiles} opens for an attempt. */
+export interface AttemptFiles {
+  /** The attempt's `stderr.txt`, opened and truncated. */
+  stderrFile: Deno.FsFile;
+  /** The driver and the Python module the kernel imports. */
+  files: DriverFiles;
+  /** The scratch folder shared by the runner's kernels. */
+  shared: string;
+  /** The attempt's own runtime folder under `shared`, removed afterwards. */
+  runtimeDir: string;
+}
+
+/**
+ * Opens the attempt's `stderr.txt` and a runtime folder, runs `body`, then closes the file and
+ * removes the folder, however `body` ended. An attempt cancelled before it started is recorded
+ * as such, without running `body`.
+ *
+ * @param request The attempt, its paths resolved.
+ * @param startedAt When the attempt started.
+ * @param body What runs the driver.
+ * @returns What `body` returns, or a cancelled result.
+ *
+ * @example Cancelled before it started
+ * ```ts
+ * import { withAttemptFiles } from "./attempt_setup.ts";
+ * const attemptDir = await Deno.makeTempDir();
+ * const signal = AbortSignal.abort();
+ * const result = await withAttemptFiles(
+ *   { notebookPath: "nb.ipynb", outputNotebookPath: "out.ipynb", attemptDir, signal,
+ *     workDir: ".", kernel: "python3", timeoutSeconds: 1, python: "python3",
+ *     context: { runId: "r", taskId: "t", instanceId: "t", attempt: 1 } },
+ *   new Date(),
+ *   () => Promise.reject(new Error("not reached")),
+ * );
+ * console.assert(result.status === "cancelled");
+ * await Deno.remove(attemptDir, { recursive: true });
+ * ```
+ */
+export async function withAttemptFiles(
+  request: AttemptRequest,
+  startedAt: Date,
+  body: (opened: AttemptFiles) => Promise<AttemptResult>,
+): Promise<AttemptResult> {
+  const stderrFile = await Deno.open(join(request.attemptDir, ATTEMPT_LAYOUT.stderr), {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  let runtimeDir: string | undefined;
+  try {
+    if (request.signal?.aborted) return cancelledBeforeStart(startedAt, new Date());
+    const files = await driverFiles();
+    const shared = await attemptScratchDir();
+    runtimeDir = await Deno.makeTempDir({ dir: shared, prefix: "attempt-" });
+    return await body({ stderrFile, files, shared, runtimeDir });
+  } finally {
+    stderrFile.close();
+    if (runtimeDir !== undefined) {
+      await Deno.remove(runtimeDir, { recursive: true }).catch(() => {});
+    }
+  }
 }

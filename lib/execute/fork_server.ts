@@ -10,11 +10,15 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { type AttemptRequest, type AttemptResult, runAttempt } from "./attempt.ts";
-import { attemptScratchDir, cappedWriter, kernelEnv, resolveRequest } from "./attempt_setup.ts";
 import {
-  cancelledBeforeStart,
+  attemptScratchDir,
+  cappedWriter,
+  kernelEnv,
+  resolveRequest,
+  withAttemptFiles,
+} from "./attempt_setup.ts";
+import {
   classifyAttempt,
   driverNotStarted,
   type StopReason,
@@ -96,17 +100,8 @@ export class ForkServer {
     if (request.fast === false) return await this.#spawn(request);
     const startedAt = new Date();
     request = resolveRequest(request);
-    const stderrFile = await Deno.open(join(request.attemptDir, "stderr.txt"), {
-      write: true,
-      create: true,
-      truncate: true,
-    });
-    let runtimeDir: string | undefined;
-    try {
-      if (request.signal?.aborted) return cancelledBeforeStart(startedAt, new Date());
-      const files = await driverFiles();
-      const shared = await attemptScratchDir();
-      runtimeDir = await Deno.makeTempDir({ dir: shared, prefix: "attempt-" });
+    return await withAttemptFiles(request, startedAt, async (opened) => {
+      const { stderrFile, files, shared, runtimeDir } = opened;
       const env = kernelEnv(request, files.moduleDir, runtimeDir, shared);
       const log = cappedWriter(stderrFile);
       let driver: PersistentDriver;
@@ -125,12 +120,7 @@ export class ForkServer {
         return driverNotStarted(message, { startedAt, endedAt: new Date() });
       }
       return await this.#supervise(request, driver, env, runtimeDir, log, startedAt);
-    } finally {
-      stderrFile.close();
-      if (runtimeDir !== undefined) {
-        await Deno.remove(runtimeDir, { recursive: true }).catch(() => {});
-      }
-    }
+    });
   }
 
   /**
