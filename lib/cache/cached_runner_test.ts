@@ -12,24 +12,12 @@ import { KeyBuilder } from "./key_builder.ts";
 import { sha256Hex } from "./key.ts";
 import { RunFolderSource } from "./resume.ts";
 import { CacheStore } from "./store.ts";
+import { plannedInstance } from "../../testing/instances.ts";
 
 const KERNELS = new Map([["python3", { name: "python3", argv: null, python: "3.11.2" }]]);
 
 function inst(id: string, needs: string[] = [], extra: Partial<PlannedInstance> = {}) {
-  return {
-    id,
-    task: id,
-    slug: id,
-    matrix: {},
-    parameters: {},
-    needs,
-    notebook: `${id}.py`,
-    timeoutSeconds: 60,
-    retries: 0,
-    kernel: "python3",
-    env: {},
-    ...extra,
-  } satisfies PlannedInstance;
+  return plannedInstance(id, { needs, ...extra });
 }
 
 /** Fake attempts: each logs a value and an artifact; `bad` fails. Records what ran. */

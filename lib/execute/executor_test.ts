@@ -13,22 +13,11 @@ import {
   type RunnerRequest,
   type RunnerResult,
 } from "./executor.ts";
+import { plannedInstance } from "../../testing/instances.ts";
 
 function inst(id: string, needs: string[] = [], extra: Partial<PlannedInstance> = {}) {
-  return {
-    id,
-    task: id.replace(/\[.*$/, ""),
-    slug: id.replace(/[^a-z0-9]+/gi, "-"),
-    matrix: {},
-    parameters: {},
-    needs,
-    notebook: `${id}.py`,
-    timeoutSeconds: 60,
-    retries: 0,
-    kernel: "python3",
-    env: {},
-    ...extra,
-  } satisfies PlannedInstance;
+  const task = id.replace(/\[.*$/, "");
+  return plannedInstance(id, { task, slug: id.replace(/[^a-z0-9]+/gi, "-"), needs, ...extra });
 }
 
 function plan(baseDir: string, instances: PlannedInstance[]): Plan {

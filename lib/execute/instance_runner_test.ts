@@ -17,21 +17,10 @@ import {
   type RunnerResult,
 } from "./instance_runner.ts";
 import { pendingRecord } from "./run_recorder.ts";
+import { plannedInstance } from "../../testing/instances.ts";
 
 function inst(id: string, needs: string[] = [], retries = 0): PlannedInstance {
-  return {
-    id,
-    task: id,
-    slug: id,
-    matrix: {},
-    parameters: {},
-    needs,
-    notebook: `${id}.py`,
-    timeoutSeconds: 60,
-    retries,
-    kernel: "python3",
-    env: {},
-  };
+  return plannedInstance(id, { needs, retries });
 }
 
 const prepare: NotebookPreparer = (instance, context) =>

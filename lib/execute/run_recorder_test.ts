@@ -5,21 +5,10 @@ import type { PlannedInstance } from "../plan/types.ts";
 import { readSpansFile } from "../log/otlp_read.ts";
 import { SPAN } from "../log/span_schema.ts";
 import { pendingRecord, RunRecorder, runStatus } from "./run_recorder.ts";
+import { plannedInstance } from "../../testing/instances.ts";
 
 function inst(id: string, needs: string[] = []): PlannedInstance {
-  return {
-    id,
-    task: id,
-    slug: id,
-    matrix: {},
-    parameters: {},
-    needs,
-    notebook: `${id}.py`,
-    timeoutSeconds: 0,
-    retries: 0,
-    kernel: "python3",
-    env: {},
-  };
+  return plannedInstance(id, { needs, timeoutSeconds: 0 });
 }
 
 const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);

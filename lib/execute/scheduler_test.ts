@@ -10,21 +10,10 @@ import {
   INTERRUPTED_REASON,
   Scheduler,
 } from "./scheduler.ts";
+import { plannedInstance } from "../../testing/instances.ts";
 
 function inst(id: string, needs: string[] = []): PlannedInstance {
-  return {
-    id,
-    task: id,
-    slug: id,
-    matrix: {},
-    parameters: {},
-    needs,
-    notebook: `${id}.py`,
-    timeoutSeconds: 60,
-    retries: 0,
-    kernel: "python3",
-    env: {},
-  };
+  return plannedInstance(id, { needs });
 }
 
 type Outcome = TaskRecord["status"] | ((signal: AbortSignal) => Promise<TaskRecord["status"]>);

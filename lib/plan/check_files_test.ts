@@ -3,21 +3,10 @@ import { assertEquals, assertRejects } from "../../tests/_deps.ts";
 import { tempDir } from "../../tests/_helpers.ts";
 import { checkNotebooks, MissingNotebookError } from "./check_files.ts";
 import type { PlannedInstance } from "./types.ts";
+import { plannedInstance } from "../../testing/instances.ts";
 
 function instance(id: string, notebook: string): PlannedInstance {
-  return {
-    id,
-    task: id,
-    slug: id,
-    matrix: {},
-    parameters: {},
-    needs: [],
-    notebook,
-    timeoutSeconds: 60,
-    retries: 0,
-    kernel: "python3",
-    env: {},
-  };
+  return plannedInstance(id, { notebook });
 }
 
 Deno.test("checkNotebooks() lists every missing notebook with its task", async () => {
