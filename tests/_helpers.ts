@@ -86,3 +86,28 @@ export async function runCliProcess(
     stderr: decoder.decode(out.stderr),
   };
 }
+
+/**
+ * Pids of live processes whose environment names this run (kernels, drivers, their children), read
+ * from `/proc`: a test asserts none is left after a run ends or is killed.
+ *
+ * @param runId The run id (`PYNB_RUN_ID` in the processes' environment).
+ * @returns Each live process's pid and command line.
+ */
+export async function processesOfRun(runId: string): Promise<{ pid: number; cmd: string }[]> {
+  const found: { pid: number; cmd: string }[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const env = await Deno.readTextFile(`/proc/${entry.name}/environ`);
+      if (!env.split("\0").includes(`PYNB_RUN_ID=${runId}`)) continue;
+      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const cmd = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).replaceAll("\0", " ");
+      found.push({ pid: Number(entry.name), cmd });
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
-import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { processesOfRun, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
@@ -280,25 +280,6 @@ Deno.test("two runs sharing one cache at once both succeed and leave whole entri
   assertEquals(saved.runId, "s5");
   assertEquals((await Deno.stat(join(pEntry, "artifacts", "p.bin"))).size, 50000);
 });
-
-/** Pids of live processes whose environment names this run (kernels, drivers, their children). */
-async function processesOfRun(runId: string): Promise<{ pid: number; cmd: string }[]> {
-  const found: { pid: number; cmd: string }[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const env = await Deno.readTextFile(`/proc/${entry.name}/environ`);
-      if (!env.split("\0").includes(`PYNB_RUN_ID=${runId}`)) continue;
-      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const cmd = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).replaceAll("\0", " ");
-      found.push({ pid: Number(entry.name), cmd });
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
-}
 
 Deno.test("cli.ts run --resume reuses what a run killed with SIGKILL had finished", async () => {
   await using tmp = await tempDir();

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
-import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { processesOfRun, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import { readSpansFile } from "../lib/log/otlp_read.ts";
 import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
@@ -42,25 +42,6 @@ function cellOutputs(notebookJson: string): string {
   return nb.cells.flatMap((c) => c.outputs ?? []).map((o) => [o.text ?? ""].flat().join("")).join(
     "",
   );
-}
-
-/** Pids of live processes whose environment names this run (kernels, drivers, their children). */
-async function processesOfRun(runId: string): Promise<{ pid: number; cmd: string }[]> {
-  const found: { pid: number; cmd: string }[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const env = await Deno.readTextFile(`/proc/${entry.name}/environ`);
-      if (!env.split("\0").includes(`PYNB_RUN_ID=${runId}`)) continue;
-      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const cmd = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).replaceAll("\0", " ");
-      found.push({ pid: Number(entry.name), cmd });
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
 }
 
 Deno.test("cli.ts run runs the fixture pipeline in real kernels and writes a complete run folder", async () => {
