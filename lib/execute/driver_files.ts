@@ -2,7 +2,8 @@
  * Locates the Python files shipped with the runner: `driver.py` with its modules (the kernel fork
  * server, the process reaper) and the notebook module `pynb_dag_runner.py`. In a checkout they are
  * read in place; when `cli.ts` runs from an URL they are fetched next to this module and written
- * to a temporary folder once per process.
+ * to a temporary folder once per process. {@linkcode spawnDriverChild} starts the driver, for the
+ * one-attempt driver process and the persistent (fork server) driver alike.
  *
  * @module
  */
@@ -97,4 +98,43 @@ export function driverFiles(base: URL = new URL("./", import.meta.url)): Promise
     cache.set(base.href, files);
   }
   return files;
+}
+
+/**
+ * Starts a driver command in `cwd` with exactly `env` (nothing inherited) and piped stdin, stdout
+ * and stderr: how both the one-attempt driver and the persistent driver start.
+ *
+ * @param argv The command and its arguments.
+ * @param options Working directory and environment.
+ * @returns The child process.
+ * @throws {Deno.errors.NotFound} (or another `Deno.errors` class) When the command cannot be
+ *   started.
+ *
+ * @example A child with nothing inherited
+ * ```ts
+ * import { spawnDriverChild } from "./driver_files.ts";
+ * const child = spawnDriverChild([Deno.execPath(), "eval", "console.log(Deno.env.get('X'))"], {
+ *   cwd: ".",
+ *   env: { X: "only this" },
+ * });
+ * await child.stdin.close();
+ * const out = await child.output();
+ * console.assert(new TextDecoder().decode(out.stdout).trim() === "only this");
+ * ```
+ */
+export function spawnDriverChild(
+  argv: readonly string[],
+  options: { cwd: string; env: Record<string, string> },
+): Deno.ChildProcess {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new TypeError("Cannot start a driver: the command is empty");
+  return new Deno.Command(command, {
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
 }

@@ -20,6 +20,7 @@ import {
   type ProcessSet,
 } from "./process_group.ts";
 import { sleep } from "../_base/time.ts";
+import { spawnDriverChild } from "./driver_files.ts";
 
 /** Milliseconds the driver gets to exit after a stop request, and again after SIGTERM. */
 const DRIVER_GRACE_MS = 2000;
@@ -165,18 +166,7 @@ export class DriverProcess {
    *   started.
    */
   static spawn(argv: readonly string[], options: DriverSpawnOptions): DriverProcess {
-    const [command, ...args] = argv;
-    if (command === undefined) throw new TypeError("Cannot start a driver: the command is empty");
-    const child = new Deno.Command(command, {
-      args,
-      cwd: options.cwd,
-      env: options.env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    return new DriverProcess(child, options);
+    return new DriverProcess(spawnDriverChild(argv, options), options);
   }
 
   /**

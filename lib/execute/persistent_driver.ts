@@ -14,6 +14,7 @@ import type { DoneEvent } from "./attempt_outcome.ts";
 import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
 import { guardOnExit, killProcessSet, type ProcessSet } from "./process_group.ts";
 import { sleep } from "../_base/time.ts";
+import { spawnDriverChild } from "./driver_files.ts";
 
 const DRIVER_GRACE_MS = 2000;
 const KILL_GRACE_MS = 1000;
@@ -99,18 +100,7 @@ export class PersistentDriver {
     argv: readonly string[],
     options: { cwd: string; env: Record<string, string> },
   ): PersistentDriver {
-    const [command, ...args] = argv;
-    if (command === undefined) throw new TypeError("Cannot start a driver: the command is empty");
-    const child = new Deno.Command(command, {
-      args,
-      cwd: options.cwd,
-      env: options.env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    return new PersistentDriver(child);
+    return new PersistentDriver(spawnDriverChild(argv, options));
   }
 
   private constructor(child: Deno.ChildProcess) {
