@@ -198,7 +198,7 @@ const PipelineCacheSchema = z.union([
   z.string().min(1),
   z.literal(false),
 ], {
-  error: "must be a cache folder relative to the working folder (e.g. .pynb-cache) or false",
+  error: "must be a cache folder relative to the pipeline file (e.g. .pynb-cache) or false",
 });
 
 const MEMORY = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$/i;
