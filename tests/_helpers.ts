@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Absolute path of the repository root. */
@@ -110,4 +111,36 @@ export async function processesOfRun(runId: string): Promise<{ pid: number; cmd:
     }
   }
   return found;
+}
+
+/** The demo pipeline's folder. */
+export const DEMO_DIR: string = join(ROOT, "examples", "mnist-digits-demo-pipeline");
+
+/** The matrix values of the demo's faster copy made by {@linkcode smallDemo}. */
+export const SMALL_MATRIX: readonly number[] = [600, 1200];
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) await copyDir(join(from, entry.name), join(to, entry.name));
+    else if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
+  }
+}
+
+/**
+ * Copies the demo pipeline into `dir/name` with a two-value matrix (eight instances instead of
+ * twelve) and returns the copy's pipeline file.
+ */
+export async function smallDemo(dir: string, name = "pipeline"): Promise<string> {
+  const copy = join(dir, name);
+  await copyDir(DEMO_DIR, copy);
+  const file = join(copy, "pipeline.yaml");
+  const text = await Deno.readTextFile(file);
+  const values = `[${SMALL_MATRIX.join(", ")}]`;
+  const small = text.replaceAll("[600, 800, 1000, 1200]", values);
+  if (small.split(values).length - 1 !== 2) {
+    throw new Error(`the demo's two matrices were not found in ${file}`);
+  }
+  await Deno.writeTextFile(file, small);
+  return file;
 }

@@ -12,11 +12,16 @@ import { join } from "node:path";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary, TaskRecord } from "../lib/log/schema.ts";
 import { serveSite } from "../examples/serve.ts";
-import { BROWSER_PATH, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import {
+  BROWSER_PATH,
+  DEMO_DIR,
+  ROOT,
+  runCliProcess,
+  SMALL_MATRIX,
+  smallDemo,
+  tempDir,
+} from "./_helpers.ts";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes, chromium } from "./_deps.ts";
-
-const DEMO_DIR = join(ROOT, "examples", "mnist-digits-demo-pipeline");
-const SMALL_MATRIX = [600, 1200];
 
 /** The permission flags of `deno task demo`, read from deno.json so the test runs exactly them. */
 async function demoTaskFlags(): Promise<string[]> {
@@ -25,26 +30,6 @@ async function demoTaskFlags(): Promise<string[]> {
   const flags = command.split(/\s+/).filter((part) => part.startsWith("--allow-"));
   assertOk(flags.length > 0, `no permission flags in the demo task: ${command}`);
   return flags;
-}
-
-async function copyDir(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) {
-    if (entry.isDirectory) await copyDir(join(from, entry.name), join(to, entry.name));
-    else if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
-  }
-}
-
-/** A copy of the demo pipeline with a two-value matrix. */
-async function smallDemo(dir: string): Promise<string> {
-  const copy = join(dir, "pipeline");
-  await copyDir(DEMO_DIR, copy);
-  const file = join(copy, "pipeline.yaml");
-  const text = await Deno.readTextFile(file);
-  const small = text.replaceAll("[600, 800, 1000, 1200]", `[${SMALL_MATRIX.join(", ")}]`);
-  assertEquals(small.split(`[${SMALL_MATRIX.join(", ")}]`).length - 1, 2, "matrices not found");
-  await Deno.writeTextFile(file, small);
-  return file;
 }
 
 async function runDemo(args: string[], env: Record<string, string> = {}) {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
-import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { ROOT, runCliProcess, smallDemo, tempDir } from "./_helpers.ts";
 import { activeJobs, type SlurmCluster, startSlurmCluster } from "../testing/slurm_cluster.ts";
 import { sleep } from "../lib/_base/time.ts";
 
@@ -21,7 +21,6 @@ const RUN_FLAGS = ["--allow-read", "--allow-write", "--allow-run", "--allow-env"
 const FIXTURE = "tests/fixtures/pipelines/scale/pipeline.yaml";
 const TIMEOUT = "tests/fixtures/pipelines/scale/timeout.yaml";
 const SLEEPY = "tests/fixtures/pipelines/run/sleepy.yaml";
-const DEMO_DIR = join(ROOT, "examples", "mnist-digits-demo-pipeline");
 
 function outcome(summary: RunSummary) {
   return summary.tasks.map((t) => ({
@@ -73,26 +72,6 @@ async function processesOf(runId: string, text = `--run-id ${runId} `): Promise<
   return found;
 }
 
-async function copyDir(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) {
-    if (entry.isDirectory) await copyDir(join(from, entry.name), join(to, entry.name));
-    else if (entry.isFile) await Deno.copyFile(join(from, entry.name), join(to, entry.name));
-  }
-}
-
-/** The demo with a two-value matrix (eight instances), as tests/demo_test.ts runs it. */
-async function smallDemo(dir: string): Promise<string> {
-  const copy = join(dir, "demo");
-  await copyDir(DEMO_DIR, copy);
-  const file = join(copy, "pipeline.yaml");
-  const text = await Deno.readTextFile(file);
-  const small = text.replaceAll("[600, 800, 1000, 1200]", "[600, 1200]");
-  assertEquals(small.split("[600, 1200]").length - 1, 2, "matrices not found");
-  await Deno.writeTextFile(file, small);
-  return file;
-}
-
 Deno.test("run --executor slurm on a real cluster equals a local run", async (t) => {
   await using cluster = await startSlurmCluster();
   await using dir = await tempDir();
@@ -124,7 +103,7 @@ Deno.test("run --executor slurm on a real cluster equals a local run", async (t)
   });
 
   await t.step("the demo", async () => {
-    const pipeline = await smallDemo(dir.path);
+    const pipeline = await smallDemo(dir.path, "demo");
     const local = await run(undefined, pipeline, join(dir.path, "d", "local"), "d");
     const slurm = await run(cluster, pipeline, join(dir.path, "d", "slurm"), "d");
     assertEquals([local.code, slurm.code], [0, 0], slurm.stderr);

@@ -22,6 +22,7 @@ import { type AttemptSpanInfo, SpanLog, type TaskSpanHandle } from "../log/spans
 import { writeRunSummary } from "../log/write_summary.ts";
 import { RUN_LAYOUT, runPath } from "../log/layout.ts";
 import { derivedTaskContext } from "../log/span_ids.ts";
+import { runSpanInfo } from "../log/run_span_info.ts";
 
 /** What a run recorder needs to open a run folder. */
 export interface RunRecorderOptions {
@@ -192,16 +193,11 @@ export class RunRecorder {
   ): Promise<RunRecorder> {
     const runFolder = resolve(options.runFolder);
     await Deno.mkdir(runFolder, { recursive: true });
-    const origin = options.origin ?? { trigger: "local" };
-    const spans = new SpanLog(runPath(runFolder, RUN_LAYOUT.spans), {
-      runId: options.runId,
-      pipeline: plan.pipeline,
-      ...(options.pipelineFile === undefined ? {} : { pipelineFile: options.pipelineFile }),
-      trigger: origin.trigger,
-      ...(origin.ci === undefined ? {} : { ci: origin.ci }),
-      parameters: plan.parameters,
-      startedAt: options.startedAt,
-    }, { derivedIds: options.partOf !== undefined });
+    const spans = new SpanLog(
+      runPath(runFolder, RUN_LAYOUT.spans),
+      runSpanInfo(plan, options),
+      { derivedIds: options.partOf !== undefined },
+    );
     if (options.partOf === undefined) spans.recordPlan(plan.instances, options.startedAt);
     else {
       spans.recordPlan(options.partOf, options.startedAt, plan.instances.map((i) => i.id));

@@ -15,6 +15,7 @@ import { appendPart, mergeRunParts } from "../log/merge.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
 import { SpanLog } from "../log/spans.ts";
 import { RUN_LAYOUT } from "../log/layout.ts";
+import { runSpanInfo } from "../log/run_span_info.ts";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { cancelJobs, isActive, jobStates, submitJob } from "./commands.ts";
 import { type JobCommon, jobScript, sbatchArgs } from "./job_script.ts";
@@ -109,18 +110,13 @@ export async function runOnSlurm(plan: Plan, options: SlurmRunOptions): Promise<
   const shared = resolve(options.sharedDir);
   await Deno.mkdir(runFolder, { recursive: true });
   await Deno.mkdir(join(shared, "jobs"), { recursive: true });
-  const origin = options.origin ?? { trigger: "local" };
   const startedAt = new Date();
   // The run folder reads as a run from the start: the plan, then each part as its job ends.
-  const spans = new SpanLog(join(runFolder, RUN_LAYOUT.spans), {
-    runId: options.runId,
-    pipeline: plan.pipeline,
-    ...(options.pipelineFile === undefined ? {} : { pipelineFile: options.pipelineFile }),
-    trigger: origin.trigger,
-    ...(origin.ci === undefined ? {} : { ci: origin.ci }),
-    parameters: plan.parameters,
-    startedAt,
-  }, { derivedIds: true });
+  const spans = new SpanLog(
+    join(runFolder, RUN_LAYOUT.spans),
+    runSpanInfo(plan, { ...options, startedAt }),
+    { derivedIds: true },
+  );
   spans.recordPlan(plan.instances, startedAt);
 
   const jobs = await submitAll(plan, options, shared);
