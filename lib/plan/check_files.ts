@@ -61,13 +61,13 @@ export class MissingNotebookError extends UserError {
  * ```ts
  * import { notebookFiles } from "./check_files.ts";
  * const files = notebookFiles({
- *   pipeline: "p", baseDir: "/work", parameters: {}, layers: [["a"]],
+ *   pipeline: "p", baseDir: "/srv/pipelines", parameters: {}, layers: [["a"]],
  *   instances: [{
  *     id: "a", task: "a", slug: "a", matrix: {}, parameters: {}, needs: [], notebook: "nb/a.py",
  *     timeoutSeconds: 60, retries: 0, kernel: "python3", env: {},
  *   }],
  * });
- * console.assert(files.get("nb/a.py") === "/work/nb/a.py");
+ * console.assert(files.get("nb/a.py") === "/srv/pipelines/nb/a.py");
  * ```
  */
 export function notebookFiles(plan: Plan): Map<string, string> {
