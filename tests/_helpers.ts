@@ -144,3 +144,25 @@ export async function smallDemo(dir: string, name = "pipeline"): Promise<string>
   await Deno.writeTextFile(file, small);
   return file;
 }
+
+/**
+ * Waits until a process of run `runId` whose command line starts with `command` is alive (a cell
+ * got that far). Throws, after killing `child`, when the runner exits first or 180 s pass.
+ */
+export async function waitForProcessOfRun(
+  child: Deno.ChildProcess,
+  runId: string,
+  command: string,
+): Promise<void> {
+  let exited = false;
+  child.status.finally(() => exited = true);
+  const deadline = Date.now() + 180_000;
+  while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith(command))) {
+    if (exited || Date.now() > deadline) {
+      if (!exited) child.kill("SIGKILL");
+      await child.status;
+      throw new Error(`no '${command}' of run ${runId} ever started`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

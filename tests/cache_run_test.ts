@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
-import { processesOfRun, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { processesOfRun, ROOT, runCliProcess, tempDir, waitForProcessOfRun } from "./_helpers.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import type { RunSummary } from "../lib/log/schema.ts";
 import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
@@ -305,17 +305,7 @@ Deno.test("cli.ts run --resume reuses what a run killed with SIGKILL had finishe
     stdout: "null",
     stderr: "null",
   }).spawn();
-  let exited = false;
-  child.status.finally(() => exited = true);
-  const deadline = Date.now() + 180_000;
-  while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith("sleep 1000"))) {
-    if (exited || Date.now() > deadline) {
-      if (!exited) child.kill("SIGKILL");
-      await child.status;
-      throw new Error("the slow cell never started");
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForProcessOfRun(child, runId, "sleep 1000");
   child.kill("SIGKILL");
   assertEquals((await child.status).signal, "SIGKILL");
   // The killed runner's temporary folders are for the next runner to sweep; this test removes its own.

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
-import { processesOfRun, ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { processesOfRun, ROOT, runCliProcess, tempDir, waitForProcessOfRun } from "./_helpers.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import { readSpansFile } from "../lib/log/otlp_read.ts";
 import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
@@ -317,17 +317,7 @@ Deno.test("cli.ts run killed with SIGKILL leaves a run folder read back as inter
     stdout: "null",
     stderr: "null",
   }).spawn();
-  let exited = false;
-  child.status.finally(() => exited = true);
-  const deadline = Date.now() + 180_000;
-  while (!(await processesOfRun(runId)).some((p) => p.cmd.startsWith("sleep 1000"))) {
-    if (exited || Date.now() > deadline) {
-      if (!exited) child.kill("SIGKILL");
-      await child.status;
-      throw new Error("the cell's sleep never started");
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForProcessOfRun(child, runId, "sleep 1000");
   const killed = new Date();
   child.kill("SIGKILL");
   assertEquals((await child.status).signal, "SIGKILL");

@@ -2,20 +2,10 @@ import { assertEquals, assertMatch, assertStringIncludes } from "../../tests/_de
 import type { PlannedInstance } from "../plan/types.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
 import { Progress, safeText } from "./_progress.ts";
+import { plannedInstance } from "../../testing/instances.ts";
 
-const instance = (id: string, retries = 0): PlannedInstance => ({
-  id,
-  task: id,
-  slug: id,
-  matrix: {},
-  parameters: {},
-  needs: [],
-  notebook: "a.py",
-  timeoutSeconds: 60,
-  retries,
-  kernel: "python3",
-  env: {},
-});
+const instance = (id: string, retries = 0): PlannedInstance =>
+  plannedInstance(id, { notebook: "a.py", retries });
 
 const record = (id: string, status: TaskRecord["status"], extra: Partial<TaskRecord> = {}) => ({
   id,
