@@ -68,6 +68,13 @@ async function nodeSize(): Promise<{ cpus: number; memoryMb: number }> {
   return { cpus, memoryMb: Math.max(256, Math.floor(memory * 0.8)) };
 }
 
+/**
+ * slurmd 22.05 always starts a cgroup plugin, and its autodetection fails where no cgroup file
+ * system is mounted (containers, some CI runners). Naming the v1 plugin skips the detection; with
+ * the plugins below (proctrack/linuxproc, task/none) nothing uses a cgroup, so it works anywhere.
+ */
+const CGROUP_CONF = ["CgroupPlugin=cgroup/v1", "CgroupAutomount=no", ""].join("\n");
+
 function slurmConf(dir: string, size: { cpus: number; memoryMb: number }): string {
   return [
     "ClusterName=pynbtest",
@@ -158,6 +165,7 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
   const size = await nodeSize();
   const conf = join(dir, "slurm.conf");
   await Deno.writeTextFile(conf, slurmConf(dir, size));
+  await Deno.writeTextFile(join(dir, "cgroup.conf"), CGROUP_CONF);
   const env = { SLURM_CONF: conf };
   const children: Deno.ChildProcess[] = [];
   const stopAll = async () => {
