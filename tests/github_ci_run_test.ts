@@ -14,8 +14,11 @@ import { ROOT, tempDir } from "./_helpers.ts";
 const STUBS: Record<string, string> = {
   id: "echo 0",
   // Debian has a chromium package; Ubuntu has only the snap wrapper chromium-browser.
+  // FAKE_POLICY_TAIL lines follow the candidate, as apt-cache's version table does: a reader that
+  // stops at the first match must not make the check fail (SIGPIPE under pipefail).
   "apt-cache": 'if [ "$FAKE_DISTRO" = debian ]; then\n' +
     '  printf "chromium:\\n  Installed: (none)\\n  Candidate: 156.0.8078.114-1~deb12u1\\n"\n' +
+    '  for _ in $(seq "${FAKE_POLICY_TAIL:-0}"); do echo "     500 http://deb.debian.org/debian bookworm/main amd64 Packages"; done\n' +
     'else\n  printf "chromium:\\n  Installed: (none)\\n  Candidate: (none)\\n"\nfi',
   "apt-get": 'echo "apt-get $*" >> "$PWD/calls.log"',
   npm: "true",
@@ -36,7 +39,9 @@ async function writeStub(dir: string, name: string, body: string): Promise<void>
 async function simulate(command: string, env: Record<string, string>): Promise<string[]> {
   await using dir = await tempDir();
   await Deno.mkdir(join(dir.path, ".ci"));
-  await Deno.copyFile(join(ROOT, ".ci", "run"), join(dir.path, ".ci", "run"));
+  for (const file of ["run", "debian-packages"]) {
+    await Deno.copyFile(join(ROOT, ".ci", file), join(dir.path, ".ci", file));
+  }
   for (const [name, body] of Object.entries(STUBS)) {
     await writeStub(join(dir.path, "stubs"), name, body);
   }
@@ -66,6 +71,24 @@ Deno.test(".ci/run installs Debian's chromium, and uses the runner's Chrome wher
     const calls = await simulate("bash .ci/run", { FAKE_DISTRO: "debian" });
     assertOk(installed(calls).includes("chromium"));
     assertEquals(calls.at(-1), "deno task ok PYNB_BROWSER=unset");
+  });
+  await t.step("Debian with a long version table: still the chromium package", async () => {
+    // 4,000 lines (about 300 KB), far more than a pipe holds: a check that reads only up to the
+    // candidate line and exits would kill apt-cache while it is still writing.
+    for (let i = 0; i < 3; i++) {
+      const calls = await simulate("bash .ci/run", {
+        FAKE_DISTRO: "debian",
+        FAKE_POLICY_TAIL: "4000",
+      });
+      assertOk(installed(calls).includes("chromium"), calls.join("\n"));
+    }
+  });
+  await t.step("every package of .ci/debian-packages is installed, and nothing else", async () => {
+    const listed = (await Deno.readTextFile(join(ROOT, ".ci", "debian-packages"))).split("\n")
+      .map((line) => line.replace(/#.*/, "").trim()).filter((line) => line !== "");
+    const calls = await simulate("bash .ci/run", { FAKE_DISTRO: "debian" });
+    const args = installed(calls).filter((arg) => !arg.startsWith("-"));
+    assertEquals(args.slice(2).sort(), [...listed].sort());
   });
   await t.step("Ubuntu with CHROME_BIN: no package, the runner's Chrome", async () => {
     const calls = await simulate("bash .ci/run", {
