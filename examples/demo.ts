@@ -29,9 +29,8 @@
 import { delimiter, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { UserError } from "../lib/errors.ts";
-import { detectPython, PythonNotFoundError } from "../lib/execute/python.ts";
-import { readRunFolder } from "../lib/log/read.ts";
+import { PythonNotFoundError, readRunFolder, UserError } from "../mod.ts";
+import { detectPython } from "../lib/execute/mod.ts";
 import {
   DEMO_REQUIREMENTS,
   findPython,

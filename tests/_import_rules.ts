@@ -24,6 +24,7 @@ export const RANKS: readonly string[] = [
   "slurm",
   "site",
   "github",
+  "run",
   "cli",
 ];
 

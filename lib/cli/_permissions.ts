@@ -1,55 +1,29 @@
 /**
  * Checks, at the start of a command, that Deno granted the permissions it needs: a missing one
- * is one message naming the flag to add (exit 2), before anything is read, written or started,
- * instead of a `NotCapable` error in the middle of a run.
+ * is one message naming the flag to add (exit 2), before anything is read, written or started.
  *
  * @module
  */
-import { resolve } from "node:path";
-import { UserError } from "../errors.ts";
+import {
+  MissingPermissionError,
+  missingPermissions,
+  type PermissionNeed,
+  readNeed as read,
+  writeNeed as write,
+} from "../_base/permissions.ts";
 
-/** One permission a command needs, and why (shown to the user). */
-export interface PermissionNeed {
-  /** What to query. */
-  descriptor: Deno.PermissionDescriptor;
-  /** The flag that grants it, e.g. `--allow-env`. */
-  flag: string;
-  /** What it is for, e.g. `the kernels inherit the environment`. */
-  why: string;
-}
+export type { PermissionNeed } from "../_base/permissions.ts";
 
 /**
- * Permissions a command lacks.
+ * The advice of a command that lacks permissions.
  *
- * @example The message
- * ```ts
- * import { MissingPermissionError } from "./_permissions.ts";
- * const err = new MissingPermissionError("run", [
- *   { descriptor: { name: "env" }, flag: "--allow-env", why: "the kernels inherit the environment" },
- * ], "--allow-read --allow-env");
- * console.assert(err.message.startsWith("Cannot run 'run': missing --allow-env (the kernels"));
- * ```
+ * @param command The sub-command.
+ * @param allFlags Every flag the command documents.
+ * @returns The sentence that ends its message.
  */
-export class MissingPermissionError extends UserError {
-  /** The flags to add. */
-  readonly flags: readonly string[];
-  /**
-   * @param command The sub-command.
-   * @param missing The needs not granted.
-   * @param allFlags Every flag the command documents, for the advice.
-   */
-  constructor(command: string, missing: readonly PermissionNeed[], allFlags: string) {
-    const why = new Map<string, string[]>();
-    for (const m of missing) why.set(m.flag, [...why.get(m.flag) ?? [], m.why]);
-    const flags = [...why.keys()];
-    const parts = flags.map((f) => `${f} (${why.get(f)!.join("; ")})`);
-    super(
-      `Cannot run '${command}': missing ${parts.join(" and ")}. Run it with the permission ` +
-        `flags listed in its --help: deno run ${allFlags} cli.ts ${command} ...`,
-    );
-    this.name = "MissingPermissionError";
-    this.flags = flags;
-  }
+function advice(command: string, allFlags: string): string {
+  return `Run it with the permission flags listed in its --help: deno run ${allFlags} cli.ts ` +
+    `${command} ...`;
 }
 
 /**
@@ -73,20 +47,32 @@ export async function requirePermissions(
   needs: readonly PermissionNeed[],
   allFlags: string,
 ): Promise<void> {
-  const missing: PermissionNeed[] = [];
-  for (const need of needs) {
-    const status = await Deno.permissions.query(need.descriptor);
-    if (status.state !== "granted") missing.push(need);
+  const missing = await missingPermissions(needs);
+  if (missing.length > 0) {
+    throw new MissingPermissionError(`'${command}'`, missing, advice(command, allFlags));
   }
-  if (missing.length > 0) throw new MissingPermissionError(command, missing, allFlags);
 }
 
-function read(path: string, why: string): PermissionNeed {
-  return { descriptor: { name: "read", path: resolve(path) }, flag: "--allow-read", why };
-}
-
-function write(path: string, why: string): PermissionNeed {
-  return { descriptor: { name: "write", path: resolve(path) }, flag: "--allow-write", why };
+/**
+ * The error of a use case that lacks permissions, worded for the command that called it.
+ *
+ * @param err What the use case threw.
+ * @param command The sub-command.
+ * @param allFlags The flags its help documents.
+ * @returns The command's error, or `err` itself when it is not about permissions.
+ *
+ * @example Rewording a run's error
+ * ```ts
+ * import { MissingPermissionError } from "../_base/permissions.ts";
+ * import { forCommand } from "./_permissions.ts";
+ * const need = { descriptor: { name: "env" as const }, flag: "--allow-env", why: "env" };
+ * const err = forCommand(new MissingPermissionError("x", [need], ""), "run", "--allow-env");
+ * console.assert((err as Error).message.startsWith("Cannot run 'run': missing --allow-env"));
+ * ```
+ */
+export function forCommand(err: unknown, command: string, allFlags: string): unknown {
+  if (!(err instanceof MissingPermissionError)) return err;
+  return new MissingPermissionError(`'${command}'`, err.missing, advice(command, allFlags));
 }
 
 /**
@@ -103,47 +89,6 @@ function write(path: string, why: string): PermissionNeed {
  */
 export function readOnlyNeeds(pipeline: string): PermissionNeed[] {
   return [read(pipeline, "the pipeline file and its notebooks")];
-}
-
-/**
- * What `run` needs before it starts anything: to read the pipeline, write the run folder and
- * the kernels' temporary folder, start the interpreter, and give the kernels the environment.
- *
- * @param pipeline The pipeline path as given.
- * @param options The `--out` folder and the interpreter, if given.
- * @returns The needs.
- *
- * @example
- * ```ts
- * import { runNeeds } from "./_permissions.ts";
- * const flags = runNeeds("p.yaml", { out: "runs" }).map((n) => n.flag);
- * console.assert(flags.includes("--allow-run") && flags.includes("--allow-env"));
- * ```
- */
-export function runNeeds(
-  pipeline: string,
-  options: { out: string; python?: string },
-): PermissionNeed[] {
-  const needs: PermissionNeed[] = [
-    read(pipeline, "the pipeline file and its notebooks"),
-    {
-      descriptor: { name: "env" },
-      flag: "--allow-env",
-      why: "the kernels inherit the environment",
-    },
-    write(options.out, `the run folder under '${options.out}'`),
-    {
-      descriptor: { name: "run", command: options.python ?? "python3" },
-      flag: "--allow-run",
-      why: "the Python interpreter that starts the kernels",
-    },
-  ];
-  if (Deno.build.os === "linux") needs.push(read("/proc", "finding every process of a kernel"));
-  // Only with --allow-env can the temporary folder be known; without, that flag is missing anyway.
-  const envGranted = Deno.permissions.querySync({ name: "env" }).state === "granted";
-  const tmp = envGranted ? Deno.env.get("TMPDIR") ?? "/tmp" : "/tmp";
-  needs.push(write(tmp, `the kernels' temporary folder '${tmp}'`));
-  return needs;
 }
 
 /**

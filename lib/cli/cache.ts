@@ -6,9 +6,9 @@
  */
 import { Command, InvalidArgumentError } from "../../deps.ts";
 import { parseSize, pruneCache, type PruneOptions } from "../cache/prune.ts";
+import { DEFAULT_CACHE_DIR } from "../run/caching.ts";
 
-/** The default cache folder of `run --cache` and `cache prune`. */
-export const DEFAULT_CACHE_DIR = ".pynb-cache";
+export { DEFAULT_CACHE_DIR } from "../run/caching.ts";
 
 /** The permission flags `cache prune` needs with the default folder. */
 export const CACHE_PERMISSIONS =

@@ -1,123 +1,103 @@
 /**
- * `cli.ts run <pipeline>`: run a pipeline's notebooks and write the run folder.
+ * `cli.ts run <pipeline>`: maps the flags to the options of `runPipeline`, shows its progress on
+ * stderr, and maps its result to an exit code.
  *
  * @module
  */
-import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { Command, InvalidArgumentError } from "../../deps.ts";
-import type { RunPart } from "../execute/executor.ts";
-import { NotebookSources } from "../execute/prepare.ts";
-import { detectPython, type PythonInfo } from "../execute/python.ts";
-import { readCiContext, type RunOrigin } from "../log/ci_context.ts";
+import { Command, InvalidArgumentError, Option } from "../../deps.ts";
+import type { JsonValue } from "../_base/json.ts";
 import type { RunSummary } from "../log/schema.ts";
-import { checkRunId, newRunId } from "../log/run_id.ts";
-import { loadAndPlan } from "../plan/load_and_plan.ts";
-import type { Plan } from "../plan/types.ts";
-import { type CacheSetup, type CacheSetupOptions, setUpCaching } from "../cache/setup.ts";
+import { readCiContext } from "../log/ci_context.ts";
+import { DEFAULT_CACHE_DIR } from "../run/caching.ts";
+import {
+  DEFAULT_SHARED_DIR,
+  type Executor,
+  type RunOptions,
+  type RunStart,
+} from "../run/options.ts";
+import { RUN_PERMISSIONS } from "../run/permissions.ts";
+import { runPipeline } from "../run/run_pipeline.ts";
+import { collectParam } from "./_plan_flags.ts";
+import { forCommand } from "./_permissions.ts";
 import { Progress } from "./_progress.ts";
-import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";
-import { DEFAULT_CACHE_DIR } from "./cache.ts";
-import { type PermissionNeed, requirePermissions, runNeeds } from "./_permissions.ts";
-import { readSecrets, redactRunFiles, type RunSecrets } from "./_secrets.ts";
-import { runLocal } from "./_run_local.ts";
-import { makeRunFolder } from "./_run_folder.ts";
-import { type ScaleOutFlags, scaleOutPlan, UPSTREAM_HELP } from "./_run_part.ts";
-import { executorOption, runSlurm, SHARED_DIR_HELP, type SlurmFlags } from "./_run_slurm.ts";
+
+export { RUN_PERMISSIONS } from "../run/permissions.ts";
 
 /** Exit code of a run that was interrupted (SIGINT, SIGTERM). */
 export const EXIT_INTERRUPTED = 130;
 
-/** The permission flags `run` needs, as documented in its help and the `run` task. */
-export const RUN_PERMISSIONS = "--allow-read --allow-write --allow-run --allow-env";
+/** Help of `run --upstream`. */
+const UPSTREAM_HELP = "run the selection as one part of the run --run-id; the parts " +
+  "given hold the instances it needs (none for a part without upstream instances); `merge` " +
+  "joins the parts";
 
-interface RunFlags extends PlanFlags, ScaleOutFlags, SlurmFlags {
+/** Help of `run --shared-dir`. */
+const SHARED_DIR_HELP = "Slurm: a folder every node sees, for job scripts, job output " +
+  "and parts";
+
+/** The flags of `run`, as commander parses them. */
+interface RunFlags {
   out: string;
+  runId?: string;
   concurrency?: number;
+  only?: string[];
+  from?: string[];
+  to?: string[];
+  param?: Record<string, JsonValue>;
+  python?: string;
+  failFast?: boolean;
+  upstream?: string[] | true;
+  executor: "local" | "slurm";
+  partition?: string;
+  sharedDir: string;
   cache?: string | boolean;
   force?: string[];
   resume?: string;
 }
 
 /**
- * The cache folder of a run: `--cache DIR`; `--cache` alone or the pipeline's `cache: DIR` (a
- * folder relative to the pipeline file); none with `--no-cache` or neither.
+ * The options of `runPipeline` that the flags give.
+ *
+ * @param flags The parsed flags.
+ * @returns The options (without signal, observer and origin).
  */
-function cacheDirOf(flag: string | boolean | undefined, plan: Plan): string | undefined {
-  if (flag === false) return undefined;
-  if (typeof flag === "string") return flag;
-  const fromPipeline = typeof plan.cache === "string"
-    ? resolve(plan.baseDir, plan.cache)
-    : undefined;
-  if (flag === true) return fromPipeline ?? DEFAULT_CACHE_DIR;
-  return fromPipeline;
-}
-
-/** Caching of a run: its flags' cache folder, `--resume` and `--force`, permissions checked. */
-async function runCaching(
-  plan: Plan,
-  flags: RunFlags,
-  run: Pick<CacheSetupOptions, "python" | "sources"> & { warnings: { to(m: string): void } },
-): Promise<CacheSetup> {
-  const options = cachingFlags(flags, plan);
-  await requirePermissions("run", cachingNeeds(options), RUN_PERMISSIONS);
-  return await setUpCaching(plan, {
-    python: run.python,
-    ...(run.sources === undefined ? {} : { sources: run.sources }),
-    ...options,
-    warn: (m) => run.warnings.to(m),
-  });
-}
-
-/** SIGINT and SIGTERM abort the run (a second one only says it is still stopping). */
-function onInterrupt(progress: Progress): { signal: AbortSignal; dispose(): void } {
-  const interrupt = new AbortController();
-  const onSignal = () => {
-    if (interrupt.signal.aborted) {
-      progress.note("still stopping the kernels...");
-      return;
+function runOptions(flags: RunFlags): RunOptions {
+  const executor: Executor = flags.executor === "slurm"
+    ? {
+      type: "slurm",
+      sharedDir: flags.sharedDir,
+      ...(flags.partition === undefined ? {} : { partition: flags.partition }),
     }
-    progress.note("interrupted: stopping every kernel, then writing the run folder");
-    interrupt.abort();
+    : "local";
+  const selection = {
+    ...(flags.only === undefined ? {} : { only: flags.only }),
+    ...(flags.from === undefined ? {} : { from: flags.from }),
+    ...(flags.to === undefined ? {} : { to: flags.to }),
   };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
-  return {
-    signal: interrupt.signal,
-    dispose: () => {
-      for (const s of signals) Deno.removeSignalListener(s, onSignal);
-    },
+  const optional = {
+    runId: flags.runId,
+    concurrency: flags.concurrency,
+    params: flags.param,
+    python: flags.python,
+    failFast: flags.failFast,
+    cache: flags.cache,
+    force: flags.force,
+    resume: flags.resume,
+    part: flags.upstream === undefined
+      ? undefined
+      : { upstream: flags.upstream === true ? [] : flags.upstream },
   };
+  const options: RunOptions = { out: flags.out, executor, selection };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) Object.assign(options, { [key]: value });
+  }
+  return options;
 }
 
-/** Read and write access to the cache folder, read access to the run given to `--resume`. */
-function cachingNeeds(options: { cacheDir?: string; resume?: string }): PermissionNeed[] {
-  const needs: PermissionNeed[] = [];
-  const at = (name: "read" | "write", path: string, why: string): PermissionNeed => ({
-    descriptor: { name, path: resolve(path) },
-    flag: `--allow-${name}`,
-    why,
-  });
-  if (options.cacheDir !== undefined) {
-    needs.push(at("read", options.cacheDir, `the cache folder '${options.cacheDir}'`));
-    needs.push(at("write", options.cacheDir, `the cache folder '${options.cacheDir}'`));
-  }
-  if (options.resume !== undefined) {
-    needs.push(at("read", options.resume, `the run folder to resume '${options.resume}'`));
-  }
-  return needs;
-}
-
-/** The caching options of a run's flags: cache folder, `--resume`, `--force`. */
-function cachingFlags(
-  flags: RunFlags,
-  plan: Plan,
-): { cacheDir?: string; resume?: string; force?: string[] } {
-  const cacheDir = cacheDirOf(flags.cache, plan);
-  return {
-    ...(cacheDir === undefined ? {} : { cacheDir }),
-    ...(flags.resume === undefined ? {} : { resume: flags.resume }),
-    ...(flags.force === undefined ? {} : { force: flags.force }),
-  };
+/** `run --executor local|slurm`. */
+function executorOption(): Option {
+  return new Option("--executor <name>", "where instances run: local processes, or Slurm jobs")
+    .choices(["local", "slurm"]).default("local");
 }
 
 function parseConcurrency(text: string): number {
@@ -169,7 +149,7 @@ export function runCommand(): Command {
     .option("--upstream [part-folders...]", UPSTREAM_HELP)
     .addOption(executorOption())
     .option("--partition <name>", "Slurm partition of the jobs (default: the cluster's)")
-    .option("--shared-dir <folder>", SHARED_DIR_HELP, ".pynb-slurm")
+    .option("--shared-dir <folder>", SHARED_DIR_HELP, DEFAULT_SHARED_DIR)
     .option(
       "--cache [folder]",
       `restore unchanged instances from this cache and save succeeded ones (default: the ` +
@@ -216,143 +196,103 @@ Examples:
     });
 }
 
-/** A run read, planned and checked, with its folder made: nothing has started yet. */
-interface PreparedRun {
-  pipelineFile: string;
-  plan: Plan;
-  part?: RunPart | undefined;
-  sources: NotebookSources;
-  secrets: RunSecrets;
-  runId: string;
-  python: PythonInfo;
-  caching: CacheSetup;
-  /** Where caching warns: nowhere until the progress output exists. */
-  warnings: { to(m: string): void };
-  shownFolder: string;
-  runFolder: string;
+/**
+ * The progress output of `run` on stderr, made when the run starts (its first line names the run
+ * and its interpreter); warnings that come earlier are shown right after that line. SIGINT and
+ * SIGTERM abort the run from then on.
+ */
+class RunOutput {
+  readonly #interrupt = new AbortController();
+  readonly #early: string[] = [];
+  #progress: Progress | undefined;
+  #signals: Deno.Signal[] = [];
+  #onSignal = () => {
+    if (this.#interrupt.signal.aborted) {
+      this.#progress?.note("still stopping the kernels...");
+      return;
+    }
+    this.#progress?.note("interrupted: stopping every kernel, then writing the run folder");
+    this.#interrupt.abort();
+  };
+  /** Whether failures become `::error` annotations (in GitHub Actions). */
+  readonly #annotations: boolean;
+
+  /** @param annotations Whether failures become `::error` annotations. */
+  constructor(annotations: boolean) {
+    this.#annotations = annotations;
+  }
+
+  /** Aborted on SIGINT or SIGTERM. */
+  get signal(): AbortSignal {
+    return this.#interrupt.signal;
+  }
+
+  /** The observer handed to `runPipeline`. */
+  observer(): NonNullable<RunOptions["observer"]> {
+    const p = () => this.#progress;
+    return {
+      runStarted: (run) => this.#start(run),
+      attemptStarted: (...a) => p()?.attemptStarted(...a),
+      cellStarted: (...a) => p()?.cellStarted(...a),
+      attemptEnded: (...a) => p()?.attemptEnded(...a),
+      taskEnded: (record) => p()?.taskEnded(record),
+      warning: (m) => p() === undefined ? this.#early.push(m) : p()!.warning(m),
+      note: (text) => p()?.note(text),
+    };
+  }
+
+  #start(run: RunStart): void {
+    const live = Deno.stderr.isTerminal();
+    const progress = new Progress({
+      live,
+      write: writeErr,
+      total: run.plan.instances.length,
+      color: live && Deno.env.get("NO_COLOR") === undefined,
+      annotations: this.#annotations,
+    });
+    progress.note(
+      `run ${run.runId}: ${run.plan.instances.length} instance(s) of '${run.plan.pipeline}', ` +
+        `Python ${run.python.version} (nbclient ${run.python.nbclient})` +
+        (run.reuse === "" ? "" : `; ${run.reuse}`),
+    );
+    for (const m of this.#early.splice(0)) progress.warning(m);
+    this.#progress = progress;
+    progress.start();
+    this.#signals = ["SIGINT", "SIGTERM"];
+    for (const s of this.#signals) Deno.addSignalListener(s, this.#onSignal);
+  }
+
+  /** The final table of the run. */
+  table(summary: RunSummary): string {
+    return this.#progress?.table(summary) ?? "";
+  }
+
+  /** Stops the live view and the signal listeners. */
+  stop(): void {
+    this.#progress?.stop();
+    for (const s of this.#signals) Deno.removeSignalListener(s, this.#onSignal);
+    this.#signals = [];
+  }
 }
 
 async function run(path: string, flags: RunFlags): Promise<number> {
-  await requirePermissions("run", runNeeds(path, flags), RUN_PERMISSIONS);
-  const prepared = await prepareRun(path, flags);
   const origin = readCiContext();
-  const progress = startProgress(prepared, origin);
-  const interrupt = onInterrupt(progress);
-  let outcome: { summary: RunSummary; interrupted: boolean };
+  const output = new RunOutput(origin.ci !== undefined);
+  let result;
   try {
-    outcome = await runInstances(path, flags, prepared, {
+    result = await runPipeline(path, {
+      ...runOptions(flags),
       origin,
-      signal: interrupt.signal,
-      progress,
+      signal: output.signal,
+      observer: output.observer(),
     });
+  } catch (err) {
+    throw forCommand(err, "run", RUN_PERMISSIONS);
   } finally {
-    progress.stop();
-    interrupt.dispose();
+    output.stop();
   }
-  await redactRunFiles(prepared.runFolder, prepared.secrets.redactor);
-  const summary = prepared.secrets.redactor.redactValue(outcome.summary);
-  writeErr(`\n${progress.table(summary)}`);
-  Deno.stdout.writeSync(encoder.encode(`${prepared.shownFolder}\n`));
-  if (outcome.interrupted || summary.status === "cancelled") return EXIT_INTERRUPTED;
-  return summary.status === "succeeded" ? 0 : 1;
-}
-
-/**
- * Reads, plans and checks everything before anything is written or started: the pipeline, every
- * notebook, secrets, the interpreter, caching; then makes the run folder.
- */
-async function prepareRun(path: string, flags: RunFlags): Promise<PreparedRun> {
-  const startedAt = new Date();
-  // The interpreter is probed while the pipeline is read and planned.
-  const pythonFound = detectPython(flags.python === undefined ? {} : { python: flags.python });
-  pythonFound.catch(() => {}); // awaited below, after the pipeline's own errors
-  const options = planOptions(flags);
-  const { pipeline, plan: selected, notebooks } = await loadAndPlan(path, options);
-  // A part of a run (--upstream), or a run placed on Slurm, plans beyond the selection.
-  const { plan, part } = await scaleOutPlan(pipeline, options, selected, flags);
-  // Every notebook is read (and validated) before anything is written or started; the run's
-  // attempts prepare theirs (and cache keys hash theirs) from what is read here.
-  const sources = new NotebookSources(notebooks);
-  await sources.readAll();
-  const secrets = readSecrets(plan);
-  const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId(startedAt);
-  const python = await pythonFound;
-  // Warnings come while the run goes on, when the progress output exists.
-  const warnings = { to: (_: string) => {} };
-  const caching = await runCaching(plan, flags, { python, sources, warnings });
-  const shownFolder = join(flags.out, runId);
-  const runFolder = await makeRunFolder(flags.out, shownFolder);
-  const pipelineFile = shownPipelineFile(pipeline.file);
-  return {
-    pipelineFile,
-    plan,
-    part,
-    sources,
-    secrets,
-    runId,
-    python,
-    caching,
-    warnings,
-    shownFolder,
-    runFolder,
-  };
-}
-
-/** The progress output on stderr, with the run's first line; caching warns into it from now on. */
-function startProgress(prepared: PreparedRun, origin: RunOrigin): Progress {
-  const { plan, python, caching, runId } = prepared;
-  const live = Deno.stderr.isTerminal();
-  const progress = new Progress({
-    live,
-    write: writeErr,
-    total: plan.instances.length,
-    color: live && Deno.env.get("NO_COLOR") === undefined,
-    annotations: origin.ci !== undefined,
-  });
-  progress.note(
-    `run ${runId}: ${plan.instances.length} instance(s) of '${plan.pipeline}', ` +
-      `Python ${python.version} (nbclient ${python.nbclient})` +
-      (caching.description === "" ? "" : `; ${caching.description}`),
-  );
-  prepared.warnings.to = (m) => progress.warning(m);
-  progress.start();
-  return progress;
-}
-
-/** Runs the instances on this machine, or as Slurm jobs (`--executor slurm`). */
-async function runInstances(
-  path: string,
-  flags: RunFlags,
-  prepared: PreparedRun,
-  context: { origin: RunOrigin; signal: AbortSignal; progress: Progress },
-): Promise<{ summary: RunSummary; interrupted: boolean }> {
-  const { plan, runId, runFolder, pipelineFile } = prepared;
-  const { origin, signal, progress } = context;
-  if (flags.executor === "slurm") {
-    const { summary, interrupted } = await runSlurm(plan, flags, {
-      pipelinePath: path,
-      pipelineFile,
-      runId,
-      runFolder,
-      signal,
-      origin,
-      observer: progress,
-    });
-    return { summary, interrupted };
-  }
-  const summary = await runLocal({
-    ...prepared,
-    concurrency: flags.concurrency,
-    failFast: flags.failFast ?? false,
-    origin,
-    signal,
-    observer: progress,
-  });
-  return { summary, interrupted: false };
-}
-
-/** The pipeline file as the user knows it, without the machine's folders above the cwd. */
-function shownPipelineFile(file: string): string {
-  const rel = relative(Deno.cwd(), file);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel;
+  writeErr(`\n${output.table(result.summary)}`);
+  Deno.stdout.writeSync(encoder.encode(`${result.folder}\n`));
+  if (result.interrupted || result.status === "cancelled") return EXIT_INTERRUPTED;
+  return result.status === "succeeded" ? 0 : 1;
 }

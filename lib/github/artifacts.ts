@@ -13,8 +13,37 @@ import { z } from "../../deps.ts";
 import type { GitHubClientOptions } from "./client.ts";
 import { ArtifactGoneError, GitHubResponseError, UnsafeArchiveError } from "./errors.ts";
 
+/** One artifact of a repository, as the artifacts API lists it (the fields read here). */
+export interface WorkflowArtifact {
+  /** The artifact id. */
+  id: number;
+  /** Its name. */
+  name: string;
+  /** Its zip's size. */
+  size_in_bytes: number;
+  /** Whether it expired (can no longer be downloaded). */
+  expired: boolean;
+  /** When it was created. */
+  created_at?: string | null | undefined;
+  /** When it expires. */
+  expires_at?: string | null | undefined;
+  /** `sha256:<hex>` of the zip, for artifacts uploaded with upload-artifact v4 and later. */
+  digest?: string | null | undefined;
+  /** The workflow run that uploaded it. */
+  workflow_run?:
+    | {
+      id?: number | null | undefined;
+      repository_id?: number | null | undefined;
+      head_repository_id?: number | null | undefined;
+      head_branch?: string | null | undefined;
+      head_sha?: string | null | undefined;
+    }
+    | null
+    | undefined;
+}
+
 /** One artifact as `GET /repos/{owner}/{repo}/actions/artifacts` lists it (fields we read). */
-export const WorkflowArtifactSchema = z.object({
+export const WorkflowArtifactSchema: z.ZodType<WorkflowArtifact> = z.object({
   id: z.number().int().positive(),
   name: z.string(),
   size_in_bytes: z.number().int().nonnegative(),
@@ -31,9 +60,6 @@ export const WorkflowArtifactSchema = z.object({
     head_sha: z.string().nullable().optional(),
   }).nullable().optional(),
 });
-
-/** One artifact of a repository. */
-export type WorkflowArtifact = z.infer<typeof WorkflowArtifactSchema>;
 
 const ListPageSchema = z.object({
   total_count: z.number().int().nonnegative(),

@@ -33,24 +33,45 @@ export interface SiteProblem {
   message: string;
 }
 
+/** One run in `data/history.json`. */
+export interface HistoryRun {
+  /** The run's page name. */
+  key: string;
+  /** Whether the run was interrupted before `run.json` was written. */
+  interrupted: boolean;
+  /** Its summary. */
+  summary: RunSummary;
+}
+
+/** The parsed history file. */
+export interface History {
+  /** The format's version. */
+  historyFormatVersion: typeof HISTORY_FORMAT_VERSION;
+  /** What wrote it. */
+  generator: string;
+  /** The site's title. */
+  title: string;
+  /** When the site was built. */
+  builtAt: string;
+  /** Every run the site shows. */
+  runs: HistoryRun[];
+}
+
 /** Schema of one run in `data/history.json`. */
-export const HistoryRunSchema = z.object({
+export const HistoryRunSchema: z.ZodType<HistoryRun> = z.object({
   key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
   interrupted: z.boolean(),
   summary: RunSummarySchema,
 });
 
 /** Schema of `data/history.json`. */
-export const HistorySchema = z.object({
+export const HistorySchema: z.ZodType<History> = z.object({
   historyFormatVersion: z.literal(HISTORY_FORMAT_VERSION),
   generator: z.string(),
   title: z.string(),
   builtAt: z.string(),
   runs: z.array(HistoryRunSchema),
 });
-
-/** The parsed history file. */
-export type History = z.infer<typeof HistorySchema>;
 
 /**
  * Orders runs newest first (by start time, then run id), the order of every list in the site.

@@ -26,7 +26,7 @@ export interface RunSecrets {
  *
  * @example A plan without secrets
  * ```ts
- * import { readSecrets } from "./_secrets.ts";
+ * import { readSecrets } from "./secrets.ts";
  * const none = readSecrets({ pipeline: "p", baseDir: ".", parameters: {}, instances: [], layers: [] });
  * console.assert(!none.redactor.active);
  * ```

@@ -1,6 +1,6 @@
 /**
- * `run` on this machine: one fork-server driver per worker slot forks a kernel per notebook, and
- * the executor runs the plan through it (cache and `--resume` wrapped around each instance).
+ * A run on this machine: one fork-server driver per worker slot forks a kernel per notebook, and
+ * the executor runs the plan through it (cache and resume wrapped around each instance).
  *
  * @module
  */
@@ -17,13 +17,13 @@ import type { PythonInfo } from "../execute/python.ts";
 import type { RunOrigin } from "../log/ci_context.ts";
 import type { RunSummary } from "../log/schema.ts";
 import type { Plan } from "../plan/types.ts";
-import type { RunSecrets } from "./_secrets.ts";
+import type { RunSecrets } from "./secrets.ts";
 
-/** What `run` passes to the local executor. */
+/** What a run passes to the local executor. */
 export interface LocalRunContext {
   /** The plan (a part's plan includes its upstream instances). */
   plan: Plan;
-  /** The part of a run this is (`--upstream`), if any. */
+  /** The part of a run this is, if any. */
   part?: RunPart | undefined;
   /** The interpreter with nbclient and ipykernel. */
   python: PythonInfo;
@@ -31,11 +31,11 @@ export interface LocalRunContext {
   sources: NotebookSources;
   /** The secrets of the pipeline and their redactor. */
   secrets: RunSecrets;
-  /** Cache and `--resume`. */
+  /** Cache and resume. */
   caching: CacheSetup;
-  /** `--concurrency`. */
+  /** Notebooks running at once. @default navigator.hardwareConcurrency */
   concurrency?: number | undefined;
-  /** `--fail-fast`. */
+  /** Cancel the rest after the first instance that fails for good. */
   failFast: boolean;
   /** The run id. */
   runId: string;
@@ -52,7 +52,7 @@ export interface LocalRunContext {
 }
 
 /**
- * Runs the plan on this machine. With a cache or `--resume`, the drivers are started by the first
+ * Runs the plan on this machine. With a cache or a run to resume, the drivers are started by the first
  * instance that runs, so a run that restores everything starts none.
  *
  * @param context Plan, interpreter, notebooks, secrets, caching, run folder, interrupt, progress.

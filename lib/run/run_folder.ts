@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
  *
  * @example The message
  * ```ts
- * import { RunFolderExistsError } from "./_run_folder.ts";
+ * import { RunFolderExistsError } from "./run_folder.ts";
  * const err = new RunFolderExistsError("runs/nightly");
  * console.assert(err.message.includes("'runs/nightly' already exists"));
  * ```
@@ -43,7 +43,7 @@ export class RunFolderExistsError extends UserError {
  *
  * @example A new run folder
  * ```ts
- * import { makeRunFolder } from "./_run_folder.ts";
+ * import { makeRunFolder } from "./run_folder.ts";
  * const out = await Deno.makeTempDir();
  * const folder = await makeRunFolder(out, `${out}/run-1`);
  * console.assert((await Deno.stat(folder)).isDirectory);

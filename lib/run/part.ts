@@ -1,5 +1,5 @@
 /**
- * `run --only ... --upstream [parts...] --run-id <id>`: plans one part of a run. The part runs the
+ * A part of a run (`run --only ... --upstream [parts...] --run-id <id>`): plans it. The part runs the
  * selected instances; the records of the instances they need outside it come from the given part
  * folders (run folders of the same run written by earlier jobs).
  *
@@ -12,11 +12,7 @@ import { checkRunId } from "../log/run_id.ts";
 import { type PlanOptions, planPipeline } from "../plan/plan.ts";
 import type { Plan } from "../plan/types.ts";
 import type { LoadedPipeline } from "../spec/load.ts";
-
-/** Help of `run --upstream`. */
-export const UPSTREAM_HELP = "run the selection as one part of the run --run-id; the parts " +
-  "given hold the instances it needs (none for a part without upstream instances); `merge` " +
-  "joins the parts";
+import type { RunOptions } from "./options.ts";
 
 /** A part cannot run: its upstream parts are missing, of another run, or unfinished. */
 export class PartError extends UserError {
@@ -43,7 +39,7 @@ export class PartError extends UserError {
  *
  * @example Planning the part that runs `train`
  * ```ts ignore
- * import { planPart } from "./_run_part.ts";
+ * import { planPart } from "./part.ts";
  * const { plan, part } = await planPart(pipeline, { only: ["train"] }, ["parts/a/r1"], "r1");
  * ```
  */
@@ -105,32 +101,16 @@ async function upstreamRecords(
   return needed.map((n) => found.get(n)!);
 }
 
-/** The flags of `run` that place a run beyond the selection. */
-export interface ScaleOutFlags {
-  /** `--upstream [parts...]`: `true` when given without folders. */
-  upstream?: string[] | true;
-  /** `--run-id`. */
-  runId?: string;
-  /** `--executor`. */
-  executor?: "local" | "slurm";
-  /** `--only`. */
-  only?: string[];
-  /** `--from`. */
-  from?: string[];
-  /** `--to`. */
-  to?: string[];
-}
-
 /**
- * The plan `run` executes: the selection itself, or a part of a run (`--upstream`, with the
- * records of its upstream instances); a selection is refused with `--executor slurm`.
+ * The plan a run executes: the selection itself, or a part of a run (`part`, with the records of
+ * its upstream instances); a selection is refused on Slurm.
  *
  * @param pipeline The validated pipeline.
  * @param options Overrides and selection.
  * @param selected The plan of the selection.
- * @param flags The flags of `run`.
+ * @param run Where the run is placed, whether it is a part, and its id.
  * @returns The plan to execute, and the part when it is one.
- * @throws {PartError} For `--upstream` without `--run-id`, or a selection with Slurm.
+ * @throws {PartError} For a part without a run id, or a selection with Slurm.
  *
  * @example A whole run
  * ```ts ignore
@@ -142,21 +122,22 @@ export async function scaleOutPlan(
   pipeline: LoadedPipeline,
   options: PlanOptions,
   selected: Plan,
-  flags: ScaleOutFlags,
+  run: Pick<RunOptions, "executor" | "part" | "runId" | "selection">,
 ): Promise<{ plan: Plan; part?: RunPart }> {
-  if (flags.executor === "slurm" && (flags.only ?? flags.from ?? flags.to) !== undefined) {
+  const selection = run.selection ?? {};
+  const selects = (selection.only ?? selection.from ?? selection.to) !== undefined;
+  if (run.executor !== undefined && run.executor !== "local" && selects) {
     throw new PartError(
       "Cannot select instances (--only, --from, --to) with --executor slurm: every job needs " +
         "the parts of its upstream instances; run the whole pipeline, or run parts yourself " +
         "with --only ... --upstream ... --run-id",
     );
   }
-  if (flags.upstream === undefined) return { plan: selected };
-  if (flags.runId === undefined) {
+  if (run.part === undefined) return { plan: selected };
+  if (run.runId === undefined) {
     throw new PartError(
       "Cannot run a part (--upstream) without --run-id: every part of a run shares the run's id",
     );
   }
-  const folders = flags.upstream === true ? [] : flags.upstream;
-  return await planPart(pipeline, options, folders, checkRunId(flags.runId));
+  return await planPart(pipeline, options, [...run.part.upstream], checkRunId(run.runId));
 }
