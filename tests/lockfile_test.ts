@@ -80,3 +80,18 @@ Deno.test("unreachable() finds a package left behind by a removed import", () =>
   };
   assertEquals(unreachable(lock), ["c@3.0.0"]);
 });
+
+Deno.test("package.json reviews every install script that npm ci meets (no npm warning, and npm 12 runs Deno's)", async () => {
+  // npm 11.16+ warns about dependencies whose install scripts `allowScripts` does not cover, and
+  // npm 12 skips them: Deno's postinstall must stay approved for `npm ci` to bring a working Deno.
+  const out = await new Deno.Command("npm", {
+    args: ["install-scripts", "ls", "--json"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  const pending = (JSON.parse(text) as { allowScripts: { name: string }[] }).allowScripts;
+  assertEquals(pending.map((p) => p.name), [], `not reviewed in package.json's allowScripts`);
+});

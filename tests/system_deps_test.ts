@@ -66,6 +66,11 @@ const ESSENTIAL_COMMANDS: Readonly<Record<string, string>> = {
   setsid: "util-linux",
 };
 
+/** Commands of the machine's Node.js, which `.ci/run` needs before anything else (npm brings Deno). */
+const NODE_COMMANDS: Readonly<Record<string, string>> = {
+  npm: "tests/lockfile_test.ts checks that package.json reviews every install script npm meets",
+};
+
 /** Listed packages that provide no module or command but files another package uses. */
 const RESOURCES: Readonly<Record<string, string>> = {
   "fonts-dejavu-core": "Chromium needs a font to lay out the site's text in the browser tests",
@@ -235,7 +240,11 @@ Deno.test("every command run from the system is declared, used and installed", a
   }
   // A literal command name in a subprocess call must be declared (the CLI's own sub-commands
   // are `Command("name")` of the argument parser, told apart by their folder).
-  const declared = new Set([...COMMANDS.map((c) => c.command), ...Object.keys(ESSENTIAL_COMMANDS)]);
+  const declared = new Set([
+    ...COMMANDS.map((c) => c.command),
+    ...Object.keys(ESSENTIAL_COMMANDS),
+    ...Object.keys(NODE_COMMANDS),
+  ]);
   const spawned = new Map<string, string>();
   for (const dir of SCANNED) {
     for await (const path of sourceFiles(join(ROOT, dir))) {
@@ -252,7 +261,7 @@ Deno.test("every command run from the system is declared, used and installed", a
   assertEquals(
     unknown,
     [],
-    "run from the system but not declared in COMMANDS or ESSENTIAL_COMMANDS",
+    "run from the system but not declared in COMMANDS, ESSENTIAL_COMMANDS or NODE_COMMANDS",
   );
 });
 
