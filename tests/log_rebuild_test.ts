@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { assertEquals, assertRejects } from "./_deps.ts";
 import { tempDir } from "./_helpers.ts";
 import { executePlan, type RunnerRequest } from "../lib/execute/executor.ts";
+import { localInstanceRunner } from "../lib/execute/instance_runner.ts";
 import type { PlannedInstance } from "../lib/plan/types.ts";
 import { readRunFolder } from "../lib/log/read.ts";
 import { readSpansFile } from "../lib/log/otlp_read.ts";
@@ -64,8 +65,10 @@ Deno.test("summaryFromSpans() rebuilds the run.json the executor wrote", async (
     instances: [inst("flaky", [], 1), inst("bad"), inst("after[n=1]", ["flaky", "bad"])],
     layers: [],
   }, {
-    runner: fakeAttempt,
-    prepare: () => Promise.resolve({ ipynb: "{}", warnings: [] }),
+    instanceRunner: localInstanceRunner({
+      runner: fakeAttempt,
+      prepare: () => Promise.resolve({ ipynb: "{}", warnings: [] }),
+    }),
     runFolder,
     runId: "r1",
     pipelineFile: "pipeline.yaml",

@@ -68,8 +68,6 @@ async function runOnce(
     ? []
     : [await RunFolderSource.open(options.resume, { warn: (m) => warnings.push(m) })];
   const summary = await executePlan(plan, {
-    runner,
-    prepare,
     runFolder,
     runId,
     concurrency: 1,

@@ -15,13 +15,7 @@ import { join, relative } from "node:path";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
 import type { RunOrigin } from "../log/ci_context.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
-import {
-  type AttemptRunner,
-  type InstanceRunner,
-  localInstanceRunner,
-  type NotebookPreparer,
-  type RunObserver,
-} from "./instance_runner.ts";
+import type { InstanceRunner, RunObserver } from "./instance_runner.ts";
 import { RunRecorder, runStatus } from "./run_recorder.ts";
 import { describeEnd, Scheduler } from "./scheduler.ts";
 import { makeScratchDir } from "./scratch.ts";
@@ -56,10 +50,11 @@ export interface RunPart {
 
 /** Options of {@linkcode executePlan}. */
 export interface ExecuteOptions {
-  /** Runs one attempt. */
-  runner: AttemptRunner;
-  /** Prepares the notebook of an attempt. */
-  prepare: NotebookPreparer;
+  /**
+   * Runs one instance: its attempts, retries and files. `localInstanceRunner({ runner, prepare })`
+   * runs them here; a cache or a placement wraps it.
+   */
+  instanceRunner: InstanceRunner;
   /** The run folder; created with its parent folders if missing. */
   runFolder: string;
   /** The run id. */
@@ -85,12 +80,6 @@ export interface ExecuteOptions {
   /** The clock. @default `() => new Date()` */
   now?: () => Date;
   /**
-   * Runs one instance, replacing the local runner built from `runner` and `prepare` (which it
-   * usually wraps: a cache, or places some instances elsewhere).
-   * @default `localInstanceRunner({ runner, prepare })`
-   */
-  instanceRunner?: InstanceRunner;
-  /**
    * Run as one part of a run: span ids derived from the run id, the whole plan recorded, upstream
    * records from other parts.
    * @default a whole run
@@ -103,13 +92,14 @@ export interface ExecuteOptions {
  * for every attempt, and `run.json` at the end (also when interrupted).
  *
  * @param plan The plan, instances in topological order.
- * @param options Runner, preparer, run folder and id, concurrency, fail-fast, interruption.
+ * @param options Instance runner, run folder and id, concurrency, fail-fast, interruption.
  * @returns The run summary, as written to `run.json`.
  * @throws {Error} When the run folder cannot be written.
  *
  * @example Running a plan with a fake runner
  * ```ts
  * import { executePlan } from "./executor.ts";
+ * import { localInstanceRunner } from "./instance_runner.ts";
  * const dir = await Deno.makeTempDir();
  * const plan = {
  *   pipeline: "demo", baseDir: dir, parameters: {}, layers: [["a"]],
@@ -120,9 +110,11 @@ export interface ExecuteOptions {
  * };
  * const summary = await executePlan(plan, {
  *   runFolder: `${dir}/runs/r1`, runId: "r1",
- *   prepare: () => Promise.resolve({ ipynb: "{}", warnings: [] }),
- *   runner: () => Promise.resolve({
- *     status: "succeeded", startedAt: new Date(), endedAt: new Date(), exitCode: 0,
+ *   instanceRunner: localInstanceRunner({
+ *     prepare: () => Promise.resolve({ ipynb: "{}", warnings: [] }),
+ *     runner: () => Promise.resolve({
+ *       status: "succeeded", startedAt: new Date(), endedAt: new Date(), exitCode: 0,
+ *     }),
  *   }),
  * });
  * console.assert(summary.status === "succeeded" && summary.tasks[0]?.attempts.length === 1);
@@ -140,8 +132,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     ...(options.origin === undefined ? {} : { origin: options.origin }),
     startedAt: now(),
   });
-  const instanceRunner = options.instanceRunner ??
-    localInstanceRunner({ runner: options.runner, prepare: options.prepare });
+  const { instanceRunner } = options;
   const scheduler = new Scheduler({
     concurrency: options.concurrency ?? navigator.hardwareConcurrency ?? 1,
     failFast: options.failFast ?? false,

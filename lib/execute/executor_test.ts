@@ -14,6 +14,7 @@ import {
   type RunnerResult,
 } from "./executor.ts";
 import { plannedInstance } from "../../testing/instances.ts";
+import { localInstanceRunner } from "./instance_runner.ts";
 
 function inst(id: string, needs: string[] = [], extra: Partial<PlannedInstance> = {}) {
   const task = id.replace(/\[.*$/, "");
@@ -64,7 +65,12 @@ const prepare: NotebookPreparer = (instance, context) =>
   Promise.resolve({ ipynb: JSON.stringify({ instance: instance.id, context }), warnings: [] });
 
 function options(dir: string, runner: AttemptRunner, extra: Partial<ExecuteOptions> = {}) {
-  return { runner, prepare, runFolder: join(dir, "runs", "r1"), runId: "r1", ...extra };
+  return {
+    instanceRunner: localInstanceRunner({ runner, prepare }),
+    runFolder: join(dir, "runs", "r1"),
+    runId: "r1",
+    ...extra,
+  };
 }
 
 function waitForAbort(req: RunnerRequest): Promise<RunnerResult["status"]> {
@@ -278,7 +284,7 @@ Deno.test("executePlan() records a notebook that cannot be prepared as a failed 
   const warnings: string[] = [];
   const summary = await executePlan(p, {
     ...options(dir.path, fakeRunner({})),
-    prepare: broken,
+    instanceRunner: localInstanceRunner({ runner: fakeRunner({}), prepare: broken }),
     observer: { warning: (m) => warnings.push(m) },
   });
   assertEquals(summary.tasks[0]!.status, "failed");

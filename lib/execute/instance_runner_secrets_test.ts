@@ -59,8 +59,6 @@ Deno.test("localInstanceRunner() gives secrets to the kernel's environment and r
     instances: [instance],
     layers: [["leak"]],
   }, {
-    runner,
-    prepare,
     instanceRunner: localInstanceRunner({
       runner,
       prepare,

@@ -190,8 +190,6 @@ Deno.test("executePlan() with a decorating instance runner records restored inst
     instances: [inst("a"), inst("b", ["a"])],
     layers: [["a"], ["b"]],
   }, {
-    runner,
-    prepare,
     instanceRunner,
     runFolder,
     runId: "r1",
@@ -226,8 +224,6 @@ Deno.test("executePlan() ends the task span of an instance runner that did not",
     instances: [inst("a")],
     layers: [["a"]],
   }, {
-    runner: fakeRunner(() => "failed"),
-    prepare,
     instanceRunner: forgetful,
     runFolder,
     runId: "r1",

@@ -78,8 +78,6 @@ export async function runLocal(context: LocalRunContext): Promise<RunSummary> {
     const prepare = notebookPreparer(sources);
     const { values, redactor } = secrets;
     return await executePlan(plan, {
-      runner,
-      prepare,
       // A part's upstream instances were keyed in other parts: parts run without the cache.
       instanceRunner: (part === undefined ? caching.wrap : (r: InstanceRunner) => r)(
         warmingFirst(localInstanceRunner({ runner, prepare, secrets: values, redactor }), warm),
