@@ -13,6 +13,7 @@
  */
 import { join } from "node:path";
 import { type AttemptRunner, executePlan, type RunnerRequest } from "../lib/execute/executor.ts";
+import { localInstanceRunner } from "../lib/execute/instance_runner.ts";
 import type { Plan, PlannedInstance } from "../lib/plan/types.ts";
 
 const WIDTH = 20;
@@ -90,8 +91,10 @@ Deno.bench({
   async fn() {
     const id = `run-${n++}`;
     await executePlan(plan, {
-      runner,
-      prepare: () => Promise.resolve({ ipynb: "{}", warnings: [] }),
+      instanceRunner: localInstanceRunner({
+        runner,
+        prepare: () => Promise.resolve({ ipynb: "{}", warnings: [] }),
+      }),
       runFolder: join(work, id),
       runId: id,
       concurrency: 2,
