@@ -42,7 +42,6 @@ export type {
   RunStart,
   SlurmExecutor,
 } from "./lib/run/options.ts";
-export { PartError } from "./lib/run/part.ts";
 export { RunFolderExistsError } from "./lib/run/run_folder.ts";
 export { MissingPermissionError } from "./lib/_base/permissions.ts";
 export { readRunFolder, RunFolderError } from "./lib/log/read.ts";
@@ -56,7 +55,7 @@ export { PreviousSiteError } from "./lib/site/history.ts";
 export { SiteInputError } from "./lib/site/load.ts";
 export { renderSummary } from "./lib/github/summary.ts";
 export type { SummaryOptions } from "./lib/github/summary.ts";
-export { collectRuns, RepoNameError } from "./lib/github/collect.ts";
+export { collectRuns } from "./lib/github/collect.ts";
 export type { CollectOptions, CollectReport } from "./lib/github/collect.ts";
 export { GitHubAccessError, GitHubRateLimitError } from "./lib/github/errors.ts";
 export { generateWorkflow } from "./lib/github/workflow.ts";

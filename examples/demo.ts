@@ -65,18 +65,6 @@ export const RUN_FLAGS: readonly string[] = [
 /** Permission flags `cli.ts site` is started with: read runs, write the site, nothing else. */
 export const SITE_FLAGS: readonly string[] = ["--allow-read", "--allow-write"];
 
-/** The environment cannot run the demo and the demo will not (or cannot) fix it itself. */
-export class DemoEnvironmentError extends UserError {
-  /**
-   * @param message What is missing and the command that installs it.
-   * @param options The underlying cause.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "DemoEnvironmentError";
-  }
-}
-
 /** A step of the demo (`cli.ts run`, `cli.ts site`, an install command) exited with an error. */
 export class DemoStepError extends UserError {
   /**
@@ -205,7 +193,7 @@ function compareVersions(a: string, b: string): number {
  * Checks that this Deno is recent enough.
  *
  * @param version A Deno version.
- * @throws {DemoEnvironmentError} When it is older than {@linkcode MIN_DENO}.
+ * @throws {UserError} When it is older than {@linkcode MIN_DENO}.
  *
  * @example Checking the running Deno
  * ```ts
@@ -215,7 +203,7 @@ function compareVersions(a: string, b: string): number {
  */
 export function checkDeno(version: string): void {
   if (compareVersions(version, MIN_DENO) < 0) {
-    throw new DemoEnvironmentError(
+    throw new UserError(
       `Cannot run the demo: Deno ${version} is older than ${MIN_DENO}. Run \`npm install\` in ` +
         "the project to get the pinned Deno, then `npx deno task demo`.",
     );
@@ -253,7 +241,7 @@ async function runStep(argv: string[], step: string, env?: Record<string, string
  *
  * @param options `python`, `install`, `venv` and `log` of {@linkcode DemoOptions}.
  * @returns The interpreter.
- * @throws {DemoEnvironmentError} When none is ready and the demo may not or cannot install;
+ * @throws {UserError} When none is ready and the demo may not or cannot install;
  *   the message holds the command to run.
  *
  * @example Preparing Python
@@ -276,7 +264,7 @@ export async function preparePython(options: DemoOptions = {}): Promise<PythonPr
     if (found) return found;
     const probe = others[0];
     const pip = [explicit, "-m", "pip", "install", ...DEMO_REQUIREMENTS.map((r) => r.pip)];
-    throw new DemoEnvironmentError(
+    throw new UserError(
       probe
         ? `Cannot use the Python interpreter '${explicit}' given by ${source}: it cannot ` +
           `import ${probe.missing.join(", ")}. Install them with \`${shellQuote(pip)}\`, or ` +
@@ -315,7 +303,7 @@ export async function preparePython(options: DemoOptions = {}): Promise<PythonPr
     : "No Python 3.8 or newer was found on PATH.";
   const commands = plan.commands.map((c) => `  ${shellQuote(c)}`).join("\n");
   if (!plan.automatic || options.install === false) {
-    throw new DemoEnvironmentError(
+    throw new UserError(
       `Cannot run the demo: no Python interpreter has everything it needs. ${found}` +
         (plan.note ? ` (${plan.note}.)` : "") +
         ` Run:\n${commands}\nthen \`deno task demo\` again.`,
@@ -340,7 +328,7 @@ export async function preparePython(options: DemoOptions = {}): Promise<PythonPr
   }
   const second = await findPython(await candidates());
   if (second.found) return second.found;
-  throw new DemoEnvironmentError(
+  throw new UserError(
     `Cannot run the demo: after installing, no Python interpreter imports all of ${modules}. ` +
       `Install them by hand and run \`deno task demo\` again.`,
   );
@@ -402,7 +390,7 @@ async function cli(flags: readonly string[], args: string[], step: string) {
  *
  * @param options Pipeline, folders, interpreter, whether to install.
  * @returns The run folder, the site folder, the interpreter, and the run's exit code.
- * @throws {DemoEnvironmentError} When Deno is too old or no usable Python can be set up.
+ * @throws {UserError} When Deno is too old or no usable Python can be set up.
  * @throws {DemoStepError} When `cli.ts run` or `cli.ts site` fails outright.
  *
  * @example Running the demo from code

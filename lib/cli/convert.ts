@@ -26,27 +26,6 @@ export const CONVERT_FORMATS = ["ipynb", "py"] as const;
 /** One of {@linkcode CONVERT_FORMATS}. */
 export type ConvertFormat = typeof CONVERT_FORMATS[number];
 
-/**
- * The conversion would write over its own input, or cannot write its output.
- *
- * @example The error for a conversion onto itself
- * ```ts
- * import { ConvertOutputError } from "./convert.ts";
- * const err = new ConvertOutputError("Cannot write 'a.py': it is the input notebook");
- * console.assert(err.name === "ConvertOutputError");
- * ```
- */
-export class ConvertOutputError extends UserError {
-  /**
-   * @param message What cannot be written and why.
-   * @param options The underlying cause, if any.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ConvertOutputError";
-  }
-}
-
 interface ConvertFlags {
   to: ConvertFormat;
   out?: string;
@@ -100,7 +79,7 @@ Examples:
     )
     .action(async (files: string[], flags: ConvertFlags) => {
       if (files.length > 1 && flags.out !== undefined) {
-        throw new ConvertOutputError(
+        throw new UserError(
           `Cannot convert ${files.length} notebooks to one --out ${JSON.stringify(flags.out)}: ` +
             "--out takes a single input; without it each notebook is written next to itself",
         );
@@ -152,7 +131,7 @@ async function canonical(path: string): Promise<string> {
 
 async function refuseInput(input: string, target: string): Promise<void> {
   if ((await canonical(input)) === (await canonical(target))) {
-    throw new ConvertOutputError(
+    throw new UserError(
       `Cannot write '${target}': it is the input notebook, which convert never overwrites; ` +
         "give another file with --out, or --out - to print",
     );
@@ -165,16 +144,16 @@ async function writeAtomically(target: string, text: string): Promise<void> {
     await writeFileAtomic(target, text);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new ConvertOutputError(
+      throw new UserError(
         `Cannot write '${target}': the folder '${dirname(target)}' does not exist`,
         { cause: err },
       );
     }
     if (err instanceof Deno.errors.IsADirectory) {
-      throw new ConvertOutputError(`Cannot write '${target}': it is a directory`, { cause: err });
+      throw new UserError(`Cannot write '${target}': it is a directory`, { cause: err });
     }
     if (err instanceof Deno.errors.PermissionDenied) {
-      throw new ConvertOutputError(
+      throw new UserError(
         `Cannot write '${target}': permission denied by the file system`,
         { cause: err },
       );

@@ -11,20 +11,6 @@ import { renderSummary, type SummaryOptions } from "../github/summary.ts";
 import { runPageUrl } from "../github/site_url.ts";
 import { requirePermissions, summaryNeeds } from "./_permissions.ts";
 
-/** `--site-url` is not an http(s) URL. */
-export class SiteUrlError extends UserError {
-  /**
-   * @param url The value given.
-   */
-  constructor(url: string) {
-    super(
-      `Cannot use --site-url '${url}': it is not an http:// or https:// URL. ` +
-        "Pass the address of the published site, for example https://owner.github.io/repo/.",
-    );
-    this.name = "SiteUrlError";
-  }
-}
-
 /**
  * Builds the `summary` sub-command.
  *
@@ -57,7 +43,10 @@ export function summaryCommand(): Command {
       if (opts.siteUrl !== undefined) {
         const url = URL.parse(opts.siteUrl);
         if (url === null || (url.protocol !== "https:" && url.protocol !== "http:")) {
-          throw new SiteUrlError(opts.siteUrl);
+          throw new UserError(
+            `Cannot use --site-url '${opts.siteUrl}': it is not an http:// or https:// URL. ` +
+              "Pass the address of the published site, for example https://owner.github.io/repo/.",
+          );
         }
         options.siteUrl = runPageUrl(url, run.summary.runId);
       }

@@ -28,26 +28,12 @@ import { createGitHubClient } from "./client.ts";
 import { ArtifactGoneError, GitHubResponseError, UnsafeArchiveError } from "./errors.ts";
 import { type ExtractOptions, extractRunFolders } from "./zip.ts";
 
-/** `--repo` is not `owner/name`. */
-export class RepoNameError extends UserError {
-  /**
-   * @param value The value given.
-   */
-  constructor(value: string) {
-    super(
-      `Cannot use repository '${value}': expected owner/name, for example octo-org/demo ` +
-        "(in a workflow: ${{ github.repository }})",
-    );
-    this.name = "RepoNameError";
-  }
-}
-
 /**
  * Parses `owner/name`.
  *
  * @param value The repository as written by the user.
  * @returns Owner and name.
- * @throws {RepoNameError} When the value is not `owner/name`.
+ * @throws {UserError} When the value is not `owner/name`.
  *
  * @example Parsing a repository
  * ```ts
@@ -57,7 +43,12 @@ export class RepoNameError extends UserError {
  */
 export function parseRepo(value: string): RepoRef {
   const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(value);
-  if (m === null || m[2] === "." || m[2] === "..") throw new RepoNameError(value);
+  if (m === null || m[2] === "." || m[2] === "..") {
+    throw new UserError(
+      `Cannot use repository '${value}': expected owner/name, for example octo-org/demo ` +
+        "(in a workflow: ${{ github.repository }})",
+    );
+  }
   return { owner: m[1]!, repo: m[2]! };
 }
 
@@ -141,7 +132,7 @@ type CacheEntry = z.infer<typeof CacheEntrySchema>;
  * @param outDir Output folder; each run folder lands in `outDir/<run folder>`.
  * @param options Token, API URL, cache, prefix, limits.
  * @returns What was collected, skipped and refused.
- * @throws {RepoNameError} When `repo` is not `owner/name`.
+ * @throws {UserError} When `repo` is not `owner/name`.
  * @throws {GitHubAccessError} On 401, 403 and 404 (the message says how to fix it).
  * @throws {GitHubRateLimitError} When the rate limit resets too late.
  *

@@ -8,7 +8,7 @@ export { renderSummary } from "./summary.ts";
 export { DEFAULT_APT, generateWorkflow } from "./workflow.ts";
 export type { WorkflowEvent, WorkflowGroup, WorkflowOptions } from "./workflow.ts";
 export type { SummaryOptions } from "./summary.ts";
-export { collectRuns, parseRepo, RepoNameError } from "./collect.ts";
+export { collectRuns, parseRepo } from "./collect.ts";
 export type { CollectedArtifact, CollectOptions, CollectReport } from "./collect.ts";
 export { downloadArtifact, listArtifacts } from "./artifacts.ts";
 export type { RepoRef, WorkflowArtifact } from "./artifacts.ts";

@@ -18,7 +18,7 @@ export type {
 export { prepareRun } from "./prepare.ts";
 export type { PreparedRun } from "./prepare.ts";
 export { cacheDirOf, DEFAULT_CACHE_DIR } from "./caching.ts";
-export { PartError, planPart, scaleOutPlan } from "./part.ts";
+export { planPart, scaleOutPlan } from "./part.ts";
 export { makeRunFolder, RunFolderExistsError } from "./run_folder.ts";
 export { readSecrets, redactRunFiles } from "./secrets.ts";
 export type { RunSecrets } from "./secrets.ts";

@@ -14,18 +14,6 @@ import type { Plan } from "../plan/types.ts";
 import type { LoadedPipeline } from "../spec/load.ts";
 import type { RunOptions } from "./options.ts";
 
-/** A part cannot run: its upstream parts are missing, of another run, or unfinished. */
-export class PartError extends UserError {
-  /**
-   * @param message What is wrong and how to fix it.
-   * @param options The underlying cause.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "PartError";
-  }
-}
-
 /**
  * Plans a part: the selected instances with their full `needs`, and the whole plan.
  *
@@ -34,7 +22,7 @@ export class PartError extends UserError {
  * @param upstream The part folders holding the instances the selection needs.
  * @param runId The run id every part shares.
  * @returns The plan of the part (its instances) and the part for `executePlan`.
- * @throws {PartError} When a needed instance is in none of the upstream parts, a part belongs to
+ * @throws {UserError} When a needed instance is in none of the upstream parts, a part belongs to
  *   another run, or it records the instance as unfinished.
  *
  * @example Planning the part that runs `train`
@@ -74,7 +62,7 @@ async function upstreamRecords(
   for (const folder of folders) {
     const { summary } = await readRunFolder(folder);
     if (summary.runId !== runId) {
-      throw new PartError(
+      throw new UserError(
         `Cannot use --upstream '${folder}': it is a part of run '${summary.runId}', not of ` +
           `'${runId}' (--run-id); give the parts of this run only`,
       );
@@ -82,7 +70,7 @@ async function upstreamRecords(
     for (const record of summary.tasks) {
       if (!needed.includes(record.id) || record.status === "pending") continue;
       if (record.status === "running") {
-        throw new PartError(
+        throw new UserError(
           `Cannot use --upstream '${folder}': instance '${record.id}' had not finished there`,
         );
       }
@@ -91,7 +79,7 @@ async function upstreamRecords(
   }
   const missing = needed.filter((n) => !found.has(n));
   if (missing.length > 0) {
-    throw new PartError(
+    throw new UserError(
       `Cannot run this part of '${file}': it needs ${missing.map((m) => `'${m}'`).join(", ")}, ` +
         `which ${missing.length === 1 ? "is" : "are"} in none of the --upstream folders ` +
         `(${folders.length === 0 ? "none given" : folders.join(", ")}); give the part folders ` +
@@ -110,7 +98,7 @@ async function upstreamRecords(
  * @param selected The plan of the selection.
  * @param run Where the run is placed, whether it is a part, and its id.
  * @returns The plan to execute, and the part when it is one.
- * @throws {PartError} For a part without a run id, or a selection with Slurm.
+ * @throws {UserError} For a part without a run id, or a selection with Slurm.
  *
  * @example A whole run
  * ```ts ignore
@@ -127,7 +115,7 @@ export async function scaleOutPlan(
   const selection = run.selection ?? {};
   const selects = (selection.only ?? selection.from ?? selection.to) !== undefined;
   if (run.executor !== undefined && run.executor !== "local" && selects) {
-    throw new PartError(
+    throw new UserError(
       "Cannot select instances (--only, --from, --to) with --executor slurm: every job needs " +
         "the parts of its upstream instances; run the whole pipeline, or run parts yourself " +
         "with --only ... --upstream ... --run-id",
@@ -135,7 +123,7 @@ export async function scaleOutPlan(
   }
   if (run.part === undefined) return { plan: selected };
   if (run.runId === undefined) {
-    throw new PartError(
+    throw new UserError(
       "Cannot run a part (--upstream) without --run-id: every part of a run shares the run's id",
     );
   }

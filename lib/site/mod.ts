@@ -9,4 +9,3 @@ export type { BuildReport, BuildSiteOptions } from "./build.ts";
 export { findRunFolders, loadRuns, SiteInputError } from "./load.ts";
 export type { History, SiteProblem, SiteRun } from "./model.ts";
 export { ansiToHtml, renderMarkdown, renderNotebook } from "./notebook.ts";
-export { SiteTemplateError } from "./templates.ts";

@@ -19,26 +19,6 @@ export const TEMPLATE_NAMES = [
 /** Asset names under `site/assets/`, copied to `<out>/assets/`. */
 export const ASSET_NAMES = ["site.css", "site.js"] as const;
 
-/**
- * A template or asset that could not be loaded.
- *
- * @example Catching it
- * ```ts
- * import { SiteTemplateError } from "./templates.ts";
- * console.assert(new SiteTemplateError("Cannot load site file").name === "SiteTemplateError");
- * ```
- */
-export class SiteTemplateError extends UserError {
-  /**
-   * @param message What is wrong.
-   * @param options The cause.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SiteTemplateError";
-  }
-}
-
 /** The loaded templates, compiled, and the assets' text. */
 export interface SiteFiles {
   /** An Eta engine with every template registered as `@<name>`. */
@@ -57,7 +37,7 @@ async function readText(url: URL): Promise<string> {
     const text: { default: string } = await import(url.href, { with: { type: "text" } });
     return text.default;
   } catch (err) {
-    throw new SiteTemplateError(
+    throw new UserError(
       `Cannot load site file '${url.href}': ${(err as Error).message}. ` +
         (url.protocol === "file:"
           ? "Check that the site/ folder is complete."
@@ -72,7 +52,7 @@ async function readText(url: URL): Promise<string> {
  *
  * @param base URL of the `site/` folder.
  * @returns The Eta engine and the assets.
- * @throws {SiteTemplateError} When a file cannot be read or fetched.
+ * @throws {UserError} When a file cannot be read or fetched.
  *
  * @example Loading the bundled templates
  * ```ts ignore

@@ -6,18 +6,6 @@
  */
 import { UserError } from "../errors.ts";
 
-/** A Slurm command is missing or refused a request. */
-export class SlurmError extends UserError {
-  /**
-   * @param message What failed, with Slurm's own message.
-   * @param options The underlying cause.
-   */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SlurmError";
-  }
-}
-
 const decoder = new TextDecoder();
 
 /**
@@ -26,7 +14,7 @@ const decoder = new TextDecoder();
  * @param command `sbatch`, `squeue`, `scancel`, ...
  * @param args Its arguments.
  * @returns Exit code and output.
- * @throws {SlurmError} When the command is not installed.
+ * @throws {UserError} When the command is not installed.
  *
  * @example Listing the queue
  * ```ts ignore
@@ -44,7 +32,7 @@ export async function slurm(
       .output();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new SlurmError(
+      throw new UserError(
         `Cannot run '${command}': it is not installed here; --executor slurm runs on a Slurm ` +
           "login node (Debian: apt-get install slurm-client)",
         { cause: err },
@@ -61,7 +49,7 @@ export async function slurm(
  * @param script Path of the job script.
  * @param args sbatch options (see `sbatchArgs`).
  * @returns The job id.
- * @throws {SlurmError} When sbatch refuses the job (its message is quoted).
+ * @throws {UserError} When sbatch refuses the job (its message is quoted).
  *
  * @example Submitting
  * ```ts ignore
@@ -73,7 +61,7 @@ export async function submitJob(script: string, args: string[]): Promise<string>
   const out = await slurm("sbatch", ["--parsable", ...args, script]);
   const id = out.stdout.trim().split(";")[0] ?? "";
   if (out.code !== 0 || !/^\d+$/.test(id)) {
-    throw new SlurmError(
+    throw new UserError(
       `Cannot submit '${script}' with sbatch: ${out.stderr.trim() || out.stdout.trim()}`,
     );
   }
@@ -117,7 +105,7 @@ export function isActive(state: string): boolean {
  *
  * @param ids Job ids.
  * @returns Job id to state (`PENDING`, `RUNNING`, `COMPLETED`, `FAILED`, `CANCELLED`, ...).
- * @throws {SlurmError} When squeue is not installed.
+ * @throws {UserError} When squeue is not installed.
  *
  * @example Following jobs
  * ```ts ignore
@@ -140,7 +128,7 @@ export async function jobStates(ids: string[]): Promise<Map<string, string>> {
  * Cancels jobs with `scancel` (Slurm sends SIGTERM, then SIGKILL after its KillWait).
  *
  * @param ids Job ids; none: nothing is done.
- * @throws {SlurmError} When scancel is not installed.
+ * @throws {UserError} When scancel is not installed.
  *
  * @example Cancelling
  * ```ts ignore

@@ -94,7 +94,7 @@ export interface SlurmRunResult {
  * @param plan The plan, instances in topological order.
  * @param options Job settings, run and shared folders, fail-fast, interruption.
  * @returns The summary, whether it was interrupted, and the jobs.
- * @throws {SlurmError} When sbatch refuses a job (those already submitted are cancelled).
+ * @throws {UserError} When sbatch refuses a job (those already submitted are cancelled).
  *
  * @example Running a plan on the cluster
  * ```ts ignore

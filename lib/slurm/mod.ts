@@ -7,4 +7,3 @@ export { runOnSlurm } from "./executor.ts";
 export type { SlurmJob, SlurmObserver, SlurmRunOptions, SlurmRunResult } from "./executor.ts";
 export { jobScript, sbatchArgs } from "./job_script.ts";
 export type { JobCommon } from "./job_script.ts";
-export { SlurmError } from "./commands.ts";
