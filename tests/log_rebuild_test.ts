@@ -5,9 +5,9 @@ import { executePlan, type RunnerRequest } from "../lib/execute/executor.ts";
 import { localInstanceRunner } from "../lib/execute/instance_runner.ts";
 import type { PlannedInstance } from "../lib/plan/types.ts";
 import { readRunFolder } from "../lib/log/read.ts";
-import { readSpansFile } from "../lib/log/otlp_read.ts";
-import { summaryFromSpans } from "../lib/log/rebuild.ts";
-import { SpanLog } from "../lib/log/spans.ts";
+import { readSpansFile } from "../lib/log/spans/otlp_read.ts";
+import { summaryFromSpans } from "../lib/log/spans/rebuild.ts";
+import { SpanLog } from "../lib/log/spans/spans.ts";
 import { UserError } from "../lib/errors.ts";
 
 const inst = (id: string, needs: string[] = [], retries = 0): PlannedInstance => ({

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { processesOfRun, ROOT, runCliProcess, tempDir, waitForProcessOfRun } from "./_helpers.ts";
 import { readRunFolder } from "../lib/log/read.ts";
-import { readSpansFile } from "../lib/log/otlp_read.ts";
+import { readSpansFile } from "../lib/log/spans/otlp_read.ts";
 import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/pipelines/run");

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 import { RUN_PERMISSIONS } from "../lib/cli/run.ts";
-import { secretForms } from "../lib/log/redact.ts";
+import { secretForms } from "../lib/log/redact/redact.ts";
 
 const PIPELINE = join(ROOT, "tests/fixtures/pipelines/secrets/pipeline.yaml");
 const FLAGS = RUN_PERMISSIONS.split(" ");

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command } from "../../deps.ts";
-import { mergeRunParts } from "../log/merge.ts";
+import { mergeRunParts } from "../log/part/merge.ts";
 
 /** The permission flags `merge` needs. */
 export const MERGE_PERMISSIONS = "--allow-read --allow-write";

@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option } from "../../deps.ts";
 import type { JsonValue } from "../_base/json.ts";
 import type { RunSummary } from "../log/schema.ts";
-import { readCiContext } from "../log/ci_context.ts";
+import { readCiContext } from "../log/ci/ci_context.ts";
 import { DEFAULT_CACHE_DIR } from "../run/caching.ts";
 import {
   DEFAULT_SHARED_DIR,

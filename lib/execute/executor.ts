@@ -13,9 +13,10 @@
  */
 import { join, relative } from "node:path";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
-import type { RunOrigin } from "../log/ci_context.ts";
+import type { RunOrigin } from "../log/ci/ci_context.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
 import type { InstanceRunner, RunObserver } from "./instance_runner.ts";
+import type { RunPart } from "../log/part/part.ts";
 import { RunRecorder, runStatus } from "./run_recorder.ts";
 import { describeEnd, Scheduler } from "./scheduler.ts";
 import { makeScratchDir } from "./scratch.ts";
@@ -28,25 +29,6 @@ export type {
   RunnerResult,
   RunObserver,
 } from "./instance_runner.ts";
-
-/** A record of an instance that ran in another part of the run, and the folder it ran in. */
-export interface PartRecord {
-  /** Its final record. */
-  record: TaskRecord;
-  /** The run folder (part) holding its files. */
-  runFolder: string;
-}
-
-/**
- * This run is one part of a run (`run --only ... --upstream ... --run-id`): the plan's instances
- * are the ones it runs; instances they need outside it ran in other parts.
- */
-export interface RunPart {
-  /** The whole plan's instances, in topological order: the plan span lists them all. */
-  plan: PlannedInstance[];
-  /** Records of the instances outside this part that its instances need. */
-  upstream: readonly PartRecord[];
-}
 
 /** Options of {@linkcode executePlan}. */
 export interface ExecuteOptions {

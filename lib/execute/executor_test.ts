@@ -3,8 +3,8 @@ import { assertEquals, assertOk, assertStringIncludes } from "../../tests/_deps.
 import { tempDir } from "../../tests/_helpers.ts";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { readRunFolder } from "../log/read.ts";
-import { readSpansFile } from "../log/otlp_read.ts";
-import { SPAN } from "../log/span_schema.ts";
+import { readSpansFile } from "../log/spans/otlp_read.ts";
+import { SPAN } from "../log/spans/span_schema.ts";
 import {
   type AttemptRunner,
   type ExecuteOptions,

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { AttemptRecord, TaskRecord } from "../log/schema.ts";
 import { readAttemptValues } from "../log/values.ts";
-import { redactAttemptFolder, type Redactor } from "../log/redact.ts";
+import { redactAttemptFolder, type Redactor } from "../log/redact/redact.ts";
 import type { AttemptRequest, AttemptResult } from "./attempt.ts";
 import { type InstanceRecorder, pendingRecord, seconds } from "./run_recorder.ts";
 import { exists } from "../_base/fs.ts";

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { assertEquals } from "../../tests/_deps.ts";
 import { tempDir } from "../../tests/_helpers.ts";
 import type { PlannedInstance } from "../plan/types.ts";
-import { Redactor } from "../log/redact.ts";
+import { Redactor } from "../log/redact/redact.ts";
 import { executePlan } from "./executor.ts";
 import {
   type AttemptRunner,

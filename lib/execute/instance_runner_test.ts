@@ -3,8 +3,8 @@ import { assertEquals, assertOk } from "../../tests/_deps.ts";
 import { tempDir } from "../../tests/_helpers.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { TaskRecord } from "../log/schema.ts";
-import { readSpansFile } from "../log/otlp_read.ts";
-import { SPAN } from "../log/span_schema.ts";
+import { readSpansFile } from "../log/spans/otlp_read.ts";
+import { SPAN } from "../log/spans/span_schema.ts";
 import { executePlan } from "./executor.ts";
 import {
   type AttemptRunner,

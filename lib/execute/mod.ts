@@ -5,7 +5,7 @@
  * @module
  */
 export { executePlan } from "./executor.ts";
-export type { ExecuteOptions, PartRecord, RunPart } from "./executor.ts";
+export type { ExecuteOptions } from "./executor.ts";
 export { localInstanceRunner, recordAttemptFolder, upstreamEntry } from "./instance_runner.ts";
 export type {
   AttemptContext,

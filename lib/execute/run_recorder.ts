@@ -11,18 +11,18 @@
  */
 import { resolve } from "node:path";
 import type { PlannedInstance } from "../plan/types.ts";
-import type { RunOrigin } from "../log/ci_context.ts";
+import type { RunOrigin } from "../log/ci/ci_context.ts";
 import {
   RUN_FORMAT_VERSION,
   type RunStatus,
   type RunSummary,
   type TaskRecord,
 } from "../log/schema.ts";
-import { type AttemptSpanInfo, SpanLog, type TaskSpanHandle } from "../log/spans.ts";
+import { type AttemptSpanInfo, SpanLog, type TaskSpanHandle } from "../log/spans/spans.ts";
 import { writeRunSummary } from "../log/write_summary.ts";
 import { RUN_LAYOUT, runPath } from "../log/layout.ts";
-import { derivedTaskContext } from "../log/span_ids.ts";
-import { runSpanInfo } from "../log/run_span_info.ts";
+import { derivedTaskContext } from "../log/spans/span_ids.ts";
+import { runSpanInfo } from "../log/spans/run_span_info.ts";
 
 /** What a run recorder needs to open a run folder. */
 export interface RunRecorderOptions {

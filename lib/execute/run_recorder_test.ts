@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { assertEquals, assertOk } from "../../tests/_deps.ts";
 import { tempDir } from "../../tests/_helpers.ts";
 import type { PlannedInstance } from "../plan/types.ts";
-import { readSpansFile } from "../log/otlp_read.ts";
-import { SPAN } from "../log/span_schema.ts";
+import { readSpansFile } from "../log/spans/otlp_read.ts";
+import { SPAN } from "../log/spans/span_schema.ts";
 import { pendingRecord, RunRecorder, runStatus } from "./run_recorder.ts";
 import { plannedInstance } from "../../testing/instances.ts";
 

@@ -1,16 +1,17 @@
 /**
- * The run folder: its layout, the OTLP/JSON span log, `run.json`, reading a run folder back,
- * merging the parts of a run, redaction of secrets and the CI context.
+ * The run folder: its layout and formats, read back (this folder); the OTLP/JSON span log
+ * (`spans/`); the parts of a run and their merging (`part/`); redaction of secrets (`redact/`);
+ * the CI context (`ci/`).
  *
  * @module
  */
-export { SpanLog } from "./spans.ts";
-export type { AttemptSpanInfo, RunSpanInfo, TaskSpanHandle } from "./spans.ts";
-export { parseSpansJsonl, readSpansFile } from "./otlp_read.ts";
-export type { FlatSpan, SpansFile } from "./otlp_read.ts";
-export { rebuildSummaryFromSpans, summaryFromSpans } from "./rebuild.ts";
+export { SpanLog } from "./spans/spans.ts";
+export type { AttemptSpanInfo, RunSpanInfo, TaskSpanHandle } from "./spans/spans.ts";
+export { parseSpansJsonl, readSpansFile } from "./spans/otlp_read.ts";
+export type { FlatSpan, SpansFile } from "./spans/otlp_read.ts";
+export { rebuildSummaryFromSpans, summaryFromSpans } from "./spans/rebuild.ts";
 export { readRunFolder, RunFolderError } from "./read.ts";
-export { redactAttemptFolder, REDACTED, Redactor, secretForms } from "./redact.ts";
+export { redactAttemptFolder, REDACTED, Redactor, secretForms } from "./redact/redact.ts";
 export type { RunFolder } from "./read.ts";
 export { RunFiles } from "./run_files.ts";
 export type { AttemptFolder, FileProblem, RunFile } from "./run_files.ts";
@@ -23,12 +24,13 @@ export {
   runPath,
 } from "./layout.ts";
 export { writeRunSummary } from "./write_summary.ts";
-export { appendPart, MergeError, mergeRunParts } from "./merge.ts";
-export type { MergeResult } from "./merge.ts";
-export { derivedSpanId, derivedTraceId } from "./span_ids.ts";
+export { appendPart, MergeError, mergeRunParts } from "./part/merge.ts";
+export type { PartRecord, RunPart } from "./part/part.ts";
+export type { MergeResult } from "./part/merge.ts";
+export { derivedSpanId, derivedTraceId } from "./spans/span_ids.ts";
 export { readAttemptValues } from "./values.ts";
-export { CI_ENV_NAMES, readCiContext } from "./ci_context.ts";
-export type { EnvReader, RunOrigin } from "./ci_context.ts";
+export { CI_ENV_NAMES, readCiContext } from "./ci/ci_context.ts";
+export type { EnvReader, RunOrigin } from "./ci/ci_context.ts";
 export { checkRunId, InvalidRunIdError, newRunId } from "./run_id.ts";
 export { RUN_FORMAT_VERSION, RunSummarySchema } from "./schema.ts";
 export type {

@@ -9,7 +9,7 @@
 import { UserError } from "../errors.ts";
 import { addUnlistedInstances } from "./attempt_folders.ts";
 import { RUN_LAYOUT, runPath } from "./layout.ts";
-import { rebuildSummaryFromSpans } from "./rebuild.ts";
+import { rebuildSummaryFromSpans } from "./spans/rebuild.ts";
 import { type AttemptFolder, RunFiles } from "./run_files.ts";
 import { type RunSummary, RunSummarySchema } from "./schema.ts";
 

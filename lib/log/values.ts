@@ -8,9 +8,9 @@
 import { join, posix } from "node:path";
 import { ATTEMPT_LAYOUT } from "./layout.ts";
 import type { JsonValue } from "../_base/json.ts";
-import { attrNumber, attrString, type FlatSpan } from "./otlp_read.ts";
+import { attrNumber, attrString, type FlatSpan } from "./spans/otlp_read.ts";
 import { type Artifact, type Metric, type ValueLine, ValueLineSchema } from "./schema.ts";
-import { SPAN } from "./span_schema.ts";
+import { SPAN } from "./spans/span_schema.ts";
 
 /** The logged data of one attempt. */
 export interface AttemptValues {

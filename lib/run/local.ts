@@ -5,7 +5,8 @@
  * @module
  */
 import type { CacheSetup } from "../cache/setup.ts";
-import { executePlan, type RunObserver, type RunPart } from "../execute/executor.ts";
+import { executePlan, type RunObserver } from "../execute/executor.ts";
+import type { RunPart } from "../log/part/part.ts";
 import { ForkServer, prewarmForPlan } from "../execute/fork_server.ts";
 import {
   type AttemptRunner,
@@ -14,7 +15,7 @@ import {
 } from "../execute/instance_runner.ts";
 import { notebookPreparer, type NotebookSources } from "../execute/prepare.ts";
 import type { PythonInfo } from "../execute/python.ts";
-import type { RunOrigin } from "../log/ci_context.ts";
+import type { RunOrigin } from "../log/ci/ci_context.ts";
 import type { RunSummary } from "../log/schema.ts";
 import type { Plan } from "../plan/types.ts";
 import type { RunSecrets } from "./secrets.ts";

@@ -7,7 +7,7 @@
 import type { JsonValue } from "../_base/json.ts";
 import type { RunObserver } from "../execute/executor.ts";
 import type { PythonInfo } from "../execute/python.ts";
-import type { RunOrigin } from "../log/ci_context.ts";
+import type { RunOrigin } from "../log/ci/ci_context.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
 import type { Selection } from "../plan/select.ts";
 import type { Plan } from "../plan/types.ts";

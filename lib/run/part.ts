@@ -6,7 +6,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import type { PartRecord, RunPart } from "../execute/executor.ts";
+import type { PartRecord, RunPart } from "../log/part/part.ts";
 import { readRunFolder } from "../log/read.ts";
 import { checkRunId } from "../log/run_id.ts";
 import { type PlanOptions, planPipeline } from "../plan/plan.ts";

@@ -6,7 +6,7 @@
  */
 import { basename, isAbsolute, join, relative } from "node:path";
 import type { CacheSetup } from "../cache/setup.ts";
-import type { RunPart } from "../execute/executor.ts";
+import type { RunPart } from "../log/part/part.ts";
 import { NotebookSources } from "../execute/prepare.ts";
 import { detectPython, type PythonInfo } from "../execute/python.ts";
 import { checkRunId, newRunId } from "../log/run_id.ts";

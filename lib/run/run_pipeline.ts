@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.ts";
-import { readCiContext } from "../log/ci_context.ts";
+import { readCiContext } from "../log/ci/ci_context.ts";
 import type { RunSummary } from "../log/schema.ts";
 import { runLocal } from "./local.ts";
 import { DEFAULT_OUT, type PipelineObserver, type RunOptions, type RunResult } from "./options.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { MIN_SECRET_LENGTH, Redactor } from "../log/redact.ts";
+import { MIN_SECRET_LENGTH, Redactor } from "../log/redact/redact.ts";
 import type { Plan } from "../plan/types.ts";
 import { RUN_LAYOUT, runPath } from "../log/layout.ts";
 

@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import type { JsonValue } from "../_base/json.ts";
-import type { RunOrigin } from "../log/ci_context.ts";
+import type { RunOrigin } from "../log/ci/ci_context.ts";
 import type { Plan } from "../plan/types.ts";
 import { runOnSlurm, type SlurmObserver, type SlurmRunResult } from "../slurm/executor.ts";
 import { DEFAULT_SHARED_DIR, type SlurmExecutor } from "./options.ts";

@@ -10,12 +10,12 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import type { RunOrigin } from "../log/ci_context.ts";
-import { appendPart, mergeRunParts } from "../log/merge.ts";
+import type { RunOrigin } from "../log/ci/ci_context.ts";
+import { appendPart, mergeRunParts } from "../log/part/merge.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
-import { SpanLog } from "../log/spans.ts";
+import { SpanLog } from "../log/spans/spans.ts";
 import { RUN_LAYOUT } from "../log/layout.ts";
-import { runSpanInfo } from "../log/run_span_info.ts";
+import { runSpanInfo } from "../log/spans/run_span_info.ts";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
 import { cancelJobs, isActive, jobStates, submitJob } from "./commands.ts";
 import { type JobCommon, jobScript, sbatchArgs } from "./job_script.ts";

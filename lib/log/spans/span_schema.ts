@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { z } from "../../deps.ts";
-import { type JsonValue, JsonValueSchema } from "../_base/json.ts";
+import { z } from "../../../deps.ts";
+import { type JsonValue, JsonValueSchema } from "../../_base/json.ts";
 
 /**
  * One instance of the plan, as the `plan <pipeline>` span lists it in `pynb.plan.instances`: what

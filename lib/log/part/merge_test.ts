@@ -1,14 +1,14 @@
 import { join } from "node:path";
-import { assertEquals, assertOk, assertRejects } from "../../tests/_deps.ts";
-import { tempDir } from "../../tests/_helpers.ts";
-import type { PlannedInstance } from "../plan/types.ts";
+import { assertEquals, assertOk, assertRejects } from "../../../tests/_deps.ts";
+import { tempDir } from "../../../tests/_helpers.ts";
+import type { PlannedInstance } from "../../plan/types.ts";
 import { MergeError, mergeRunParts } from "./merge.ts";
-import { readSpansFile } from "./otlp_read.ts";
-import { readRunFolder } from "./read.ts";
-import { summaryFromSpans } from "./rebuild.ts";
-import { derivedTaskContext, derivedTraceId } from "./span_ids.ts";
-import { SpanLog } from "./spans.ts";
-import { writeRunSummary } from "./write_summary.ts";
+import { readSpansFile } from "../spans/otlp_read.ts";
+import { readRunFolder } from "../read.ts";
+import { summaryFromSpans } from "../spans/rebuild.ts";
+import { derivedTaskContext, derivedTraceId } from "../spans/span_ids.ts";
+import { SpanLog } from "../spans/spans.ts";
+import { writeRunSummary } from "../write_summary.ts";
 
 const inst = (id: string, needs: string[] = []): PlannedInstance => ({
   id,

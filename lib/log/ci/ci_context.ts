@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CiContext, Trigger } from "./schema.ts";
+import type { CiContext, Trigger } from "../schema.ts";
 
 /** Every environment variable the CI context reads. None of them holds a secret. */
 export const CI_ENV_NAMES: readonly string[] = [

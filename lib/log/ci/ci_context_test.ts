@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { assertEquals } from "../../tests/_deps.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { assertEquals } from "../../../tests/_deps.ts";
+import { tempDir } from "../../../tests/_helpers.ts";
 import { CI_ENV_NAMES, readCiContext } from "./ci_context.ts";
 
 function env(vars: Record<string, string>) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "../../deps.ts";
+import { z } from "../../../deps.ts";
 
 /** An attribute value decoded from OTLP's `AnyValue`. */
 export type AttrValue =

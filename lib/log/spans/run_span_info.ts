@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { JsonValue } from "../_base/json.ts";
-import type { RunOrigin } from "./ci_context.ts";
+import type { JsonValue } from "../../_base/json.ts";
+import type { RunOrigin } from "../ci/ci_context.ts";
 import type { RunSpanInfo } from "./spans.ts";
 
 /** How a run was started, as {@linkcode runSpanInfo} needs it. */

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { assertEquals, assertThrows } from "../../tests/_deps.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { assertEquals, assertThrows } from "../../../tests/_deps.ts";
+import { tempDir } from "../../../tests/_helpers.ts";
 import { redactAttemptFolder, REDACTED, Redactor, secretForms } from "./redact.ts";
 
 const SECRET = "ghp_Zx9/+secret é値";

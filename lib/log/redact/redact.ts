@@ -12,8 +12,8 @@
  */
 import { Buffer } from "node:buffer";
 import { join, posix } from "node:path";
-import { writeFileAtomic } from "../_base/fs.ts";
-import { ATTEMPT_LAYOUT } from "./layout.ts";
+import { writeFileAtomic } from "../../_base/fs.ts";
+import { ATTEMPT_LAYOUT } from "../layout.ts";
 
 /** What a secret value is replaced by. */
 export const REDACTED = "***";

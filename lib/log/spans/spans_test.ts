@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { otlpProtoRoot } from "../../deps_test.ts";
-import { assertEquals, assertOk } from "../../tests/_deps.ts";
-import { tempDir } from "../../tests/_helpers.ts";
-import type { PlannedInstance } from "../plan/types.ts";
+import { otlpProtoRoot } from "../../../deps_test.ts";
+import { assertEquals, assertOk } from "../../../tests/_deps.ts";
+import { tempDir } from "../../../tests/_helpers.ts";
+import type { PlannedInstance } from "../../plan/types.ts";
 import { parseSpansJsonl } from "./otlp_read.ts";
 import { SPAN } from "./span_schema.ts";
 import { SpanLog } from "./spans.ts";

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { UserError } from "../errors.ts";
-import type { JsonValue } from "../_base/json.ts";
+import { UserError } from "../../errors.ts";
+import type { JsonValue } from "../../_base/json.ts";
 import { attrNumber, attrString, type AttrValue, type FlatSpan } from "./otlp_read.ts";
 import { parseSpansJsonl } from "./otlp_read.ts";
-import { z } from "../../deps.ts";
+import { z } from "../../../deps.ts";
 import {
   type AttemptRecord,
   AttemptStatusSchema,
@@ -20,12 +20,12 @@ import {
   type TaskRecord,
   TaskStatusSchema,
   TriggerSchema,
-} from "./schema.ts";
+} from "../schema.ts";
 import { type PlanSpanInstance, PlanSpanInstanceSchema, SPAN } from "./span_schema.ts";
-import { foldValueLines, valueLinesOfSpan } from "./values.ts";
-import { addAttemptFolders } from "./attempt_folders.ts";
-import { RUN_LAYOUT, runPath, slugOfRunPath } from "./layout.ts";
-import { type AttemptFolder, RunFiles } from "./run_files.ts";
+import { foldValueLines, valueLinesOfSpan } from "../values.ts";
+import { addAttemptFolders } from "../attempt_folders.ts";
+import { RUN_LAYOUT, runPath, slugOfRunPath } from "../layout.ts";
+import { type AttemptFolder, RunFiles } from "../run_files.ts";
 
 const A = SPAN.attr;
 

@@ -14,10 +14,10 @@ import {
   trace,
   type Tracer,
   TracerProvider,
-} from "../../deps.ts";
-import type { JsonValue } from "../_base/json.ts";
-import type { PlannedInstance } from "../plan/types.ts";
-import { VERSION } from "../version.ts";
+} from "../../../deps.ts";
+import type { JsonValue } from "../../_base/json.ts";
+import type { PlannedInstance } from "../../plan/types.ts";
+import { VERSION } from "../../version.ts";
 import { NamedIdGenerator } from "./span_ids.ts";
 import { JsonlSpanProcessor } from "./_jsonl_span_processor.ts";
 import {
@@ -29,7 +29,7 @@ import {
   type TaskStatus,
   type Trigger,
   type ValueLine,
-} from "./schema.ts";
+} from "../schema.ts";
 import { type PlanSpanInstance, SPAN } from "./span_schema.ts";
 
 /** What the run span and every line's resource say about the run. */

@@ -5,13 +5,13 @@
  * @module
  */
 import { basename, join } from "node:path";
-import type { SpanContext } from "../../deps.ts";
-import { UserError } from "../errors.ts";
-import { type FlatSpan, parseSpansJsonl } from "./otlp_read.ts";
-import { summaryFromSpans } from "./rebuild.ts";
-import { RUN_LAYOUT } from "./layout.ts";
-import type { RunSummary, TaskStatus } from "./schema.ts";
-import { type PlanSpanInstance, PlanSpanInstanceSchema, SPAN } from "./span_schema.ts";
+import type { SpanContext } from "../../../deps.ts";
+import { UserError } from "../../errors.ts";
+import { type FlatSpan, parseSpansJsonl } from "../spans/otlp_read.ts";
+import { summaryFromSpans } from "../spans/rebuild.ts";
+import { RUN_LAYOUT } from "../layout.ts";
+import type { RunSummary, TaskStatus } from "../schema.ts";
+import { type PlanSpanInstance, PlanSpanInstanceSchema, SPAN } from "../spans/span_schema.ts";
 
 const A = SPAN.attr;
 

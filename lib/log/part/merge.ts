@@ -10,16 +10,23 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
-import type { SpanContext } from "../../deps.ts";
-import { type FlatSpan, parseSpansJsonl } from "./otlp_read.ts";
-import { chooseRecords, type Chosen, MergeError, type Part, readPart, reparent } from "./_parts.ts";
-import { summaryFromSpans } from "./rebuild.ts";
-import { derivedSpanId, derivedTraceId } from "./span_ids.ts";
-import { type SpanInstance, SpanLog } from "./spans.ts";
-import type { RunStatus, RunSummary, TaskStatus } from "./schema.ts";
-import { type PlanSpanInstance, SPAN } from "./span_schema.ts";
-import { writeRunSummary } from "./write_summary.ts";
-import { RUN_LAYOUT, runPath, unsafeRelPath } from "./layout.ts";
+import type { SpanContext } from "../../../deps.ts";
+import { type FlatSpan, parseSpansJsonl } from "../spans/otlp_read.ts";
+import {
+  chooseRecords,
+  type Chosen,
+  MergeError,
+  type Part,
+  readPart,
+  reparent,
+} from "./_read_parts.ts";
+import { summaryFromSpans } from "../spans/rebuild.ts";
+import { derivedSpanId, derivedTraceId } from "../spans/span_ids.ts";
+import { type SpanInstance, SpanLog } from "../spans/spans.ts";
+import type { RunStatus, RunSummary, TaskStatus } from "../schema.ts";
+import { type PlanSpanInstance, SPAN } from "../spans/span_schema.ts";
+import { writeRunSummary } from "../write_summary.ts";
+import { RUN_LAYOUT, runPath, unsafeRelPath } from "../layout.ts";
 
 const A = SPAN.attr;
 
