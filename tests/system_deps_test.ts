@@ -11,6 +11,7 @@
  * @module
  */
 import { join, relative } from "node:path";
+import { parseDocument } from "../deps.ts";
 import { assertEquals, assertOk } from "./_deps.ts";
 import { ROOT } from "./_helpers.ts";
 
@@ -47,6 +48,11 @@ const COMMANDS: readonly SystemCommand[] = [
     usedBy: ["examples/_environment.ts", "lib/execute/python.ts"],
   },
   { command: "chromium", package: "chromium", usedBy: ["tests/_helpers.ts"] },
+  {
+    command: "curl",
+    package: "curl",
+    usedBy: [".github/workflows/demo-pipeline.yml", "docs/github-workflow-template.yml"],
+  },
   { command: "munged", package: "munge", usedBy: ["testing/slurm_cluster.ts"] },
   { command: "mungekey", package: "munge", usedBy: ["testing/slurm_cluster.ts"] },
   { command: "slurmctld", package: "slurmctld", usedBy: ["testing/slurm_cluster.ts"] },
@@ -63,12 +69,34 @@ const ESSENTIAL_COMMANDS: Readonly<Record<string, string>> = {
   cp: "coreutils",
   mkfifo: "coreutils",
   true: "coreutils",
+  head: "coreutils",
+  tail: "coreutils",
+  sort: "coreutils",
+  tr: "coreutils",
+  mkdir: "coreutils",
+  mv: "coreutils",
+  rm: "coreutils",
+  find: "findutils",
   setsid: "util-linux",
 };
 
 /** Commands of the machine's Node.js, which `.ci/run` needs before anything else (npm brings Deno). */
 const NODE_COMMANDS: Readonly<Record<string, string>> = {
+  deno: "npm ci brings it (package.json); every task and workflow step runs it",
   npm: "tests/lockfile_test.ts checks that package.json reviews every install script npm meets",
+};
+
+/** Workflows whose `run:` steps the tests execute with bash (tests/workflows_test.ts, _actions_sim.ts). */
+const WORKFLOWS = [
+  ".github/workflows/ci.yml",
+  ".github/workflows/demo-pipeline.yml",
+  ".github/workflows/demo-pipeline-jobs.yml",
+  "docs/github-workflow-template.yml",
+];
+
+/** Commands of workflow steps that only GitHub's runners execute: no test runs these steps. */
+const RUNNER_ONLY: Readonly<Record<string, string>> = {
+  sudo: "the apt-get install steps, which the tests replace by .ci/run's install",
 };
 
 /** Listed packages that provide no module or command but files another package uses. */
@@ -263,6 +291,71 @@ Deno.test("every command run from the system is declared, used and installed", a
     [],
     "run from the system but not declared in COMMANDS, ESSENTIAL_COMMANDS or NODE_COMMANDS",
   );
+});
+
+/** Shell words that are not commands run from the system. */
+const SHELL_WORDS = new Set(
+  ("if then else elif fi for do done while until case esac in function return export local set " +
+    "shift exit echo printf test [ [[ ] ]] true false cd read trap wait eval exec source . : " +
+    "break continue unset declare shopt mapfile readonly let").split(" "),
+);
+
+/**
+ * The words of a shell script in command position (at the start of a line, or after `|`, `&&`,
+ * `||`, `;`, `$(`, `(`, `then`, `do`, `else`), without variable assignments before them. Words
+ * of strings and comments come too: the caller keeps those that name a real command.
+ */
+export function commandWords(script: string): string[] {
+  const found = new Set<string>();
+  for (const line of script.split("\n")) {
+    for (const segment of line.split(/\|\||&&|\||;|\$\(|\(|`|\bthen\b|\bdo\b|\belse\b/)) {
+      const words = segment.trim().split(/\s+/);
+      while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) words.shift();
+      const word = (words[0] ?? "").replace(/\)+$/, "");
+      if (/^[a-z][a-z0-9_.-]*$/.test(word) && !SHELL_WORDS.has(word)) found.add(word);
+    }
+  }
+  return [...found];
+}
+
+Deno.test("commandWords() finds the commands of a step, after pipes, assignments and substitutions", () => {
+  assertEquals(
+    commandWords(
+      'x=1 curl -sS "$u" | tail -n 1\nif [ -d a ]; then rm -rf a; fi\ny=$(find . | sort)',
+    ),
+    ["curl", "tail", "rm", "find", "sort"],
+  );
+});
+
+Deno.test("every command a workflow step runs is declared, and installed by .ci/run where a test runs it", async () => {
+  const declared = new Set([
+    ...COMMANDS.map((c) => c.command),
+    ...Object.keys(ESSENTIAL_COMMANDS),
+    ...Object.keys(NODE_COMMANDS),
+    ...Object.keys(RUNNER_ONLY),
+  ]);
+  const undeclared: string[] = [];
+  const used = new Set<string>();
+  for (const file of WORKFLOWS) {
+    const workflow = parseDocument(await Deno.readTextFile(join(ROOT, file))).toJS() as {
+      jobs: Record<string, { steps?: { run?: string }[] }>;
+    };
+    for (const job of Object.values(workflow.jobs)) {
+      for (const step of job.steps ?? []) {
+        for (const word of commandWords(step.run ?? "")) {
+          used.add(word);
+          // Words of messages and comments name no installed program; a command does.
+          if (!declared.has(word) && await onPath(word) !== undefined) {
+            undeclared.push(`${word} (${file})`);
+          }
+        }
+      }
+    }
+  }
+  assertEquals(undeclared, [], "run by a workflow step but not declared");
+  for (const command of Object.keys(RUNNER_ONLY)) {
+    assertOk(used.has(command), `${command} is declared runner-only but no workflow step runs it`);
+  }
 });
 
 Deno.test(".ci/debian-packages lists only what something needs", async () => {
