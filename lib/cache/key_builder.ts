@@ -103,6 +103,7 @@ export class KeyBuilder {
       env: instance.env,
       secrets: this.#options.secretsOf?.(instance) ?? instance.secrets ?? [],
       inputs: inputs.files,
+      compat: instance.compat,
       upstream: upstream.map((u) => {
         const key = this.#keys.get(u.id);
         if (key === undefined) {

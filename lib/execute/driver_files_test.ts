@@ -38,9 +38,15 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
       `${name}, which the driver imports from its folder`,
     );
   }
+  const compat = "pynb_dag_runner_compat/tasks/task_opentelemetry_logging.py";
+  assertEquals(
+    await Deno.readTextFile(`${files.moduleDir}/${compat}`),
+    await Deno.readTextFile(root + "python/" + compat),
+    "the original pynb-dag-runner's logger, a sub-package of the module",
+  );
   assertOk(!files.driver.startsWith(root), "not a temporary copy");
   assertEquals(await driverFiles(base), files);
-  assertEquals(requests, 7, "downloaded more than once");
+  assertEquals(requests, 9, "downloaded more than once");
 
   const missing = new URL(`http://127.0.0.1:${server.addr.port}/nowhere/`);
   await assertRejects(() => driverFiles(missing), DriverFilesError, "HTTP 404");

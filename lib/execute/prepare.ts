@@ -4,10 +4,12 @@
  *
  * @module
  */
-import { injectParameters } from "../notebook/inject.ts";
+import { CI_ENV_NAMES } from "../log/ci_context.ts";
+import { type InjectOptions, injectParameters } from "../notebook/inject.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
 import { readNotebook } from "../notebook/read.ts";
 import type { Notebook } from "../notebook/schema.ts";
+import type { PlannedInstance } from "../plan/types.ts";
 import type { NotebookPreparer } from "./instance_runner.ts";
 
 /**
@@ -98,7 +100,41 @@ export class NotebookSources {
 export function notebookPreparer(sources: NotebookSources): NotebookPreparer {
   return async (instance, context) => {
     const source = await sources.read(instance.notebook);
-    const { notebook, warnings } = injectParameters(source, instance.parameters, context);
+    const { notebook, warnings } = injectParameters(
+      source,
+      instance.parameters,
+      context,
+      injectOptions(instance),
+    );
     return { ipynb: serializeIpynb(notebook), warnings };
   };
+}
+
+/** `compat: pynb-dag-runner`: the original's `P`, with the GitHub context where there is one. */
+function injectOptions(instance: PlannedInstance): InjectOptions {
+  if (instance.compat === undefined) return {};
+  return {
+    compat: {
+      taskParameters: instance.compat.taskParameters,
+      github: githubContext(),
+      notebook: instance.notebook,
+      timeoutSeconds: instance.timeoutSeconds,
+      retries: instance.retries,
+    },
+  };
+}
+
+/**
+ * `GITHUB_REPOSITORY` as `repository`, ...: the CI context's variables (none holds a secret), read
+ * only where the process may.
+ */
+function githubContext(): Record<string, string> {
+  const github: Record<string, string> = {};
+  for (const name of CI_ENV_NAMES) {
+    if (name === "GITHUB_ACTIONS") continue;
+    const granted = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    const value = granted === "granted" ? Deno.env.get(name) : undefined;
+    if (value) github[name.slice("GITHUB_".length).toLowerCase()] = value;
+  }
+  return github;
 }
