@@ -7,6 +7,8 @@
 import { CI_ENV_NAMES } from "../log/ci_context.ts";
 import { type InjectOptions, injectParameters } from "../notebook/inject.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
+import { isTypeScriptNotebook } from "../notebook/percent_ts.ts";
+import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
 import { readNotebook } from "../notebook/read.ts";
 import type { Notebook } from "../notebook/schema.ts";
 import type { PlannedInstance } from "../plan/types.ts";
@@ -106,7 +108,9 @@ export function notebookPreparer(sources: NotebookSources): NotebookPreparer {
       context,
       injectOptions(instance),
     );
-    return { ipynb: serializeIpynb(notebook), warnings };
+    // A TypeScript notebook runs on Deno's kernel unless its task names another kernel.
+    const typescript = isTypeScriptNotebook(source) && instance.kernel === BUILTIN_DEFAULTS.kernel;
+    return { ipynb: serializeIpynb(notebook), warnings, ...(typescript ? { kernel: "deno" } : {}) };
   };
 }
 

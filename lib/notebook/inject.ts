@@ -7,6 +7,8 @@
 import type { JsonObject, JsonValue } from "../_base/json.ts";
 import { ParameterNameError } from "./errors.ts";
 import { type PydarContext, pydarSource } from "./inject_compat.ts";
+import { injectedSourceTs } from "./inject_ts.ts";
+import { isTypeScriptNotebook } from "./percent_ts.ts";
 import { uniqueId } from "./ipynb.ts";
 import { pythonLiteral } from "./python_literal.ts";
 import type { Cell, CodeCell, Notebook } from "./schema.ts";
@@ -225,17 +227,19 @@ export function injectParameters(
   context: RunContext,
   options: InjectOptions = {},
 ): InjectResult {
-  for (const name of Object.keys(parameters)) checkParameterName(name);
+  const typescript = isTypeScriptNotebook(nb) && options.compat === undefined;
+  if (!typescript) { for (const name of Object.keys(parameters)) checkParameterName(name); }
   const notebook = structuredClone(nb);
   const warnings: string[] = [];
 
   const language = notebookLanguage(notebook);
-  if (language !== undefined && language.toLowerCase() !== "python") {
+  if (!typescript && language !== undefined && language.toLowerCase() !== "python") {
     warnings.push(
       `the notebook's kernel language is ${JSON.stringify(language)}, but the injected ` +
         "parameters cell is Python code",
     );
   }
+  const defaults = notebook.cells.find((c) => hasTag(c, PARAMETERS_TAG))?.source ?? "";
   const { kept, position } = placeInjectedCell(notebook.cells, warnings);
 
   const cell: CodeCell = {
@@ -243,7 +247,9 @@ export function injectParameters(
     execution_count: null,
     metadata: { tags: [INJECTED_TAG] },
     outputs: [],
-    source: options.compat === undefined
+    source: typescript
+      ? injectedSourceTs(parameters, context, defaults)
+      : options.compat === undefined
       ? injectedSource(parameters, context)
       : pydarSource(parameters, context, options.compat),
   };

@@ -8,6 +8,12 @@ export { readNotebook } from "./read.ts";
 export { NotebookError, ParameterNameError } from "./errors.ts";
 export { parseIpynb, serializeIpynb } from "./ipynb.ts";
 export { parsePercent, writePercent } from "./percent.ts";
+export {
+  DENO_KERNELSPEC,
+  isTypeScriptNotebook,
+  parsePercentTs,
+  writePercentTs,
+} from "./percent_ts.ts";
 export { checkParameterName, injectParameters } from "./inject.ts";
 export type { InjectOptions, InjectResult, RunContext } from "./inject.ts";
 export { pydarParameters, pydarSource } from "./inject_compat.ts";

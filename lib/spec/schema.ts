@@ -163,11 +163,11 @@ const SecretsSchema = z.array(
 ).transform((names) => [...new Set(names)]);
 
 const NotebookSchema = z.string().refine(
-  (p) => p.endsWith(".ipynb") || p.endsWith(".py"),
+  (p) => p.endsWith(".ipynb") || p.endsWith(".py") || p.endsWith(".ts"),
   {
     error: (iss) =>
       `${JSON.stringify(iss.input)} is not a notebook path; give a .ipynb notebook or a ` +
-      `Jupytext percent-format .py file, relative to the pipeline file`,
+      `Jupytext percent-format .py (or TypeScript .ts) file, relative to the pipeline file`,
   },
 ).refine((p) => !p.includes("\0"), {
   error: (iss) => `${JSON.stringify(iss.input)} contains a NUL byte, which no file name can hold`,
