@@ -30,7 +30,14 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
     await Deno.readTextFile(root + "python/pynb_dag_runner.py"),
   );
   for (
-    const name of ["driver_run.py", "fork_kernel.py", "reaper.py", "zygote.py", "zygote_client.py"]
+    const name of [
+      "driver_run.py",
+      "fork_kernel.py",
+      "kernel_quirks.py",
+      "reaper.py",
+      "zygote.py",
+      "zygote_client.py",
+    ]
   ) {
     assertEquals(
       await Deno.readTextFile(join(dirname(files.driver), name)),
@@ -46,7 +53,7 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
   );
   assertOk(!files.driver.startsWith(root), "not a temporary copy");
   assertEquals(await driverFiles(base), files);
-  assertEquals(requests, 9, "downloaded more than once");
+  assertEquals(requests, 10, "downloaded more than once");
 
   const missing = new URL(`http://127.0.0.1:${server.addr.port}/nowhere/`);
   await assertRejects(() => driverFiles(missing), DriverFilesError, "HTTP 404");

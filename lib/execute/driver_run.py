@@ -25,6 +25,7 @@ from jupyter_client.kernelspec import NoSuchKernel
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 import fork_kernel
+from kernel_quirks import KernelQuirks
 
 _STREAM_EVENT_CHARS = 2000
 _SAVE_INTERVAL_SECONDS = 2.0
@@ -90,7 +91,9 @@ def make_client(attempt):
     over the attempt's state)."""
     request = attempt.request
 
-    class Client(nbclient.NotebookClient):
+    class Client(KernelQuirks, nbclient.NotebookClient):
+        quirks_last_code_cell = attempt.code_cells[-1] if attempt.code_cells else None
+
         async def async_start_new_kernel(self, **kwargs):
             self.km.preload = tuple(request.get("preload") or ())
             self.km.fast = bool(request.get("fast"))

@@ -305,7 +305,7 @@ function placeInjectedCell(
     warnings.push(
       `the notebook has no cell tagged "${PARAMETERS_TAG}", so the parameters were injected ` +
         `at the top; tag the cell that sets default parameters with "${PARAMETERS_TAG}" ` +
-        "(Jupytext: '# %% tags=[\"parameters\"]')",
+        "(Jupytext: '# %% tags=[\"parameters\"]', in TypeScript '// %% tags=[\"parameters\"]')",
     );
   }
   return { kept, position };
