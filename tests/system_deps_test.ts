@@ -62,6 +62,7 @@ const ESSENTIAL_COMMANDS: Readonly<Record<string, string>> = {
   sh: "dash",
   cp: "coreutils",
   mkfifo: "coreutils",
+  sleep: "coreutils",
   true: "coreutils",
   setsid: "util-linux",
 };
