@@ -108,10 +108,32 @@ export function notebookPreparer(sources: NotebookSources): NotebookPreparer {
       context,
       injectOptions(instance),
     );
-    // A TypeScript notebook runs on Deno's kernel unless its task names another kernel.
-    const typescript = isTypeScriptNotebook(source) && instance.kernel === BUILTIN_DEFAULTS.kernel;
-    return { ipynb: serializeIpynb(notebook), warnings, ...(typescript ? { kernel: "deno" } : {}) };
+    const kernel = notebookKernel(source, instance.kernel);
+    return {
+      ipynb: serializeIpynb(notebook),
+      warnings,
+      ...(kernel === instance.kernel ? {} : { kernel }),
+    };
   };
+}
+
+/**
+ * The kernel a notebook runs in: a TypeScript notebook (a `.ts` script, or a kernelspec of Deno's)
+ * runs on Deno's kernel unless its task names another kernel than the default one.
+ *
+ * @param notebook The source notebook.
+ * @param kernel The instance's kernel (`kernel:` of the task or the defaults, else python3).
+ * @returns The kernel name.
+ *
+ * @example
+ * ```ts
+ * import { notebookKernel } from "./prepare.ts";
+ * import { parsePercentTs } from "../notebook/percent_ts.ts";
+ * console.assert(notebookKernel(parsePercentTs("// %%\n1\n"), "python3") === "deno");
+ * ```
+ */
+export function notebookKernel(notebook: Notebook, kernel: string): string {
+  return isTypeScriptNotebook(notebook) && kernel === BUILTIN_DEFAULTS.kernel ? "deno" : kernel;
 }
 
 /** `compat: pynb-dag-runner`: the original's `P`, with the GitHub context where there is one. */
