@@ -12,6 +12,18 @@ import { readAttemptValues } from "../lib/log/values.ts";
 
 const PIPELINE = join(ROOT, "tests/fixtures/pipelines/typescript/pipeline.yaml");
 const FLAGS = RUN_PERMISSIONS.split(" ");
+const SECRET = "s3cr3t-for-the-ts-kernel";
+
+/** Paths of the files under `dir` that hold `needle`. */
+async function filesHolding(dir: string, needle: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) found.push(...await filesHolding(path, needle));
+    else if (e.isFile && (await Deno.readTextFile(path)).includes(needle)) found.push(path);
+  }
+  return found;
+}
 
 type NbCell = { source: string | string[]; outputs?: Record<string, unknown>[] };
 const text = (s: string | string[]) => Array.isArray(s) ? s.join("") : s;
@@ -25,7 +37,7 @@ Deno.test("cli.ts run runs TypeScript notebooks on Deno's kernel between Python 
   const out = join(dir.path, "runs");
   const res = await runCliProcess(
     ["run", PIPELINE, "--out", out, "--run-id", "ts", "--concurrency", "3"],
-    { flags: FLAGS },
+    { flags: FLAGS, env: { TS_FIXTURE_SECRET: SECRET } },
   );
   const run = join(out, "ts");
   const summary = JSON.parse(await Deno.readTextFile(join(run, "run.json")));
@@ -68,6 +80,19 @@ Deno.test("cli.ts run runs TypeScript notebooks on Deno's kernel between Python 
     assertStringIncludes(result, "execute_result");
     assertStringIncludes(result, "sum");
   });
+  await t.step(
+    "a secret reaches the kernel through its environment only, and is redacted",
+    async () => {
+      const rel = join("tasks", byId.get("transform[scale=2]")!.slug, "attempt-1");
+      const { values } = await readAttemptValues(run, rel);
+      assertEquals(values.secret_in_env_only, true);
+      assertStringIncludes(
+        await Deno.readTextFile(join(run, rel, "notebook.ipynb")),
+        "secret: ***",
+      );
+      assertEquals(await filesHolding(run, SECRET), []);
+    },
+  );
   await t.step("a Python task reads what the TypeScript instances logged", async () => {
     const { values } = await readAttemptValues(run, "tasks/report/attempt-1");
     assertEquals(values.totals, { "2": 12, "3": 18 });
