@@ -35,9 +35,12 @@ async function cells(path: string): Promise<NbCell[]> {
 Deno.test("cli.ts run runs TypeScript notebooks on Deno's kernel between Python tasks", async (t) => {
   await using dir = await tempDir();
   const out = join(dir.path, "runs");
+  const userData = join(dir.path, "user-data");
+  await Deno.mkdir(userData);
   const res = await runCliProcess(
     ["run", PIPELINE, "--out", out, "--run-id", "ts", "--concurrency", "3"],
-    { flags: FLAGS, env: { TS_FIXTURE_SECRET: SECRET } },
+    // The user's Jupyter data folder: the runner must install its kernelspec elsewhere.
+    { flags: FLAGS, env: { TS_FIXTURE_SECRET: SECRET, XDG_DATA_HOME: userData } },
   );
   const run = join(out, "ts");
   const summary = JSON.parse(await Deno.readTextFile(join(run, "run.json")));
@@ -56,6 +59,12 @@ Deno.test("cli.ts run runs TypeScript notebooks on Deno's kernel between Python 
       slow: "timeout",
     });
   });
+  await t.step(
+    "the user's Jupyter setup is left alone: no kernelspec installed there",
+    async () => {
+      assertEquals([...Deno.readDirSync(userData)], []);
+    },
+  );
   await t.step("parameters keep their defaults' keyword, and values stay values", async () => {
     const rel = join("tasks", byId.get("transform[scale=3]")!.slug, "attempt-1");
     const attempt = join(run, rel);
