@@ -56,6 +56,7 @@ Deno.test("cli.ts run runs TypeScript notebooks on Deno's kernel between Python 
       "transform[scale=3]": "succeeded",
       report: "succeeded",
       fail: "failed",
+      "error-output": "failed",
       slow: "timeout",
     });
   });
@@ -116,6 +117,17 @@ Deno.test("cli.ts run runs TypeScript notebooks on Deno's kernel between Python 
       assertEquals(JSON.stringify(nb).includes("never printed\\n"), false);
     },
   );
+  await t.step("an error output fails its cell even when the kernel replies ok", async () => {
+    const task = byId.get("error-output")!;
+    assertStringIncludes(
+      task.attempts[0]?.error?.evalue ?? "",
+      "an error output behind an ok reply",
+    );
+    const nb = JSON.stringify(
+      await cells(join(run, "tasks/error-output/attempt-1/notebook.ipynb")),
+    );
+    assertEquals(nb.includes("never printed\\n"), false);
+  });
   await t.step("the timeout stopped the kernel and the process its cell started", async () => {
     const nb = await cells(join(run, "tasks/slow/attempt-1/notebook.ipynb"));
     assertStringIncludes(JSON.stringify(nb), "started a child process true");
