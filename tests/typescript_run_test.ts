@@ -162,3 +162,25 @@ Deno.test("cli.ts run loses no result of Deno's kernel to the idle race, over 20
   assertEquals(wrong, [], `${wrong.length} of 200 results lost or misplaced`);
   assertOk(results.length > 0);
 });
+
+Deno.test("cli.ts run runs a TypeScript notebook also when its kernel is spawned (fast: false)", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    join(dir.path, "one.ts"),
+    '// %% tags=["parameters"]\nlet n = 1;\n\n// %%\nimport * as pdr from "pynb_dag_runner";\n' +
+      'pdr.logValue("n", n);\npdr.logValue("cwd", Deno.cwd());\n',
+  );
+  await Deno.writeTextFile(
+    join(dir.path, "pipeline.yaml"),
+    "name: spawned\ndefaults: { fast: false }\ntasks:\n  one: { notebook: one.ts, parameters: { n: 7 } }\n",
+  );
+  const out = join(dir.path, "runs");
+  const res = await runCliProcess(
+    ["run", join(dir.path, "pipeline.yaml"), "--out", out, "--run-id", "spawned"],
+    { flags: FLAGS },
+  );
+  assertEquals(res.code, 0, res.stderr);
+  const { values } = await readAttemptValues(join(out, "spawned"), "tasks/one/attempt-1");
+  // The kernel started in the runner's folder, then moved to the pipeline's.
+  assertEquals(values, { n: 7, cwd: await Deno.realPath(dir.path) });
+});
