@@ -67,6 +67,43 @@ Deno.test("cli.ts convert turns a .py into an .ipynb next to it and back, byte f
   assertEquals(names, ["again.py", "train.ipynb", "train.py"]);
 });
 
+const TS_SCRIPT = `// ---
+// jupyter:
+//   kernelspec:
+//     display_name: Deno
+//     language: typescript
+//     name: deno
+// ---
+
+// %% [markdown]
+// # Training in TypeScript
+
+// %% tags=["parameters"]
+const n = 10;
+
+// %%
+console.log(n * n);
+`;
+
+Deno.test("cli.ts convert turns a TypeScript .ts into a Deno .ipynb and back, byte for byte", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/train.ts`, TS_SCRIPT);
+  const toIpynb = await runCliProcess(["convert", "train.ts", "--to", "ipynb"], {
+    flags: FLAGS,
+    cwd: dir.path,
+  });
+  assertEquals([toIpynb.code, toIpynb.stdout.trim()], [0, "train.ipynb"], toIpynb.stderr);
+  const nb = JSON.parse(await Deno.readTextFile(`${dir.path}/train.ipynb`));
+  assertEquals(nb.metadata.kernelspec.name, "deno");
+  assertEquals(nb.cells[1].metadata.tags, ["parameters"]);
+  const back = await runCliProcess(["convert", "train.ipynb", "--to", "ts", "--out", "again.ts"], {
+    flags: FLAGS,
+    cwd: dir.path,
+  });
+  assertEquals(back.code, 0, back.stderr);
+  assertEquals(await Deno.readTextFile(`${dir.path}/again.ts`), TS_SCRIPT);
+});
+
 Deno.test("cli.ts convert --out - prints the conversion and writes nothing", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(`${dir.path}/train.py`, SCRIPT);

@@ -112,6 +112,15 @@ Deno.test("run --executor slurm on a real cluster equals a local run", async (t)
     assertEquals(await activeJobs(cluster), []);
   });
 
+  await t.step("a TypeScript task (Deno's kernel) between Python tasks", async () => {
+    const pipeline = "examples/typescript-between-python/pipeline.yaml";
+    const local = await run(undefined, pipeline, join(dir.path, "ts", "local"), "ts");
+    const slurm = await run(cluster, pipeline, join(dir.path, "ts", "slurm"), "ts");
+    assertEquals([local.code, slurm.code], [0, 0], slurm.stderr);
+    assertEquals(outcome(slurm.summary), outcome(local.summary));
+    assertEquals(await activeJobs(cluster), []);
+  });
+
   await t.step("--fail-fast cancels the other jobs after a failure", async () => {
     const slurm = await run(cluster, FIXTURE, join(dir.path, "f", "slurm"), "f", [
       "--param",

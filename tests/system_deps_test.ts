@@ -68,6 +68,7 @@ const ESSENTIAL_COMMANDS: Readonly<Record<string, string>> = {
   sh: "dash",
   cp: "coreutils",
   mkfifo: "coreutils",
+  sleep: "coreutils",
   true: "coreutils",
   head: "coreutils",
   tail: "coreutils",

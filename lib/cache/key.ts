@@ -60,6 +60,10 @@ export interface KeyParts {
   inputs: InputFile[];
   /** The upstream instances. */
   upstream: UpstreamKey[];
+  /**
+   * `compat: pynb-dag-runner`: the injected `P` has other keys. Absent: keys stay as they were.
+   */
+  compat?: { style: string; taskParameters: string[] } | undefined;
 }
 
 /** The part of a cell that decides what running it does. */
@@ -215,5 +219,6 @@ export function instanceKey(parts: KeyParts): string {
     secrets: [...new Set(parts.secrets)].sort(),
     inputs: [...parts.inputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     upstream: [...parts.upstream].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    ...(parts.compat === undefined ? {} : { compat: parts.compat }),
   }));
 }

@@ -6,6 +6,8 @@
  */
 import { resolve } from "node:path";
 import type { TaskRecord } from "../log/schema.ts";
+import { DENO_KERNEL } from "../execute/deno_kernel.ts";
+import { notebookKernel } from "../execute/prepare.ts";
 import { readNotebook } from "../notebook/read.ts";
 import type { Notebook } from "../notebook/schema.ts";
 import type { Plan, PlannedInstance } from "../plan/types.ts";
@@ -89,20 +91,25 @@ export class KeyBuilder {
     instance: PlannedInstance,
     upstream: readonly Pick<TaskRecord, "id" | "values" | "metrics" | "artifacts">[],
   ): Promise<string> {
-    const kernel = this.#kernels.get(instance.kernel) ??
-      { name: instance.kernel, argv: null, python: "" };
+    const notebook = await this.#notebook(instance.notebook);
+    const name = notebookKernel(notebook, instance.kernel);
+    const kernel = name === DENO_KERNEL
+      // The runner's own Deno runs the kernel: its version decides the result.
+      ? { name, argv: ["deno", "jupyter", "--kernel"], python: `deno ${Deno.version.deno}` }
+      : this.#kernels.get(name) ?? { name, argv: null, python: "" };
     const inputs = await matchInputs(this.#plan.baseDir, instance.inputs ?? [], this.#hashes);
     for (const pattern of inputs.unmatched) {
       this.#options.warn?.(`${instance.id}: inputs glob '${pattern}' matches no file`);
     }
     const key = instanceKey({
-      notebook: await this.#notebook(instance.notebook),
+      notebook,
       parameters: instance.parameters,
       matrix: instance.matrix,
       kernel,
       env: instance.env,
       secrets: this.#options.secretsOf?.(instance) ?? instance.secrets ?? [],
       inputs: inputs.files,
+      compat: instance.compat,
       upstream: upstream.map((u) => {
         const key = this.#keys.get(u.id);
         if (key === undefined) {

@@ -10,6 +10,7 @@ import { writeFileAtomic } from "../_base/fs.ts";
 import { UserError } from "../errors.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
 import { writePercent } from "../notebook/percent.ts";
+import { writePercentTs } from "../notebook/percent_ts.ts";
 import { readNotebook } from "../notebook/read.ts";
 import type { Notebook } from "../notebook/schema.ts";
 
@@ -22,7 +23,7 @@ import type { Notebook } from "../notebook/schema.ts";
  * console.assert(CONVERT_FORMATS.join("|") === "ipynb|py");
  * ```
  */
-export const CONVERT_FORMATS = ["ipynb", "py"] as const;
+export const CONVERT_FORMATS = ["ipynb", "py", "ts"] as const;
 /** One of {@linkcode CONVERT_FORMATS}. */
 export type ConvertFormat = typeof CONVERT_FORMATS[number];
 
@@ -47,7 +48,7 @@ const encoder = new TextEncoder();
 export function convertCommand(): Command {
   return new Command("convert")
     .description(
-      "Convert notebooks between .ipynb and Jupytext percent-format .py scripts.",
+      "Convert notebooks between .ipynb and Jupytext percent-format .py (and .ts) scripts.",
     )
     .argument("<files...>", "notebooks: .ipynb, or .py scripts with # %% cells")
     .addOption(
@@ -105,6 +106,7 @@ Examples:
 
 function convertText(nb: Notebook, to: ConvertFormat, file: string): string {
   if (to === "ipynb") return serializeIpynb(nb);
+  if (to === "ts") return writePercentTs(nb);
   return writePercent(nb, {
     onUnsupportedKeys: (keys) =>
       console.error(

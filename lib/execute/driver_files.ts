@@ -33,10 +33,16 @@ export class DriverFilesError extends Error {
 
 const DRIVER = "driver.py";
 const MODULE = "python/pynb_dag_runner.py";
+/** The original pynb-dag-runner's notebook API, a sub-package of the module (`compat:`). */
+const COMPAT_MODULES = [
+  "python/pynb_dag_runner_compat/tasks/__init__.py",
+  "python/pynb_dag_runner_compat/tasks/task_opentelemetry_logging.py",
+];
 /** The driver's own modules, imported from its folder. */
 const DRIVER_MODULES = [
   "driver_run.py",
   "fork_kernel.py",
+  "kernel_quirks.py",
   "reaper.py",
   "zygote.py",
   "zygote_client.py",
@@ -62,11 +68,11 @@ async function fetchText(url: URL): Promise<string> {
 }
 
 async function download(base: URL): Promise<DriverFiles> {
-  const names = [DRIVER, MODULE, ...DRIVER_MODULES];
+  const names = [DRIVER, MODULE, ...COMPAT_MODULES, ...DRIVER_MODULES];
   const texts = await Promise.all(names.map((name) => fetchText(new URL(name, base))));
   const dir = await makeScratchDir("pynb-dag-runner-py-");
   const files = { driver: join(dir, DRIVER), moduleDir: join(dir, "python") };
-  await Deno.mkdir(files.moduleDir);
+  await Deno.mkdir(join(files.moduleDir, "pynb_dag_runner_compat", "tasks"), { recursive: true });
   await Promise.all(names.map((name, i) => Deno.writeTextFile(join(dir, name), texts[i]!)));
   return files;
 }

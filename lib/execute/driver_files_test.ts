@@ -30,7 +30,14 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
     await Deno.readTextFile(root + "python/pynb_dag_runner.py"),
   );
   for (
-    const name of ["driver_run.py", "fork_kernel.py", "reaper.py", "zygote.py", "zygote_client.py"]
+    const name of [
+      "driver_run.py",
+      "fork_kernel.py",
+      "kernel_quirks.py",
+      "reaper.py",
+      "zygote.py",
+      "zygote_client.py",
+    ]
   ) {
     assertEquals(
       await Deno.readTextFile(join(dirname(files.driver), name)),
@@ -38,9 +45,15 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
       `${name}, which the driver imports from its folder`,
     );
   }
+  const compat = "pynb_dag_runner_compat/tasks/task_opentelemetry_logging.py";
+  assertEquals(
+    await Deno.readTextFile(`${files.moduleDir}/${compat}`),
+    await Deno.readTextFile(root + "python/" + compat),
+    "the original pynb-dag-runner's logger, a sub-package of the module",
+  );
   assertOk(!files.driver.startsWith(root), "not a temporary copy");
   assertEquals(await driverFiles(base), files);
-  assertEquals(requests, 7, "downloaded more than once");
+  assertEquals(requests, 10, "downloaded more than once");
 
   const missing = new URL(`http://127.0.0.1:${server.addr.port}/nowhere/`);
   await assertRejects(() => driverFiles(missing), DriverFilesError, "HTTP 404");

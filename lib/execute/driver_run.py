@@ -10,6 +10,7 @@ successfully, as papermill treats it: the cells after it are not run, and are ma
 metadata (`pynb_dag_runner.not_run`). Any other exit code is a failure.
 """
 
+import json
 import os
 import re
 import signal
@@ -24,6 +25,7 @@ from jupyter_client.kernelspec import NoSuchKernel
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 import fork_kernel
+from kernel_quirks import KernelQuirks
 
 _STREAM_EVENT_CHARS = 2000
 _SAVE_INTERVAL_SECONDS = 2.0
@@ -89,7 +91,9 @@ def make_client(attempt):
     over the attempt's state)."""
     request = attempt.request
 
-    class Client(nbclient.NotebookClient):
+    class Client(KernelQuirks, nbclient.NotebookClient):
+        quirks_last_code_cell = attempt.code_cells[-1] if attempt.code_cells else None
+
         async def async_start_new_kernel(self, **kwargs):
             self.km.preload = tuple(request.get("preload") or ())
             self.km.fast = bool(request.get("fast"))
@@ -100,6 +104,9 @@ def make_client(attempt):
                 self.km.connection_file = os.path.join(runtime_dir, name)
             if request.get("env") is not None:
                 kwargs["env"] = request["env"]
+            start_dir = kernel_start_dir(request)
+            if start_dir:
+                kwargs["cwd"] = start_dir
             await super().async_start_new_kernel(**kwargs)
             provisioner = self.km.provisioner
             attempt.km = self.km
@@ -123,8 +130,20 @@ def make_client(attempt):
                 await self._async_cleanup_kernel()
                 raise
             self.kc.allow_stdin = False
+            if kernel_start_dir(request):
+                await self.enter_notebook_folder()
             await nbclient.util.run_hook(self.on_notebook_start, notebook=self.nb)
             return self.kc
+
+        async def enter_notebook_folder(self):
+            """A Deno kernel started in the runner's folder (its deno.json maps `pynb_dag_runner`)
+            moves to the notebook's working directory before the first cell, silently."""
+            cwd = request.get("cwd") or os.getcwd()
+            code = f"Deno.chdir({json.dumps(cwd)});"
+            msg_id = self.kc.execute(code, silent=True, store_history=False)
+            reply = await self.async_wait_for_reply(msg_id)
+            if not reply or reply.get("content", {}).get("status") != "ok":
+                raise RuntimeError(f"Cannot enter the working directory '{cwd}' in the kernel")
 
         def output(self, outs, msg, display_id, cell_index):
             out = super().output(outs, msg, display_id, cell_index)
@@ -238,6 +257,13 @@ def mark_not_run(nb, cell_index):
     return count
 
 
+def kernel_start_dir(request):
+    """Where the kernel process starts, when not in the notebook's folder: a Deno kernel reads its
+    configuration (the import map of `pynb_dag_runner`) from the folder it starts in."""
+    env = request.get("env")
+    return (env if env is not None else os.environ).get("PYNB_KERNEL_START_DIR") or None
+
+
 async def run_notebook(attempt, on_notebook_start):
     """Runs the notebook of `attempt`; emits `started` and cell events, and leaves the fields of
     `done` in `attempt.done`. Returns the driver's exit code: 0 succeeded, 1 failed, 2 bad
@@ -281,7 +307,19 @@ async def run_notebook(attempt, on_notebook_start):
         cellCount=len(nb.cells),
         codeCellCount=len(attempt.code_cells),
     )
-    status, error, code, extra = await execute(client, attempt)
+    # The kernel spec is looked up in this process: a request's JUPYTER_PATH (the runner's own
+    # kernelspecs, e.g. Deno's) counts for the time of the request.
+    saved = os.environ.get("JUPYTER_PATH")
+    wanted = (request.get("env") or {}).get("JUPYTER_PATH")
+    if wanted:
+        os.environ["JUPYTER_PATH"] = wanted
+    try:
+        status, error, code, extra = await execute(client, attempt)
+    finally:
+        if wanted and saved is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        elif wanted:
+            os.environ["JUPYTER_PATH"] = saved
     attempt.save_quietly()
     cell = max(attempt.started_at) if attempt.started_at else None
     if error is not None and cell is not None:

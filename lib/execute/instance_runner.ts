@@ -9,6 +9,7 @@
  * @module
  */
 import { join } from "node:path";
+import { DENO_KERNEL, denoKernelEnv } from "./deno_kernel.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { AttemptRecord, TaskRecord } from "../log/schema.ts";
 import { readAttemptValues } from "../log/values.ts";
@@ -37,7 +38,12 @@ export type AttemptRunner = (request: RunnerRequest) => Promise<RunnerResult>;
 export type NotebookPreparer = (
   instance: PlannedInstance,
   context: AttemptContext,
-) => Promise<{ ipynb: string; warnings: string[] }>;
+) => Promise<{
+  ipynb: string;
+  warnings: string[];
+  /** The kernel the notebook asks for (a TypeScript notebook: `deno`). @default the instance's */
+  kernel?: string;
+}>;
 
 /** Hears about the progress of a run (progress display, logs). Every method is optional. */
 export interface RunObserver {
@@ -349,16 +355,19 @@ async function oneAttempt(
     if (n === 1) { for (const w of prepared.warnings) ctx.observer.warning?.(`${inst.id}: ${w}`); }
     const notebookPath = join(work, `attempt-${n}.ipynb`);
     await Deno.writeTextFile(notebookPath, prepared.ipynb);
+    const kernel = prepared.kernel ?? inst.kernel;
+    const env = kernelEnv(inst, options.secrets).env ?? {};
+    if (kernel === DENO_KERNEL) Object.assign(env, await denoKernelEnv(ctx.baseDir));
     const result = await options.runner({
       notebookPath,
       outputNotebookPath: runPath(ctx.runFolder, attemptFile(inst.slug, n, "notebook")),
       attemptDir: folder,
       workDir: ctx.baseDir,
-      kernel: inst.kernel,
+      kernel,
       ...(inst.preload === undefined ? {} : { preload: inst.preload }),
       ...(inst.fast === false ? { fast: false } : {}),
       timeoutSeconds: inst.timeoutSeconds,
-      ...kernelEnv(inst, options.secrets),
+      ...(Object.keys(env).length > 0 ? { env } : {}),
       ...(upstreamFile === undefined ? {} : { upstreamFile }),
       context,
       signal: ctx.signal,

@@ -4,10 +4,14 @@
  *
  * @module
  */
-import { injectParameters } from "../notebook/inject.ts";
+import { CI_ENV_NAMES } from "../log/ci_context.ts";
+import { type InjectOptions, injectParameters } from "../notebook/inject.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
+import { isTypeScriptNotebook } from "../notebook/percent_ts.ts";
+import { BUILTIN_DEFAULTS } from "../spec/schema.ts";
 import { readNotebook } from "../notebook/read.ts";
 import type { Notebook } from "../notebook/schema.ts";
+import type { PlannedInstance } from "../plan/types.ts";
 import type { NotebookPreparer } from "./instance_runner.ts";
 
 /**
@@ -98,7 +102,65 @@ export class NotebookSources {
 export function notebookPreparer(sources: NotebookSources): NotebookPreparer {
   return async (instance, context) => {
     const source = await sources.read(instance.notebook);
-    const { notebook, warnings } = injectParameters(source, instance.parameters, context);
-    return { ipynb: serializeIpynb(notebook), warnings };
+    const { notebook, warnings } = injectParameters(
+      source,
+      instance.parameters,
+      context,
+      injectOptions(instance),
+    );
+    const kernel = notebookKernel(source, instance.kernel);
+    return {
+      ipynb: serializeIpynb(notebook),
+      warnings,
+      ...(kernel === instance.kernel ? {} : { kernel }),
+    };
   };
+}
+
+/**
+ * The kernel a notebook runs in: a TypeScript notebook (a `.ts` script, or a kernelspec of Deno's)
+ * runs on Deno's kernel unless its task names another kernel than the default one.
+ *
+ * @param notebook The source notebook.
+ * @param kernel The instance's kernel (`kernel:` of the task or the defaults, else python3).
+ * @returns The kernel name.
+ *
+ * @example
+ * ```ts
+ * import { notebookKernel } from "./prepare.ts";
+ * import { parsePercentTs } from "../notebook/percent_ts.ts";
+ * console.assert(notebookKernel(parsePercentTs("// %%\n1\n"), "python3") === "deno");
+ * ```
+ */
+export function notebookKernel(notebook: Notebook, kernel: string): string {
+  return isTypeScriptNotebook(notebook) && kernel === BUILTIN_DEFAULTS.kernel ? "deno" : kernel;
+}
+
+/** `compat: pynb-dag-runner`: the original's `P`, with the GitHub context where there is one. */
+function injectOptions(instance: PlannedInstance): InjectOptions {
+  if (instance.compat === undefined) return {};
+  return {
+    compat: {
+      taskParameters: instance.compat.taskParameters,
+      github: githubContext(),
+      notebook: instance.notebook,
+      timeoutSeconds: instance.timeoutSeconds,
+      retries: instance.retries,
+    },
+  };
+}
+
+/**
+ * `GITHUB_REPOSITORY` as `repository`, ...: the CI context's variables (none holds a secret), read
+ * only where the process may.
+ */
+function githubContext(): Record<string, string> {
+  const github: Record<string, string> = {};
+  for (const name of CI_ENV_NAMES) {
+    if (name === "GITHUB_ACTIONS") continue;
+    const granted = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    const value = granted === "granted" ? Deno.env.get(name) : undefined;
+    if (value) github[name.slice("GITHUB_".length).toLowerCase()] = value;
+  }
+  return github;
 }

@@ -122,7 +122,8 @@ const HEADER_LIMITS: ShapeLimits = {
   maxExpansion: MAX_HEADER_ALIAS_EXPANSION,
 };
 
-function parseJupyterYaml(text: string, path: string, firstLine: number): JsonObject {
+/** The `jupyter:` mapping of a YAML header's text (`firstLine`: where it starts, for messages). */
+export function parseJupyterYaml(text: string, path: string, firstLine: number): JsonObject {
   const lineCounter = new LineCounter();
   // Duplicate keys are found by checkYamlShape, in linear time (the parser's check is not).
   const doc = parseYamlDocument(text, {

@@ -6,6 +6,9 @@
  */
 import type { JsonObject, JsonValue } from "../_base/json.ts";
 import { ParameterNameError } from "./errors.ts";
+import { type PydarContext, pydarSource } from "./inject_compat.ts";
+import { injectedSourceTs } from "./inject_ts.ts";
+import { isTypeScriptNotebook } from "./percent_ts.ts";
 import { uniqueId } from "./ipynb.ts";
 import { pythonLiteral } from "./python_literal.ts";
 import type { Cell, CodeCell, Notebook } from "./schema.ts";
@@ -31,6 +34,16 @@ export interface RunContext {
   instanceId: string;
   /** The attempt number, from 1 (`P["attempt"]`). */
   attempt: number;
+}
+
+/** Options of {@linkcode injectParameters}. */
+export interface InjectOptions {
+  /**
+   * The notebook is in the original pynb-dag-runner's style (`compat: pynb-dag-runner`): the
+   * injected cell assigns only `P`, with `pipeline.*` and `task.*` keys.
+   * @default absent: one variable per parameter and this runner's `P`
+   */
+  compat?: PydarContext;
 }
 
 /** The notebook with its parameters injected, and what the user should know about it. */
@@ -192,6 +205,7 @@ export function injectedSource(parameters: Record<string, JsonValue>, context: R
  * @param nb The notebook; not changed.
  * @param parameters The parameters, in the order to assign them.
  * @param context The run, task, instance and attempt.
+ * @param options `compat` for a notebook in the original pynb-dag-runner's style.
  * @returns The new notebook and warnings for the user.
  * @throws {ParameterNameError} A parameter name cannot be a Python variable.
  *
@@ -211,18 +225,21 @@ export function injectParameters(
   nb: Notebook,
   parameters: Record<string, JsonValue>,
   context: RunContext,
+  options: InjectOptions = {},
 ): InjectResult {
-  for (const name of Object.keys(parameters)) checkParameterName(name);
+  const typescript = isTypeScriptNotebook(nb) && options.compat === undefined;
+  if (!typescript) { for (const name of Object.keys(parameters)) checkParameterName(name); }
   const notebook = structuredClone(nb);
   const warnings: string[] = [];
 
   const language = notebookLanguage(notebook);
-  if (language !== undefined && language.toLowerCase() !== "python") {
+  if (!typescript && language !== undefined && language.toLowerCase() !== "python") {
     warnings.push(
       `the notebook's kernel language is ${JSON.stringify(language)}, but the injected ` +
         "parameters cell is Python code",
     );
   }
+  const defaults = notebook.cells.find((c) => hasTag(c, PARAMETERS_TAG))?.source ?? "";
   const { kept, position } = placeInjectedCell(notebook.cells, warnings);
 
   const cell: CodeCell = {
@@ -230,7 +247,11 @@ export function injectParameters(
     execution_count: null,
     metadata: { tags: [INJECTED_TAG] },
     outputs: [],
-    source: injectedSource(parameters, context),
+    source: typescript
+      ? injectedSourceTs(parameters, context, defaults)
+      : options.compat === undefined
+      ? injectedSource(parameters, context)
+      : pydarSource(parameters, context, options.compat),
   };
   if (notebook.nbformat_minor >= 5) {
     cell.id = uniqueId(INJECTED_TAG, new Set(kept.flatMap((c) => (c.id ? [c.id] : []))));
@@ -284,7 +305,7 @@ function placeInjectedCell(
     warnings.push(
       `the notebook has no cell tagged "${PARAMETERS_TAG}", so the parameters were injected ` +
         `at the top; tag the cell that sets default parameters with "${PARAMETERS_TAG}" ` +
-        "(Jupytext: '# %% tags=[\"parameters\"]')",
+        "(Jupytext: '# %% tags=[\"parameters\"]', in TypeScript '// %% tags=[\"parameters\"]')",
     );
   }
   return { kept, position };

@@ -219,3 +219,46 @@ Deno.test("injectParameters() warns when the notebook's kernel is not Python", (
   nb.metadata.kernelspec = { name: "python3", display_name: "Python 3", language: "python" };
   assertEquals(injectParameters(nb, { x: 1 }, CONTEXT).warnings, []);
 });
+
+Deno.test("injectParameters() with compat gives the original pynb-dag-runner's P and nothing else", async () => {
+  const { notebook } = injectParameters(
+    parsePercent(SCRIPT),
+    { data_lake_root: "lake", nr_train_images: 600, label: 'a "b"' },
+    CONTEXT,
+    {
+      compat: {
+        taskParameters: ["nr_train_images", "label"],
+        github: { repository: "octo/demo", run_id: "42" },
+        notebook: "notebooks/train.py",
+        timeoutSeconds: 60,
+        retries: 1,
+      },
+    },
+  );
+  assertEquals(tags(notebook)[3], [INJECTED_TAG]);
+  const code = notebook.cells.filter((c) => c.cell_type === "code" && c.metadata.tags)
+    .map((c) => c.source).join("\n");
+  const out = await runPython(
+    code + `
+import json
+print(json.dumps({"P": P, "replaced": "nr_train_images" in globals() and nr_train_images}))
+`,
+  );
+  assertEquals(JSON.parse(out), {
+    P: {
+      "pipeline.pipeline_run_id": CONTEXT.runId,
+      "pipeline.github.repository": "octo/demo",
+      "pipeline.github.run_id": "42",
+      "task.task_id": CONTEXT.instanceId,
+      "task.notebook": "notebooks/train.py",
+      "task.timeout_s": 60,
+      "task.max_nr_retries": 1,
+      "run.retry_nr": 1,
+      "pipeline.data_lake_root": "lake",
+      "task.nr_train_images": 600,
+      "task.label": 'a "b"',
+    },
+    // The defaults cell's variable is not overwritten: the original injected only P.
+    replaced: 100,
+  });
+});

@@ -7,6 +7,7 @@ import { extname } from "node:path";
 import { NotebookError } from "./errors.ts";
 import { parseIpynb } from "./ipynb.ts";
 import { parsePercent } from "./percent.ts";
+import { parsePercentTs } from "./percent_ts.ts";
 import type { Notebook } from "./schema.ts";
 import { MAX_NOTEBOOK_BYTES } from "./limits.ts";
 
@@ -21,7 +22,7 @@ export { NotebookError } from "./errors.ts";
  * console.assert(NOTEBOOK_EXTENSIONS.includes(".py"));
  * ```
  */
-export const NOTEBOOK_EXTENSIONS: readonly string[] = [".ipynb", ".py"];
+export const NOTEBOOK_EXTENSIONS: readonly string[] = [".ipynb", ".py", ".ts"];
 
 /**
  * Reads and validates a notebook file: `.ipynb` as nbformat 4, `.py` as a Jupytext
@@ -52,7 +53,7 @@ export async function readNotebook(path: string): Promise<Notebook> {
     throw new NotebookError(
       path,
       `unknown extension '${ext || "(none)"}'; a notebook is an .ipynb file or a Jupytext ` +
-        "percent-format .py script",
+        "percent-format .py (Python) or .ts (TypeScript, Deno's kernel) script",
     );
   }
   let bytes: Uint8Array;
@@ -68,6 +69,7 @@ export async function readNotebook(path: string): Promise<Notebook> {
   } catch (err) {
     throw new NotebookError(path, "the file is not valid UTF-8 text", { cause: err });
   }
+  if (ext === ".ts") return parsePercentTs(text, { path });
   return ext === ".ipynb" ? parseIpynb(text, { path }) : parsePercent(text, { path });
 }
 

@@ -145,7 +145,22 @@ function instanceOf(
     ...(def.inputs === undefined ? {} : { inputs: def.inputs }),
     ...(def.cache === false ? { cache: false as const } : {}),
     ...(def.resources === undefined ? {} : { resources: resources(def.resources) }),
+    ...compatOf(spec, def, combo, overrides),
   };
+}
+
+/** The original pynb-dag-runner's `P` keys: what is the task's own, what the pipeline's. */
+function compatOf(
+  spec: PipelineSpec,
+  def: TaskSpec,
+  combo: Record<string, JsonValue>,
+  overrides: Record<string, JsonValue>,
+): Pick<PlannedInstance, "compat"> {
+  if ((def.compat ?? spec.defaults?.compat) !== "pynb-dag-runner") return {};
+  const pipeline = new Set(Object.keys(spec.parameters ?? {}));
+  const own = new Set([...Object.keys(def.parameters ?? {}), ...Object.keys(combo)]);
+  for (const name of Object.keys(overrides)) if (!pipeline.has(name)) own.add(name);
+  return { compat: { style: "pynb-dag-runner", taskParameters: [...own].sort() } };
 }
 
 /** A task's `resources:` as the plan carries them (memory in megabytes). */

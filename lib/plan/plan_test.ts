@@ -281,3 +281,21 @@ Deno.test("findCycle() returns a real cycle exactly when there is one (property)
     { seed: 42, numRuns: 300 },
   );
 });
+
+Deno.test("planPipeline() names the task's own parameters of a compat: pynb-dag-runner task", () => {
+  const plan = planPipeline(
+    load({
+      ...DEMO,
+      defaults: { compat: "pynb-dag-runner" },
+      tasks: { ...DEMO.tasks, summary: { notebook: "summary.py", needs: ["bench"] } },
+    }),
+    { overrides: { root: "other", ratio: 0.9 } },
+  );
+  const byId = new Map(plan.instances.map((i) => [i.id, i]));
+  assertEquals(byId.get("split")?.compat, {
+    style: "pynb-dag-runner",
+    taskParameters: ["ratio"],
+  });
+  assertEquals(byId.get("train[algo=svm,n=1]")?.compat?.taskParameters, ["algo", "n"]);
+  assertEquals(planPipeline(load(DEMO)).instances[0]?.compat, undefined);
+});

@@ -48,6 +48,12 @@ export interface PlannedInstance {
   inputs?: string[];
   /** `false` when the task says `cache: false`: never restored from or saved to a cache. */
   cache?: false;
+  /**
+   * `compat: pynb-dag-runner` (the task's, else the defaults'): the notebook is in the original
+   * pynb-dag-runner's style; `taskParameters` names the parameters that `P` holds as `task.<name>`
+   * (the task's own and its matrix keys); the others are `pipeline.<name>`. Absent: no compat.
+   */
+  compat?: { style: "pynb-dag-runner"; taskParameters: string[] };
 }
 
 /** A validated, expanded pipeline, ready to execute. */

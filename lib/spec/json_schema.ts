@@ -35,6 +35,8 @@ const DESCRIPTIONS: Record<string, string> = {
   matrix: "key: [values]; one instance per combination. Shared keys link instances one to one.",
   retries: "Extra attempts after a failure or a timeout.",
   kernel: "Jupyter kernel name (e.g. python3), or { name, preload: [modules imported once] }.",
+  compat:
+    "pynb-dag-runner: notebooks written for the original pynb-dag-runner run unchanged (P with pipeline.* and task.* keys, PydarLogger).",
   fast: "Fork ipykernel kernels from a warm process (default true); false spawns each kernel.",
   env: "Extra environment variables of the kernel.",
   secrets: "Names of environment variables passed to the kernel only, and replaced by *** in " +

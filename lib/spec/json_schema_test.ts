@@ -32,6 +32,7 @@ Deno.test("pipelineJsonSchema() rejects unknown keys and describes durations and
     "inputs",
     "cache",
     "resources",
+    "compat",
   ]);
   assertEquals((taskProps.timeout!.anyOf as unknown[]).length, 2);
   assertEquals(taskProps.notebook!.pattern, "\\.(ipynb|py)$");

@@ -36,7 +36,7 @@ export const BUILTIN_DEFAULTS = {
 /** The keys allowed in each mapping of a pipeline file, for "did you mean" suggestions. */
 export const KNOWN_KEYS = {
   pipeline: ["name", "description", "parameters", "secrets", "defaults", "tasks", "cache"],
-  defaults: ["timeout", "retries", "kernel", "fast", "env"],
+  defaults: ["timeout", "retries", "kernel", "fast", "env", "compat"],
   task: [
     "notebook",
     "description",
@@ -52,6 +52,7 @@ export const KNOWN_KEYS = {
     "inputs",
     "cache",
     "resources",
+    "compat",
   ],
   resources: ["cpus", "memory"],
 } as const;
@@ -116,6 +117,14 @@ const KernelSchema = z.union([
   }),
 ], { error: "must name a Jupyter kernel (e.g. python3) or be { name, preload: [modules] }" });
 
+/**
+ * `compat: pynb-dag-runner`: notebooks written for the original pynb-dag-runner (Python) run
+ * unchanged; their `P` holds `pipeline.<name>` and `task.<name>` keys.
+ */
+const CompatSchema = z.literal("pynb-dag-runner", {
+  error: "must be pynb-dag-runner (notebooks written for the original pynb-dag-runner)",
+});
+
 const FastSchema = z.boolean({
   error: "must be true (fork kernels from a warm process, the default) or false (spawn each)",
 });
@@ -154,11 +163,11 @@ const SecretsSchema = z.array(
 ).transform((names) => [...new Set(names)]);
 
 const NotebookSchema = z.string().refine(
-  (p) => p.endsWith(".ipynb") || p.endsWith(".py"),
+  (p) => p.endsWith(".ipynb") || p.endsWith(".py") || p.endsWith(".ts"),
   {
     error: (iss) =>
       `${JSON.stringify(iss.input)} is not a notebook path; give a .ipynb notebook or a ` +
-      `Jupytext percent-format .py file, relative to the pipeline file`,
+      `Jupytext percent-format .py (or TypeScript .ts) file, relative to the pipeline file`,
   },
 ).refine((p) => !p.includes("\0"), {
   error: (iss) => `${JSON.stringify(iss.input)} contains a NUL byte, which no file name can hold`,
@@ -244,6 +253,7 @@ export const TaskSpecSchema: z.ZodType<TaskSpec> = z.strictObject({
   inputs: InputsSchema.optional(),
   cache: TaskCacheSchema.optional(),
   resources: ResourcesSchema.optional(),
+  compat: CompatSchema.optional(),
 });
 
 /** The `defaults` of the pipeline file: values for tasks that do not set their own. */
@@ -253,6 +263,7 @@ export const DefaultsSchema: z.ZodType<DefaultsSpec> = z.strictObject({
   kernel: KernelSchema.optional(),
   fast: FastSchema.optional(),
   env: EnvSchema.optional(),
+  compat: CompatSchema.optional(),
 });
 
 /** A whole pipeline file. */
@@ -306,6 +317,8 @@ export interface DefaultsSpec {
   fast?: boolean | undefined;
   /** Environment variables for every kernel. */
   env?: Record<string, string> | undefined;
+  /** `pynb-dag-runner`: every task's notebook is in the original pynb-dag-runner's style. */
+  compat?: "pynb-dag-runner" | undefined;
 }
 /** One validated task. */
 export interface TaskSpec {
@@ -337,6 +350,8 @@ export interface TaskSpec {
   cache?: boolean | undefined;
   /** CPUs and memory an instance asks of a cluster. */
   resources?: ResourcesSpec | undefined;
+  /** `pynb-dag-runner`: the notebook is in the original pynb-dag-runner's style. */
+  compat?: "pynb-dag-runner" | undefined;
 }
 /** The validated `resources` of a task. */
 export interface ResourcesSpec {

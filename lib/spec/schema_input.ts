@@ -26,6 +26,7 @@ export interface PipelineSpecInput {
     kernel?: KernelSpec;
     fast?: boolean;
     env?: Record<string, string | number | boolean>;
+    compat?: "pynb-dag-runner";
   };
   /** The cache folder of `run --cache` without a folder, or `false`: never cache. */
   cache?: string | false;
@@ -63,6 +64,8 @@ export interface TaskSpecInput {
   cache?: boolean;
   /** CPUs and memory (megabytes, or `512M`, `4G`) one instance asks of a cluster. */
   resources?: { cpus?: number; memory?: number | string };
+  /** `pynb-dag-runner`: a notebook written for the original pynb-dag-runner, run unchanged. */
+  compat?: "pynb-dag-runner";
 }
 
 /** A kernel name, or a name and the modules its warm process imports once. */

@@ -50,6 +50,10 @@ __all__ = [
 
 __version__ = "1"
 
+# The original pynb-dag-runner's notebook API (`pynb_dag_runner.tasks.task_opentelemetry_logging`)
+# lives in the folder next to this file: a `__path__` makes this module a package for imports.
+__path__ = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "pynb_dag_runner_compat")]
+
 
 class PynbDagRunnerError(Exception):
     """Base class of every error raised by this module."""

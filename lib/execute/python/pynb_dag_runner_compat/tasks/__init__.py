@@ -1,0 +1,1 @@
+"""The original pynb-dag-runner's ``pynb_dag_runner.tasks`` package (its notebook logger only)."""
