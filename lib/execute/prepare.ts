@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CI_ENV_NAMES } from "../log/ci_context.ts";
+import { CI_ENV_NAMES } from "../log/ci/ci_context.ts";
 import { type InjectOptions, injectParameters } from "../notebook/inject.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";
 import { isTypeScriptNotebook } from "../notebook/percent_ts.ts";
