@@ -15,9 +15,17 @@ export const TEMPLATE_NAMES = [
   "instance",
   "experiment",
   "problems",
+  "compare",
 ] as const;
 /** Asset names under `site/assets/`, copied to `<out>/assets/`. */
-export const ASSET_NAMES = ["site.css", "site.js"] as const;
+export const ASSET_NAMES = [
+  "site.css",
+  "site.js",
+  "tracker.css",
+  "runs_query.js",
+  "runs_table.js",
+  "compare.js",
+] as const;
 
 /**
  * A template or asset that could not be loaded.

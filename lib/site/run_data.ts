@@ -1,0 +1,178 @@
+/**
+ * One run's data for the compare page, `runs/<key>/data.js`: the run's header (id, date, branch,
+ * commit and their links) and, per task instance, its parameters, values, the last value of each
+ * metric and its figures. Written with the run's pages, so it travels with them when a later
+ * build carries the run over. A script (not JSON) so that the site also works from the file
+ * system.
+ *
+ * @module
+ */
+import type { JsonValue } from "../_base/json.ts";
+import { formatValue } from "./_html.ts";
+import { ciLinks } from "./ci_links.ts";
+import type { SiteRun } from "./model.ts";
+
+/** Name of the file in each run's folder. */
+export const RUN_DATA_FILE = "data.js";
+/** Longest text of a non-numeric value. */
+const MAX_TEXT = 200;
+/** A figure inlined as a data URL is kept only up to this length. */
+const MAX_DATA_URL = 100_000;
+
+/** A figure of an instance: its name and where the image is, relative to the run's folder. */
+export interface RunFigure {
+  /** Artifact name. */
+  name: string;
+  /** Relative path (`files/...`) or a `data:image/...` URL. */
+  src: string;
+}
+
+/** A value as the compare page shows it. */
+export type DataCell = string | number | boolean | null;
+
+/** One instance in the run's data. */
+export interface RunDataTask {
+  /** Instance id. */
+  id: string;
+  /** Task name. */
+  task: string;
+  /** Status. */
+  status: string;
+  /** Instance page, relative to the run's folder. */
+  page: string;
+  /** Duration in seconds. */
+  duration?: number;
+  /** Parameters the instance received besides the pipeline's. */
+  params: Record<string, DataCell>;
+  /** Logged values. */
+  values: Record<string, DataCell>;
+  /** Last value of each metric. */
+  metrics: Record<string, number>;
+  /** Image artifacts. */
+  figures: RunFigure[];
+}
+
+/** The content of `runs/<key>/data.js`. */
+export interface RunData {
+  /** Format version. */
+  v: 1;
+  /** Page folder. */
+  key: string;
+  /** Run id. */
+  id: string;
+  /** Pipeline name. */
+  pipeline: string;
+  /** Status. */
+  status: string;
+  /** Trigger. */
+  trigger: string;
+  /** Start, ISO 8601. */
+  startedAt: string;
+  /** Duration in seconds. */
+  duration?: number;
+  /** Branch or "". */
+  branch: string;
+  /** Commit or "". */
+  commit: string;
+  /** Pull request number. */
+  pr?: number;
+  /** Links of the CI context. */
+  commitUrl?: string;
+  /** Link to the pull request. */
+  prUrl?: string;
+  /** The pipeline's parameters. */
+  parameters: Record<string, DataCell>;
+  /** Instances in run order. */
+  tasks: RunDataTask[];
+}
+
+function cell(v: JsonValue): DataCell {
+  if (v === null || typeof v === "number" || typeof v === "boolean") return v;
+  return formatValue(v, MAX_TEXT);
+}
+
+function cells(record: Record<string, JsonValue>, skip: (k: string) => boolean) {
+  const out: Record<string, DataCell> = {};
+  for (const [k, v] of Object.entries(record)) if (!skip(k)) out[k] = cell(v);
+  return out;
+}
+
+/** True for a figure source the compare page may show: a relative path or an image data URL. */
+function safeSrc(src: string): boolean {
+  if (src.startsWith("data:")) {
+    return src.length <= MAX_DATA_URL &&
+      /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,/.test(src);
+  }
+  return /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(src) && !src.split("/").includes("..");
+}
+
+/**
+ * Builds a run's data for the compare page. Pure.
+ *
+ * @param run The run.
+ * @param pages Instance page names by instance id.
+ * @param figures Image artifacts by instance id, as copied next to the pages.
+ * @returns The data.
+ *
+ * @example A run's data
+ * ```ts ignore
+ * const data = buildRunData(run, model.pages, figures);
+ * ```
+ */
+export function buildRunData(
+  run: SiteRun,
+  pages: Map<string, string>,
+  figures: Map<string, RunFigure[]>,
+): RunData {
+  const s = run.summary;
+  const { commitUrl, prUrl } = ciLinks(s.ci);
+  return {
+    v: 1,
+    key: run.key,
+    id: s.runId,
+    pipeline: s.pipeline.name,
+    status: run.interrupted ? "interrupted" : s.status,
+    trigger: s.trigger,
+    startedAt: s.startedAt,
+    ...(s.durationSeconds !== undefined ? { duration: s.durationSeconds } : {}),
+    branch: s.ci?.branch ?? "",
+    commit: s.ci?.commit ?? "",
+    ...(s.ci?.pullRequest !== undefined ? { pr: s.ci.pullRequest } : {}),
+    ...(commitUrl ? { commitUrl } : {}),
+    ...(prUrl ? { prUrl } : {}),
+    parameters: cells(s.parameters, () => false),
+    tasks: s.tasks.map((t) => {
+      const metrics: Record<string, number> = {};
+      for (const m of t.metrics) metrics[m.name] = m.value; // the last one logged wins
+      return {
+        id: t.id,
+        task: t.task,
+        status: t.status,
+        page: pages.get(t.id) ?? "index.html",
+        ...(t.durationSeconds !== undefined ? { duration: t.durationSeconds } : {}),
+        params: cells(t.parameters, (k) => k in s.parameters || k in t.matrix),
+        values: cells(t.values, () => false),
+        metrics,
+        figures: (figures.get(t.id) ?? []).filter((f) => safeSrc(f.src)),
+      };
+    }),
+  };
+}
+
+/**
+ * The script text of `runs/<key>/data.js`: it adds the data to `self.pynbRunData` under the
+ * run's key. JSON is a JavaScript literal, so nothing in the data can run.
+ *
+ * @param data The run's data.
+ * @returns The script.
+ *
+ * @example A script
+ * ```ts ignore
+ * Deno.writeTextFileSync("runs/r1/data.js", runDataScript(data));
+ * ```
+ */
+export function runDataScript(data: RunData): string {
+  return `(self.pynbRunData=self.pynbRunData||{})[${JSON.stringify(data.key)}]=${
+    JSON.stringify(data)
+  };\n`;
+}

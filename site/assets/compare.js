@@ -1,0 +1,229 @@
+// pynb-dag-runner site: compare.html?runs=A,B,... sets runs side by side from their
+// runs/<key>/data.js: parameters, values and metrics of every instance, the difference against
+// the first run, an "only differences" switch, figures side by side. Data is only ever written
+// with textContent and attributes, never as HTML.
+"use strict";
+
+(function () {
+  const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+  const MAX_RUNS = 12;
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") e.className = v;
+      else if (k === "text") e.textContent = v;
+      else e.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children) if (c !== undefined && c !== null) e.append(c);
+    return e;
+  }
+
+  function safeHref(url) {
+    return typeof url === "string" && /^https:\/\/[^\s]+$/i.test(url) ? url : undefined;
+  }
+
+  function safeSrc(key, src) {
+    if (typeof src !== "string") return undefined;
+    if (/^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(src)) return src;
+    if (/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(src) && !src.split("/").includes("..")) {
+      return `runs/${key}/${src}`;
+    }
+    return undefined;
+  }
+
+  function fmt(v) {
+    if (v === null || v === undefined) return "–";
+    if (typeof v === "number") return String(Number(v.toPrecision(6)));
+    return String(v);
+  }
+
+  function fmtTime(iso) {
+    const t = Date.parse(iso);
+    return Number.isNaN(t)
+      ? "–"
+      : new Date(t).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+
+  /** `+2`, `-0.013` and `▲ 3.1%` / `▼ 3.1%` against the baseline; "" when not numbers. */
+  function delta(v, base) {
+    if (typeof v !== "number" || typeof base !== "number") return "";
+    const d = v - base;
+    if (d === 0) return "±0";
+    const abs = `${d > 0 ? "+" : "-"}${Number(Math.abs(d).toPrecision(4))}`;
+    if (base === 0) return abs;
+    const pct = Math.abs(d / base) * 100;
+    return `${abs} ${d > 0 ? "▲" : "▼"} ${Number(pct.toPrecision(2))}%`;
+  }
+
+  function loadRun(key) {
+    return new Promise((resolve) => {
+      const s = document.createElement("script");
+      s.src = `runs/${key}/data.js`;
+      s.onload = () => resolve((self.pynbRunData || {})[key]);
+      s.onerror = () => resolve(undefined);
+      document.head.append(s);
+    });
+  }
+
+  /** Rows of the table: [{group, label, cells: [value per run], kind}]. */
+  function buildRows(runs) {
+    const rows = [];
+    const add = (group, label, get, kind) =>
+      rows.push({ group, label, kind: kind || "value", cells: runs.map(get) });
+    add("Run", "status", (r) => r.status, "text");
+    add("Run", "duration (s)", (r) => r.duration ?? null);
+    const paramNames = [...new Set(runs.flatMap((r) => Object.keys(r.parameters || {})))].sort();
+    for (const p of paramNames) add("Run", p, (r) => (r.parameters || {})[p] ?? null);
+    const ids = [];
+    for (const r of runs) for (const t of r.tasks || []) if (!ids.includes(t.id)) ids.push(t.id);
+    for (const id of ids) {
+      const task = (r) => (r.tasks || []).find((t) => t.id === id);
+      add(id, "status", (r) => task(r)?.status ?? null, "text");
+      add(id, "duration (s)", (r) => task(r)?.duration ?? null);
+      for (const part of ["params", "values", "metrics"]) {
+        const names = [...new Set(runs.flatMap((r) => Object.keys(task(r)?.[part] || {})))].sort();
+        for (const n of names) add(id, n, (r) => task(r)?.[part]?.[n] ?? null);
+      }
+      const figs = [...new Set(runs.flatMap((r) => (task(r)?.figures || []).map((f) => f.name)))];
+      for (const f of figs) {
+        add(id, f, (r) => {
+          const fig = (task(r)?.figures || []).find((x) => x.name === f);
+          return fig ? safeSrc(r.key, fig.src) ?? null : null;
+        }, "figure");
+      }
+    }
+    return rows;
+  }
+
+  function headRow(runs) {
+    const tr = el("tr", {}, el("th", { scope: "col", text: "" }));
+    runs.forEach((r, i) => {
+      const th = el("th", { scope: "col", class: "run-head" });
+      th.append(el("a", { href: `runs/${r.key}/index.html`, text: r.id }));
+      if (i === 0) th.append(el("span", { class: "muted small", text: " (baseline)" }));
+      const meta = el("div", { class: "small run-meta" });
+      meta.append(
+        el("span", {
+          class: `pill st-${String(r.status).replace(/[^a-z_-]/gi, "")}`,
+          text: r.status,
+        }),
+        " ",
+        fmtTime(r.startedAt),
+      );
+      const where = el("div", { class: "small run-meta" }, r.branch ? `${r.branch} ` : "");
+      const cu = safeHref(r.commitUrl);
+      if (r.commit) {
+        const code = el("code", { text: r.commit.slice(0, 7) });
+        where.append(cu ? el("a", { href: cu, title: r.commit }, code) : code);
+      }
+      const pu = safeHref(r.prUrl);
+      if (r.pr !== undefined) {
+        where.append(" ", pu ? el("a", { href: pu, text: `#${r.pr}` }) : `#${r.pr}`);
+      }
+      th.append(meta, where);
+      tr.append(th);
+    });
+    return tr;
+  }
+
+  function bodyRows(rows, width) {
+    const out = [];
+    let group;
+    for (const row of rows) {
+      if (row.group !== group) {
+        group = row.group;
+        out.push(el(
+          "tr",
+          { class: "cmp-group", "data-group": group },
+          el("th", {
+            scope: "colgroup",
+            colspan: width + 1,
+            text: group,
+          }),
+        ));
+      }
+      const same = row.cells.every((c) => JSON.stringify(c) === JSON.stringify(row.cells[0]));
+      const tr = el("tr", { class: same ? "cmp-same" : "cmp-diff", "data-group": group });
+      tr.append(el("th", { scope: "row", text: row.label }));
+      row.cells.forEach((c, i) => {
+        const td = el("td", { class: typeof c === "number" ? "num" : undefined });
+        if (row.kind === "figure") {
+          td.append(
+            c ? el("img", { src: c, alt: `${row.label} of run ${i + 1}`, loading: "lazy" }) : "–",
+          );
+        } else {
+          td.append(fmt(c));
+          const d = i === 0 ? "" : delta(c, row.cells[0]);
+          if (d) {
+            td.append(
+              " ",
+              el("span", {
+                class: `delta ${d.startsWith("+") ? "up" : d.startsWith("-") ? "down" : ""}`,
+                text: d,
+              }),
+            );
+          }
+        }
+        tr.append(td);
+      });
+      out.push(tr);
+    }
+    return out;
+  }
+
+  function applyOnlyDiff(table, on) {
+    const groups = new Map();
+    for (const tr of table.tBodies[0].rows) {
+      if (tr.classList.contains("cmp-group")) continue;
+      tr.hidden = on && tr.classList.contains("cmp-same");
+      const g = tr.dataset.group;
+      groups.set(g, (groups.get(g) || false) || !tr.hidden);
+    }
+    for (const tr of table.tBodies[0].querySelectorAll("tr.cmp-group")) {
+      tr.hidden = !groups.get(tr.dataset.group);
+    }
+  }
+
+  async function main() {
+    const status = document.getElementById("compare-status");
+    const table = document.getElementById("compare-table");
+    const tools = document.querySelector(".compare-tools");
+    const only = document.getElementById("only-diff");
+    const param = new URLSearchParams(location.search).get("runs") || "";
+    const keys = [...new Set(param.split(",").map((k) => k.trim()).filter((k) => k))];
+    if (!keys.length) return;
+    const bad = keys.filter((k) => !KEY.test(k));
+    if (bad.length || keys.length > MAX_RUNS) {
+      status.textContent = bad.length
+        ? `Cannot compare: '${bad[0]}' is not a run of this site. Pick runs in the runs list.`
+        : `Cannot compare ${keys.length} runs: at most ${MAX_RUNS} at once.`;
+      return;
+    }
+    status.textContent = `Loading ${keys.length} runs…`;
+    const loaded = await Promise.all(keys.map(loadRun));
+    const missing = keys.filter((_, i) => !loaded[i]);
+    const runs = loaded.filter((r) => r);
+    if (runs.length === 0) {
+      status.textContent = `Cannot compare: none of ${keys.join(", ")} is a run of this site.`;
+      return;
+    }
+    status.textContent = `${runs.length} runs, differences against ${runs[0].id}.` +
+      (missing.length
+        ? ` Not found (not in this site, or built by an older release): ${missing.join(", ")}.`
+        : "");
+    const rows = buildRows(runs);
+    table.tHead.replaceChildren(headRow(runs));
+    table.tBodies[0].replaceChildren(...bodyRows(rows, runs.length));
+    table.hidden = false;
+    tools.hidden = false;
+    only.checked = new URLSearchParams(location.search).get("diff") === "1";
+    applyOnlyDiff(table, only.checked);
+    only.addEventListener("change", () => applyOnlyDiff(table, only.checked));
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    main();
+  });
+})();
