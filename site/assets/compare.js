@@ -148,7 +148,7 @@
       const tr = el("tr", { class: same ? "cmp-same" : "cmp-diff", "data-group": group });
       tr.append(el("th", { scope: "row", text: row.label }));
       row.cells.forEach((c, i) => {
-        const td = el("td", { class: typeof c === "number" ? "num" : undefined });
+        const td = el("td", {});
         if (row.kind === "figure") {
           td.append(
             c ? el("img", { src: c, alt: `${row.label} of run ${i + 1}`, loading: "lazy" }) : "–",
