@@ -5,7 +5,6 @@
  * @module
  */
 import type { CiContext } from "../log/schema.ts";
-import { safeUrl } from "./run_model.ts";
 
 /** The links of a run's CI context; each is absent when its parts are. */
 export interface CiLinks {
@@ -44,7 +43,6 @@ export function ciLinks(ci: CiContext | undefined): CiLinks {
   if (repo && ci.pullRequest !== undefined && ci.pullRequest > 0) {
     links.prUrl = `${repo}/pull/${ci.pullRequest}`;
   }
-  const url = safeUrl(ci.url);
-  if (url) links.ciUrl = url;
+  if (ci.url && /^https?:\/\/[^\s]+$/i.test(ci.url)) links.ciUrl = ci.url;
   return links;
 }
