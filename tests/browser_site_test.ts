@@ -10,7 +10,7 @@ import { type Browser, chromium } from "./_deps.ts";
 import { ARGS, PREFIX, serve, visit } from "./_browser.ts";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { BROWSER_PATH, ROOT, tempDir } from "./_helpers.ts";
-import { makeRuns, XSS_MARKER } from "./fixtures/make_runs.ts";
+import { FIXTURE_RUN_IDS, makeRuns, XSS_MARKER } from "./fixtures/make_runs.ts";
 import { buildSite } from "../lib/site/build.ts";
 
 const SHOTS = join(ROOT, "tests", "__screenshots__");
@@ -188,6 +188,47 @@ Deno.test({
         assertEquals(await page.locator("main tbody tr").count(), 3);
         await page.screenshot({ path: join(SHOTS, "problems.png"), fullPage: true });
       });
+
+      await t.step(
+        "compare.html shows figures side by side and hostile names as text",
+        async () => {
+          const [a, b, , d] = FIXTURE_RUN_IDS;
+          const v = await visit(page, `${base}compare.html?runs=${a},${b},${d},..%2Fx`);
+          assertEquals(v.errors, []);
+          assertStringIncludes(
+            (await page.locator("#compare-status").textContent()) ?? "",
+            "is not a run of this site",
+          );
+          await visit(page, `${base}compare.html?runs=${a},${b},${d},not-a-run`);
+          await page.waitForSelector("#compare-table:not([hidden])");
+          assertStringIncludes(
+            (await page.locator("#compare-status").textContent()) ?? "",
+            "Not found (not in this site, or built by an older release): not-a-run",
+          );
+          assertEquals(await page.locator("#compare-table thead th.run-head").count(), 3);
+          // The figures of both demo runs load (the image decodes), side by side in one row.
+          const imgs = page.locator('#compare-table img[alt^="digits.png"]');
+          assertEquals(await imgs.count(), 2);
+          await page.waitForFunction(() =>
+            Array.from(document.querySelectorAll("#compare-table img")).every((i) =>
+              (i as HTMLImageElement).complete
+            )
+          );
+          const widths = await imgs.evaluateAll((xs) =>
+            xs.map((x) => (x as HTMLImageElement).naturalWidth)
+          );
+          assertEquals(widths, [96, 96]);
+          // The XSS run's names and values are text.
+          const text = (await page.locator("#compare-table").textContent()) ?? "";
+          assertStringIncludes(text, `<script>window.${XSS_MARKER}=1</script>`);
+          await page.waitForTimeout(200);
+          assertEquals(
+            await page.evaluate((m) => (globalThis as Record<string, unknown>)[m], XSS_MARKER),
+            undefined,
+          );
+          await page.screenshot({ path: join(SHOTS, "compare.png"), fullPage: true });
+        },
+      );
 
       await t.step("the site also works from the file system", async () => {
         const v = await visit(page, `file://${await Deno.realPath(out)}/index.html`);
