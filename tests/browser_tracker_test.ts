@@ -180,6 +180,13 @@ Deno.test({
         const group = page.locator("#compare-table tbody tr", { hasText: "mean_auc" });
         const rows = await group.allTextContents();
         assertOk(rows.some((r) => r.includes(text)), `${text} not in ${rows.join(" | ")}`);
+        // Step curves of the three runs overlaid in one chart per metric, stated in text too.
+        const chart = page.locator("tr", { hasText: "loss (steps)" }).first().locator("svg");
+        assertEquals(await chart.locator("polyline").count(), 3);
+        assertStringIncludes(
+          (await chart.getAttribute("aria-label")) ?? "",
+          `loss (steps) over steps. ${historyRunId(N - 1)}: 5 steps, last`,
+        );
         const all = await page.locator("#compare-table tbody tr:not(.cmp-group)").count();
         const rowsOf = page.locator("#compare-table tbody tr:not(.cmp-group):visible");
         assertEquals(await rowsOf.count(), all);

@@ -18,6 +18,8 @@ export const RUN_DATA_FILE = "data.js";
 const MAX_TEXT = 200;
 /** A figure inlined as a data URL is kept only up to this length. */
 const MAX_DATA_URL = 100_000;
+/** Points kept of a stepped metric's curve (evenly picked, the last one always). */
+const MAX_STEP_POINTS = 200;
 
 /** A figure of an instance: its name and where the image is, relative to the run's folder. */
 export interface RunFigure {
@@ -48,6 +50,8 @@ export interface RunDataTask {
   values: Record<string, DataCell>;
   /** Last value of each metric. */
   metrics: Record<string, number>;
+  /** Curves of the metrics logged at two steps or more: `[step, value]` pairs. */
+  steps: Record<string, [number, number][]>;
   /** Image artifacts. */
   figures: RunFigure[];
 }
@@ -92,9 +96,10 @@ function cell(v: JsonValue): DataCell {
 }
 
 function cells(record: Record<string, JsonValue>, skip: (k: string) => boolean) {
-  const out: Record<string, DataCell> = {};
-  for (const [k, v] of Object.entries(record)) if (!skip(k)) out[k] = cell(v);
-  return out;
+  // Own properties only (a name may be `__proto__`).
+  return Object.fromEntries(
+    Object.entries(record).filter(([k]) => !skip(k)).map(([k, v]) => [k, cell(v)]),
+  ) as Record<string, DataCell>;
 }
 
 /** True for a figure source the compare page may show: a relative path or an image data URL. */
@@ -104,6 +109,29 @@ function safeSrc(src: string): boolean {
       /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,/.test(src);
   }
   return /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(src) && !src.split("/").includes("..");
+}
+
+function stepCurves(metrics: { name: string; value: number; step?: number | null | undefined }[]) {
+  // A Map, then own properties: a metric may be called `__proto__`.
+  const curves = new Map<string, [number, number][]>();
+  for (const m of metrics) {
+    if (typeof m.step !== "number") continue;
+    const list = curves.get(m.name);
+    if (list) list.push([m.step, m.value]);
+    else curves.set(m.name, [[m.step, m.value]]);
+  }
+  return Object.fromEntries(
+    [...curves].filter(([, points]) => points.length > 1).map((
+      [name, points],
+    ) => {
+      if (points.length <= MAX_STEP_POINTS) return [name, points];
+      const every = (points.length - 1) / (MAX_STEP_POINTS - 1);
+      return [
+        name,
+        Array.from({ length: MAX_STEP_POINTS }, (_, i) => points[Math.round(i * every)]!),
+      ];
+    }),
+  );
 }
 
 /**
@@ -142,8 +170,11 @@ export function buildRunData(
     ...(prUrl ? { prUrl } : {}),
     parameters: cells(s.parameters, () => false),
     tasks: s.tasks.map((t) => {
-      const metrics: Record<string, number> = {};
-      for (const m of t.metrics) metrics[m.name] = m.value; // the last one logged wins
+      // The last one logged wins.
+      const metrics = Object.fromEntries(t.metrics.map((m) => [m.name, m.value])) as Record<
+        string,
+        number
+      >;
       return {
         id: t.id,
         task: t.task,
@@ -153,6 +184,7 @@ export function buildRunData(
         params: cells(t.parameters, (k) => k in s.parameters || k in t.matrix),
         values: cells(t.values, () => false),
         metrics,
+        steps: stepCurves(t.metrics),
         figures: (figures.get(t.id) ?? []).filter((f) => safeSrc(f.src)),
       };
     }),
@@ -161,7 +193,8 @@ export function buildRunData(
 
 /**
  * The script text of `runs/<key>/data.js`: it adds the data to `self.pynbRunData` under the
- * run's key. JSON is a JavaScript literal, so nothing in the data can run.
+ * run's key. The data is a string given to `JSON.parse` (no object literal: a name such as
+ * `__proto__` stays a name), so nothing in it can run.
  *
  * @param data The run's data.
  * @returns The script.
@@ -172,7 +205,7 @@ export function buildRunData(
  * ```
  */
 export function runDataScript(data: RunData): string {
-  return `(self.pynbRunData=self.pynbRunData||{})[${JSON.stringify(data.key)}]=${
-    JSON.stringify(data)
-  };\n`;
+  return `(self.pynbRunData=self.pynbRunData||{})[${JSON.stringify(data.key)}]=JSON.parse(${
+    JSON.stringify(JSON.stringify(data))
+  });\n`;
 }

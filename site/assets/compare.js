@@ -39,6 +39,83 @@
     return String(v);
   }
 
+  function own(obj, name) {
+    return obj && Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : null;
+  }
+
+  const SVG = "http://www.w3.org/2000/svg";
+  const COLORS = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bc4c00", "#1b7c83"];
+
+  function svgEl(tag, attrs) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    return e;
+  }
+
+  /** One metric's step curves of every run overlaid, with a legend and a text alternative. */
+  function stepChart(name, curves, runs) {
+    const W = 560;
+    const H = 200;
+    const P = { l: 52, r: 10, t: 10, b: 24 };
+    const pts = curves.flatMap((c) => c || []);
+    const xs = pts.map((p) => p[0]);
+    const ys = pts.map((p) => p[1]);
+    const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+    let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+    if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+    const sx = (x) => P.l + ((x - x0) / ((x1 - x0) || 1)) * (W - P.l - P.r);
+    const sy = (y) => H - P.b - ((y - y0) / (y1 - y0)) * (H - P.t - P.b);
+    const summary = curves.map((c, i) =>
+      c ? `${runs[i].id}: ${c.length} steps, last ${fmt(c.at(-1)[1])} at step ${c.at(-1)[0]}` : ""
+    ).filter((x) => x).join("; ");
+    const svg = svgEl("svg", {
+      class: "chart step-chart",
+      viewBox: `0 0 ${W} ${H}`,
+      role: "img",
+      "aria-label": `${name} over steps. ${summary}`,
+    });
+    for (const [y, label] of [[y0, fmt(y0)], [y1, fmt(y1)]]) {
+      svg.append(svgEl("line", { x1: P.l, x2: W - P.r, y1: sy(y), y2: sy(y), class: "axis" }));
+      const t = svgEl("text", { x: P.l - 4, y: sy(y) + 4, "text-anchor": "end", class: "tick" });
+      t.textContent = label;
+      svg.append(t);
+    }
+    for (const [x, anchor] of [[x0, "start"], [x1, "end"]]) {
+      const t = svgEl("text", { x: sx(x), y: H - 6, "text-anchor": anchor, class: "tick" });
+      t.textContent = `step ${fmt(x)}`;
+      svg.append(t);
+    }
+    curves.forEach((c, i) => {
+      if (!c) return;
+      const line = svgEl("polyline", {
+        points: c.map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(" "),
+        fill: "none",
+        stroke: COLORS[i % COLORS.length],
+        "stroke-width": 2,
+      });
+      const title = svgEl("title", {});
+      title.textContent = `${runs[i].id}: last ${fmt(c.at(-1)[1])}`;
+      line.append(title);
+      svg.append(line);
+    });
+    const legend = el("ul", { class: "legend small" });
+    curves.forEach((c, i) => {
+      if (!c) return;
+      const sw = el("span", { class: "swatch", "data-i": String(i % COLORS.length) });
+      legend.append(el("li", {}, sw, ` ${runs[i].id}`));
+    });
+    return el(
+      "figure",
+      { class: "step-figure" },
+      svg,
+      legend,
+      el("figcaption", {
+        class: "sr-only",
+        text: summary,
+      }),
+    );
+  }
+
   function fmtTime(iso) {
     const t = Date.parse(iso);
     return Number.isNaN(t)
@@ -75,7 +152,7 @@
     add("Run", "status", (r) => r.status, "text");
     add("Run", "duration (s)", (r) => r.duration ?? null);
     const paramNames = [...new Set(runs.flatMap((r) => Object.keys(r.parameters || {})))].sort();
-    for (const p of paramNames) add("Run", p, (r) => (r.parameters || {})[p] ?? null);
+    for (const p of paramNames) add("Run", p, (r) => own(r.parameters, p));
     const ids = [];
     for (const r of runs) for (const t of r.tasks || []) if (!ids.includes(t.id)) ids.push(t.id);
     for (const id of ids) {
@@ -84,7 +161,15 @@
       add(id, "duration (s)", (r) => task(r)?.duration ?? null);
       for (const part of ["params", "values", "metrics"]) {
         const names = [...new Set(runs.flatMap((r) => Object.keys(task(r)?.[part] || {})))].sort();
-        for (const n of names) add(id, n, (r) => task(r)?.[part]?.[n] ?? null);
+        for (const n of names) add(id, n, (r) => own(task(r)?.[part], n));
+      }
+      const stepped = [...new Set(runs.flatMap((r) => Object.keys(task(r)?.steps || {})))].sort();
+      for (const n of stepped) {
+        const curves = runs.map((r) => {
+          const c = own(task(r)?.steps, n);
+          return Array.isArray(c) && c.length > 1 ? c : null;
+        });
+        rows.push({ group: id, label: `${n} (steps)`, kind: "steps", cells: curves });
       }
       const figs = [...new Set(runs.flatMap((r) => (task(r)?.figures || []).map((f) => f.name)))];
       for (const f of figs) {
@@ -128,7 +213,8 @@
     return tr;
   }
 
-  function bodyRows(rows, width) {
+  function bodyRows(rows, runsOf) {
+    const width = runsOf.length;
     const out = [];
     let group;
     for (const row of rows) {
@@ -147,6 +233,11 @@
       const same = row.cells.every((c) => JSON.stringify(c) === JSON.stringify(row.cells[0]));
       const tr = el("tr", { class: same ? "cmp-same" : "cmp-diff", "data-group": group });
       tr.append(el("th", { scope: "row", text: row.label }));
+      if (row.kind === "steps") {
+        tr.append(el("td", { colspan: width }, stepChart(row.label, row.cells, runsOf)));
+        out.push(tr);
+        continue;
+      }
       row.cells.forEach((c, i) => {
         const td = el("td", {});
         if (row.kind === "figure") {
@@ -215,7 +306,7 @@
         : "");
     const rows = buildRows(runs);
     table.tHead.replaceChildren(headRow(runs));
-    table.tBodies[0].replaceChildren(...bodyRows(rows, runs.length));
+    table.tBodies[0].replaceChildren(...bodyRows(rows, runs));
     table.hidden = false;
     tools.hidden = false;
     only.checked = new URLSearchParams(location.search).get("diff") === "1";
