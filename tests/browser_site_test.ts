@@ -161,6 +161,9 @@ Deno.test({
         assertEquals(await page.locator("#compare").isVisible(), true);
         assertEquals(await page.locator("#compare thead th.cmp-col:not([hidden])").count(), 2);
         assertOk(await page.locator("#compare tr.differs").count() >= 1);
+        // The ticked instances' runs open in the compare page.
+        const href = await page.locator("#compare-runs").getAttribute("href");
+        assertEquals(href, `../compare.html?runs=${FIXTURE_RUN_IDS[1]}`);
         await page.screenshot({ path: join(SHOTS, "experiment.png"), fullPage: true });
       });
 
