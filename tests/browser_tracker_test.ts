@@ -232,14 +232,19 @@ Deno.test({
       });
 
       await t.step(
-        "axe-core finds no serious or critical violation on the main pages",
+        "axe-core finds no serious or critical violation on the main pages, light and dark",
         async () => {
           const problems: string[] = [];
-          for (const p of pages) {
-            const v = await visit(page, `${base}${p}`);
-            assertEquals(v.errors, [], p);
-            if (p.startsWith("compare")) await page.waitForSelector("#compare-table:not([hidden])");
-            for (const x of await axeProblems(page)) problems.push(`${p}: ${x}`);
+          for (const scheme of ["light", "dark"] as const) {
+            await page.emulateMedia({ colorScheme: scheme });
+            for (const p of pages) {
+              const v = await visit(page, `${base}${p}`);
+              assertEquals(v.errors, [], p);
+              if (p.startsWith("compare")) {
+                await page.waitForSelector("#compare-table:not([hidden])");
+              }
+              for (const x of await axeProblems(page)) problems.push(`${scheme} ${p}: ${x}`);
+            }
           }
           assertEquals(problems, []);
         },
