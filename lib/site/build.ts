@@ -22,6 +22,7 @@ import { renderExperiments, renderIndex, renderProblems } from "./overview_pages
 import { type PageContext, pageContext } from "./page.ts";
 import { writeRunPages } from "./run_pages.ts";
 import { writeRunsData } from "./runs_data.ts";
+import { ensureRunData } from "./run_data.ts";
 import { renderCompare } from "./compare_page.ts";
 import { DEFAULT_SITE_BASE, loadSiteFiles } from "./templates.ts";
 
@@ -279,6 +280,7 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
   });
   await renderIndex(plan.kept, ctx);
   await writeRunsData(out, plan.kept);
+  await ensureRunData(out, plan.kept);
   await renderCompare(ctx);
   const pages = written.pages + 2 + await renderExperiments(plan.kept, ctx);
   await renderProblems(loaded.problems, ctx);

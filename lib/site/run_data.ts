@@ -7,10 +7,13 @@
  *
  * @module
  */
+import { join } from "node:path";
+import { exists } from "../_base/fs.ts";
 import type { JsonValue } from "../_base/json.ts";
 import { formatValue } from "./_html.ts";
 import { ciLinks } from "./ci_links.ts";
 import type { SiteRun } from "./model.ts";
+import { instancePages } from "./run_model.ts";
 
 /** Name of the file in each run's folder. */
 export const RUN_DATA_FILE = "data.js";
@@ -208,4 +211,29 @@ export function runDataScript(data: RunData): string {
   return `(self.pynbRunData=self.pynbRunData||{})[${JSON.stringify(data.key)}]=JSON.parse(${
     JSON.stringify(JSON.stringify(data))
   });\n`;
+}
+
+/**
+ * Writes `runs/<key>/data.js` for every run whose pages lack it (carried over from a site built
+ * by an older release), from its summary: without figures, which only a render knows.
+ *
+ * @param out The site's folder.
+ * @param runs The runs the site shows.
+ * @returns How many files were written.
+ *
+ * @example After writing the runs' pages
+ * ```ts ignore
+ * await ensureRunData("_site", plan.kept);
+ * ```
+ */
+export async function ensureRunData(out: string, runs: SiteRun[]): Promise<number> {
+  let written = 0;
+  for (const run of runs) {
+    const file = join(out, "runs", run.key, RUN_DATA_FILE);
+    if (await exists(file) || !await exists(join(out, "runs", run.key))) continue;
+    const { pages } = instancePages(run.summary.tasks);
+    await Deno.writeTextFile(file, runDataScript(buildRunData(run, pages, new Map())));
+    written++;
+  }
+  return written;
 }

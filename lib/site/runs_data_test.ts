@@ -1,5 +1,8 @@
-import { assertEquals, assertOk } from "../../tests/_deps.ts";
-import { historyRun } from "../../testing/run_history.ts";
+import { join } from "node:path";
+import { assertEquals, assertOk, assertStringIncludes } from "../../tests/_deps.ts";
+import { tempDir } from "../../tests/_helpers.ts";
+import { historyRun, writeRunHistory } from "../../testing/run_history.ts";
+import { buildSite } from "./build.ts";
 import type { TaskRecord } from "../log/schema.ts";
 import { ciLinks } from "./ci_links.ts";
 import type { SiteRun } from "./model.ts";
@@ -101,4 +104,21 @@ Deno.test("ciLinks() links only a repository and commit of the expected shape", 
     ciUrl: "https://github.com/o/r/actions/runs/1",
   });
   assertEquals(ciLinks(undefined), {});
+});
+
+Deno.test("buildSite() writes the compare data of runs carried from an older site", async () => {
+  await using dir = await tempDir("pynb-run-data-");
+  const runs = join(dir.path, "runs");
+  const ids = await writeRunHistory(runs, { runs: 2 });
+  const out = join(dir.path, "site");
+  await buildSite([runs], { out });
+  const file = join(out, "runs", ids[0]!, "data.js");
+  const fresh = await Deno.readTextFile(file);
+  // A site built before compare.html existed has no data.js in its run folders.
+  await Deno.remove(file);
+  const report = await buildSite([], { out, previous: out });
+  assertEquals(report.carried, 2);
+  const text = await Deno.readTextFile(file);
+  assertStringIncludes(text, JSON.stringify(JSON.stringify(ids[0]!)).slice(1, -1));
+  assertEquals(text, fresh); // the history runs have no figures to lose
 });
