@@ -125,6 +125,7 @@ Deno.test({
           .filter((r) => r.status === "failed").length;
         await page.fill("#run-query", "status:failed");
         assertEquals(await counter(page), `${failed} of ${N} runs`);
+        assertEquals(await page.inputValue("select[data-filter=status]"), "failed");
         assertEquals(
           await page.locator("#runs-table tbody tr:not([data-status=failed])").count(),
           0,

@@ -163,7 +163,12 @@
         th.textContent = label;
         return th;
       }
-      const btn = el("button", { type: "button", class: "sort-btn", text: label });
+      const btn = el("button", { type: "button", class: "sort-btn" });
+      // Long column names break after a dot, a bracket or an equals sign, not a letter at a time.
+      label.split(/(?<=[.\]=_])/).forEach((part, i) => {
+        if (i) btn.append(el("wbr"));
+        btn.append(part);
+      });
       btn.addEventListener("click", () => {
         if (state.sort === key) state.dir = -state.dir;
         else {
@@ -332,8 +337,21 @@
       }
     }
 
+    /** The menus show the query's `status:`, `trigger:` and `branch:` terms. */
+    function syncSelects() {
+      const terms = pynbQuery.parse(state.q);
+      for (const s of box.querySelectorAll("select[data-filter]")) {
+        const term = terms.find((t) =>
+          t.kind === "cmp" && t.op === ":" && !t.not && t.key.toLowerCase() === s.dataset.filter
+        );
+        const want = term ? term.value : "";
+        s.value = Array.from(s.options).some((o) => o.value === want) ? want : "";
+      }
+    }
+
     function setQuery(q) {
       state.q = q;
+      syncSelects();
       state.page = 0;
       const url = new URL(location.href);
       if (q) url.searchParams.set("q", q);
@@ -355,6 +373,7 @@
       });
     }
     renderPicker();
+    syncSelects();
     render();
     updateCompare();
     box.classList.add("ready");
