@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { exists } from "../_base/fs.ts";
 import type { JsonValue } from "../_base/json.ts";
 import { formatValue } from "./_html.ts";
@@ -24,11 +24,15 @@ const MAX_DATA_URL = 100_000;
 /** Points kept of a stepped metric's curve (evenly picked, the last one always). */
 const MAX_STEP_POINTS = 200;
 
-/** A figure of an instance: its name and where the image is, relative to the run's folder. */
+/** A figure of an instance: its name and where the image is. */
 export interface RunFigure {
   /** Artifact name. */
   name: string;
-  /** Relative path (`files/...`) or a `data:image/...` URL. */
+  /**
+   * As given to {@linkcode buildRunData}: relative to the run's pages (`files/...`, or
+   * `../../<shared folder>/...`), or a `data:image/...` URL. In the data: relative to the site's
+   * root (`runs/<key>/files/...`), or the data URL.
+   */
   src: string;
 }
 
@@ -105,13 +109,20 @@ function cells(record: Record<string, JsonValue>, skip: (k: string) => boolean) 
   ) as Record<string, DataCell>;
 }
 
-/** True for a figure source the compare page may show: a relative path or an image data URL. */
-function safeSrc(src: string): boolean {
+/**
+ * Where the compare page finds a figure: an image data URL as it is, a path relative to the run's
+ * pages resolved against the site's root (it must stay inside the site); undefined otherwise.
+ */
+function figureSrc(key: string, src: string): string | undefined {
   if (src.startsWith("data:")) {
     return src.length <= MAX_DATA_URL &&
-      /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,/.test(src);
+        /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(src)
+      ? src
+      : undefined;
   }
-  return /^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(src) && !src.split("/").includes("..");
+  if (!/^[A-Za-z0-9_.][A-Za-z0-9._/-]*$/.test(src)) return undefined;
+  const path = posix.normalize(`runs/${key}/${src}`);
+  return path.startsWith("../") || path === ".." || path.startsWith("/") ? undefined : path;
 }
 
 function stepCurves(metrics: { name: string; value: number; step?: number | null | undefined }[]) {
@@ -188,7 +199,10 @@ export function buildRunData(
         values: cells(t.values, () => false),
         metrics,
         steps: stepCurves(t.metrics),
-        figures: (figures.get(t.id) ?? []).filter((f) => safeSrc(f.src)),
+        figures: (figures.get(t.id) ?? []).flatMap((f) => {
+          const src = figureSrc(run.key, f.src);
+          return src === undefined ? [] : [{ name: f.name, src }];
+        }),
       };
     }),
   };

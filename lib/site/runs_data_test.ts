@@ -71,14 +71,20 @@ Deno.test("buildRunData() keeps what compare.html shows, and only safe figure so
   t0.metrics = many;
   const figures = new Map([[t0.id, [
     { name: "ok.png", src: "files/x/attempt-1/artifacts/ok.png" },
+    { name: "shared.png", src: "../../artifacts/ab/cd.png" },
     { name: "up.png", src: "../../../etc/passwd" },
+    { name: "abs", src: "/etc/passwd" },
     { name: "js", src: "javascript:alert(1)" },
     { name: "svg", src: "data:image/svg+xml;base64,PHN2Zy8+" },
     { name: "html", src: "data:text/html;base64,PHNjcmlwdD4=" },
   ]]]);
   const data = buildRunData(run, new Map([[t0.id, "t.html"]]), figures);
   const t = data.tasks.find((x) => x.id === t0.id)!;
-  assertEquals(t.figures.map((f) => f.name), ["ok.png", "svg"]);
+  assertEquals(t.figures, [
+    { name: "ok.png", src: `runs/${run.key}/files/x/attempt-1/artifacts/ok.png` },
+    { name: "shared.png", src: "artifacts/ab/cd.png" },
+    { name: "svg", src: "data:image/svg+xml;base64,PHN2Zy8+" },
+  ]);
   assertEquals(t.page, "t.html");
   assertEquals(t.steps.loss?.length, 200);
   assertEquals(t.steps.loss?.at(-1), [999, 1 / 1000]);

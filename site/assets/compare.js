@@ -24,12 +24,11 @@
     return typeof url === "string" && /^https:\/\/[^\s]+$/i.test(url) ? url : undefined;
   }
 
-  function safeSrc(key, src) {
+  /** A figure's source from the run's data: an image data URL, or a path inside the site. */
+  function safeSrc(src) {
     if (typeof src !== "string") return undefined;
     if (/^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(src)) return src;
-    if (/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(src) && !src.split("/").includes("..")) {
-      return `runs/${key}/${src}`;
-    }
+    if (/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(src) && !src.split("/").includes("..")) return src;
     return undefined;
   }
 
@@ -175,7 +174,7 @@
       for (const f of figs) {
         add(id, f, (r) => {
           const fig = (task(r)?.figures || []).find((x) => x.name === f);
-          return fig ? safeSrc(r.key, fig.src) ?? null : null;
+          return fig ? safeSrc(fig.src) ?? null : null;
         }, "figure");
       }
     }
