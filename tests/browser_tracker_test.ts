@@ -104,6 +104,13 @@ Deno.test({
         const first = await page.locator("#runs-table tbody tr").first().locator("td").nth(col)
           .textContent();
         assertEquals(Number(first), best);
+        // The sort is part of the address: a reload (or a shared link) shows the same order.
+        assertEquals(new URL(page.url()).searchParams.get("sort"), AUC);
+        await visit(page, page.url());
+        assertEquals(await th.getAttribute("aria-sort"), "descending");
+        const again = await page.locator("#runs-table tbody tr").first().locator("td").nth(col)
+          .textContent();
+        assertEquals(Number(again), best);
         await page.locator("#runs-table thead button", { hasText: AUC }).click();
         assertEquals(await th.getAttribute("aria-sort"), "ascending");
       });
@@ -192,6 +199,7 @@ Deno.test({
         const rowsOf = page.locator("#compare-table tbody tr:not(.cmp-group):visible");
         assertEquals(await rowsOf.count(), all);
         await page.getByLabel("Only differences").check();
+        assertEquals(new URL(page.url()).searchParams.get("diff"), "1");
         const diff = await rowsOf.count();
         assertOk(diff > 0 && diff < all, `${diff} of ${all}`);
         assertEquals(await page.locator("tr.cmp-same:visible").count(), 0);

@@ -310,7 +310,17 @@
     tools.hidden = false;
     only.checked = new URLSearchParams(location.search).get("diff") === "1";
     applyOnlyDiff(table, only.checked);
-    only.addEventListener("change", () => applyOnlyDiff(table, only.checked));
+    only.addEventListener("change", () => {
+      applyOnlyDiff(table, only.checked);
+      const url = new URL(location.href);
+      if (only.checked) url.searchParams.set("diff", "1");
+      else url.searchParams.delete("diff");
+      try {
+        history.replaceState(null, "", url.href);
+      } catch (_) {
+        // file:// in some browsers: the switch still applies.
+      }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

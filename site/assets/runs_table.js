@@ -125,6 +125,11 @@
       text: (row) => row.text,
     };
     input.value = state.q;
+    const sortParam = new URLSearchParams(location.search).get("sort");
+    if (sortParam && (colIndex.has(sortParam) || BUILTIN.some((b) => b.id === sortParam))) {
+      state.sort = colIndex.has(sortParam) ? colIndex.get(sortParam) : sortParam;
+      state.dir = new URLSearchParams(location.search).get("desc") === "1" ? -1 : 1;
+    }
 
     function sortValue(row, key) {
       if (typeof key === "number") return row.r.x[key];
@@ -176,6 +181,8 @@
           state.dir = typeof key === "number" || key === "duration" ? -1 : 1;
         }
         state.page = 0;
+        const name = typeof key === "number" ? data.columns[key].name : key;
+        setParams({ sort: name, desc: state.dir === -1 ? "1" : "" });
         render();
       });
       th.append(btn);
@@ -349,18 +356,25 @@
       }
     }
 
+    /** Keeps the view in the address (`?q=`, `?sort=`, `?desc=1`) so that it can be shared. */
+    function setParams(params) {
+      const url = new URL(location.href);
+      for (const [k, v] of Object.entries(params)) {
+        if (v) url.searchParams.set(k, v);
+        else url.searchParams.delete(k);
+      }
+      try {
+        history.replaceState(null, "", url.href);
+      } catch (_) {
+        // file:// in some browsers: the view still applies.
+      }
+    }
+
     function setQuery(q) {
       state.q = q;
       syncSelects();
       state.page = 0;
-      const url = new URL(location.href);
-      if (q) url.searchParams.set("q", q);
-      else url.searchParams.delete("q");
-      try {
-        history.replaceState(null, "", url.href);
-      } catch (_) {
-        // file:// in some browsers: the query still applies.
-      }
+      setParams({ q });
       render();
     }
 
