@@ -1,13 +1,20 @@
 /**
  * ipykernel prints a notice at every start-up ("NOTE: When using the `ipython kernel` entry
- * point, Ctrl-C will not work. ..."): noise in every task's stderr. The instance page's stderr
+ * point, Ctrl-C will not work. ...", then "To connect another client to this kernel, use:
+ * --existing kernel-<id>.json"): noise in every task's stderr. The instance page's stderr
  * view leaves it out; the stderr file keeps it.
  *
  * @module
  */
 
-const NOTICE =
-  /NOTE: When using the `ipython kernel` entry point, Ctrl-C will not work\.\s*\n[\s\S]*?issues\/2049[^\n]*\n?\s*/g;
+// The notice, and the connection hint ipykernel prints right after it.
+const NOTICE = new RegExp(
+  String.raw`NOTE: When using the \`ipython kernel\` entry point, Ctrl-C will not work\.\s*\n` +
+    String.raw`[\s\S]*?issues/2049[^\n]*\n?\s*` +
+    String
+      .raw`(?:To connect another client to this kernel, use:\s*\n\s*--existing \S+\.json[^\S\n]*\n?\s*)?`,
+  "g",
+);
 
 /**
  * Removes ipykernel's Ctrl-C notice from captured stderr.

@@ -16,6 +16,11 @@ Deno.test("hideKernelNotice() removes ipykernel's Ctrl-C notice and keeps the re
       "warn: a\nTraceback: b\n",
     );
   });
+  await t.step("with the connection hint that follows it", () => {
+    const hint = "\nTo connect another client to this kernel, use:\n" +
+      "    --existing kernel-59c5928a26004a1da8c4f61ee8bbb4ca.json\n";
+    assertEquals(hideKernelNotice(`${NOTICE}${hint}boom\n`), "boom\n");
+  });
   await t.step("text without the notice is unchanged", () => {
     assertEquals(hideKernelNotice("Ctrl-C will not work here\n"), "Ctrl-C will not work here\n");
   });
