@@ -22,6 +22,7 @@ export const ASSET_NAMES = [
   "site.css",
   "site.js",
   "tracker.css",
+  "tracker_dom.js",
   "runs_query.js",
   "runs_table.js",
   "compare.js",

@@ -8,21 +8,7 @@
   const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
   const MAX_RUNS = 12;
 
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children) if (c !== undefined && c !== null) e.append(c);
-    return e;
-  }
-
-  function safeHref(url) {
-    return typeof url === "string" && /^https:\/\/[^\s]+$/i.test(url) ? url : undefined;
-  }
+  const { el, fmtTime, fmtCell: fmt, safeClass, safeHref } = self.pynbDom;
 
   /** A figure's source from the run's data: an image data URL, or a path inside the site. */
   function safeSrc(src) {
@@ -30,12 +16,6 @@
     if (/^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(src)) return src;
     if (/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(src) && !src.split("/").includes("..")) return src;
     return undefined;
-  }
-
-  function fmt(v) {
-    if (v === null || v === undefined) return "–";
-    if (typeof v === "number") return String(Number(v.toPrecision(6)));
-    return String(v);
   }
 
   function own(obj, name) {
@@ -115,13 +95,6 @@
     );
   }
 
-  function fmtTime(iso) {
-    const t = Date.parse(iso);
-    return Number.isNaN(t)
-      ? "–"
-      : new Date(t).toISOString().slice(0, 16).replace("T", " ") + " UTC";
-  }
-
   /** `+2`, `-0.013` and `▲ 3.1%` / `▼ 3.1%` against the baseline; "" when not numbers. */
   function delta(v, base) {
     if (typeof v !== "number" || typeof base !== "number") return "";
@@ -190,7 +163,7 @@
       const meta = el("div", { class: "small run-meta" });
       meta.append(
         el("span", {
-          class: `pill st-${String(r.status).replace(/[^a-z_-]/gi, "")}`,
+          class: `pill st-${safeClass(r.status)}`,
           text: r.status,
         }),
         " ",
@@ -324,6 +297,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    main();
+    if (self.pynbDom) main();
   });
 })();

@@ -17,48 +17,7 @@
     { id: "tasks", label: "Tasks", nosort: true },
   ];
 
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
-      else e.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children) if (c !== undefined && c !== null) e.append(c);
-    return e;
-  }
-
-  function fmtTime(iso) {
-    const t = Date.parse(iso);
-    return Number.isNaN(t)
-      ? "–"
-      : new Date(t).toISOString().slice(0, 16).replace("T", " ") + " UTC";
-  }
-
-  function fmtDuration(s) {
-    if (typeof s !== "number" || !Number.isFinite(s)) return "–";
-    if (s < 1) return `${Math.round(s * 1000)} ms`;
-    if (s < 60) return `${s.toFixed(1)} s`;
-    if (s < 3600) {
-      return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, "0")} s`;
-    }
-    return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
-  }
-
-  function fmtCell(v) {
-    if (v === null || v === undefined) return "–";
-    if (typeof v === "number") return String(Number(v.toPrecision(6)));
-    return String(v);
-  }
-
-  function safeClass(s) {
-    return String(s).replace(/[^a-z_-]/gi, "");
-  }
-
-  function safeHref(url) {
-    return typeof url === "string" && /^https:\/\/[^\s]+$/i.test(url) ? url : undefined;
-  }
+  const { el, fmtTime, fmtDuration, fmtCell, safeClass, safeHref } = self.pynbDom;
 
   function storageKey() {
     return `pynb-runs-columns:${location.pathname}`;
@@ -395,6 +354,6 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     const box = document.getElementById("runs-query");
-    if (box && self.pynbRuns && self.pynbQuery) setup(box, self.pynbRuns);
+    if (box && self.pynbRuns && self.pynbQuery && self.pynbDom) setup(box, self.pynbRuns);
   });
 })();
