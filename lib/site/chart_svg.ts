@@ -152,7 +152,7 @@ export function renderLineChart(series: ChartSeries[], options: ChartOptions = {
       ).join("")
     }</ul>`
     : "";
-  return `<figure class="chart-box"><svg class="chart" role="img" aria-label="${
+  return `<figure class="chart-box"><svg class="chart" role="group" aria-label="${
     escapeHtml(options.title ?? "chart")
   }" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg">${
     parts.join("")

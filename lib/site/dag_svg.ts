@@ -27,7 +27,7 @@ const CHAR_W = 7.2;
  * Lays out and draws a DAG.
  *
  * @param nodes The nodes; edges come from `needs` (unknown ids are ignored).
- * @returns An `<svg>` element with `role="img"`, or an empty-state paragraph for no nodes.
+ * @returns An `<svg>` element with `role="group"` (its nodes are links), or an empty-state paragraph for no nodes.
  *
  * @example A two-node DAG
  * ```ts
@@ -162,7 +162,7 @@ function draw(nodes: DagNode[], g: Layout): string {
           )}</text></a>`,
     );
   }
-  return `<svg class="dag" role="img" aria-label="Task graph" width="${width}" height="${height}" ` +
+  return `<svg class="dag" role="group" aria-label="Task graph" width="${width}" height="${height}" ` +
     `viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">` +
     `<defs><marker id="dag-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" ` +
     `markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="dag-arrow"/>` +

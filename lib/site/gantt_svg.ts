@@ -110,7 +110,7 @@ export function renderGanttSvg(rows: GanttRow[]): string {
       }</text>${bars}</a>`,
     );
   });
-  return `<svg class="gantt" role="img" aria-label="Timeline of attempts" width="${width}" ` +
+  return `<svg class="gantt" role="group" aria-label="Timeline of attempts" width="${width}" ` +
     `height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${
       parts.join("")
     }</svg>`;

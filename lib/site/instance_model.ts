@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { hideKernelNotice } from "./kernel_notice.ts";
 import type { AttemptRecord, TaskError, TaskRecord } from "../log/schema.ts";
 import { safeName } from "./_html.ts";
 import { renderLineChart } from "./chart_svg.ts";
@@ -104,7 +105,7 @@ export function buildInstancePageModel(
       notebookError = `The notebook could not be rendered: ${(err as Error).message}`;
     }
   }
-  const stderr = files.stderr;
+  const stderr = files.stderr && { ...files.stderr, text: hideKernelNotice(files.stderr.text) };
   const error = shownError(t.attempts.findLast((a) => a.error)?.error);
   return {
     root: common.root,
@@ -113,6 +114,7 @@ export function buildInstancePageModel(
     pages: common.pages,
     counts: common.counts,
     ciUrl: common.ciUrl,
+    links: common.links,
     cachedFrom: common.cachedFrom,
     page,
     path: `runs/${common.run.key}/${page}`,

@@ -7,6 +7,7 @@
  */
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
 import { safeName } from "./_html.ts";
+import { type CiLinks, ciLinks } from "./ci_links.ts";
 import { type DagNode, renderDagSvg } from "./dag_svg.ts";
 import { renderGanttSvg } from "./gantt_svg.ts";
 import type { SiteRun } from "./model.ts";
@@ -255,6 +256,8 @@ export interface RunCommon {
   counts: Record<string, number>;
   /** The CI run's link, when it is http(s). */
   ciUrl: string | undefined;
+  /** Links to the commit and the pull request on GitHub. */
+  links: CiLinks;
   /** Where a cached instance came from (`undefined` for one that ran). */
   cachedFrom: (t: TaskRecord) => CachedFrom | undefined;
 }
@@ -302,6 +305,7 @@ export function buildRunPageModel(run: SiteRun, options: RunPagesOptions = {}): 
     pages,
     counts: statusCounts(s.tasks),
     ciUrl: safeUrl(s.ci?.url),
+    links: ciLinks(s.ci),
     cachedFrom: (t) => cachedFrom(t, "../../", options.runKeys),
     tasks: sortTasks(s.tasks),
     previous: options.previous,

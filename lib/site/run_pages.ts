@@ -13,6 +13,7 @@ import { formatTime, formatValue, safeName } from "./_html.ts";
 import { copyInstanceFiles } from "./instance_files.ts";
 import { buildInstancePageModel, type InstancePageModel } from "./instance_model.ts";
 import type { SiteRun } from "./model.ts";
+import { buildRunData, RUN_DATA_FILE, runDataScript, type RunFigure } from "./run_data.ts";
 import type { PageContext } from "./page.ts";
 import { buildRunPageModel, type RunPageModel, type RunPagesOptions } from "./run_model.ts";
 import { formatElapsedPage } from "../_base/time.ts";
@@ -95,6 +96,7 @@ export async function writeRunPages(
   };
   const model = buildRunPageModel(run, options);
   write("index.html", renderRunPage(model, ctx));
+  const figures = new Map<string, RunFigure[]>();
   for (const t of run.summary.tasks) {
     const page = model.pages.get(t.id) ?? "x.html";
     const files = copyInstanceFiles(run, t, {
@@ -104,6 +106,11 @@ export async function writeRunPages(
       maxArtifactBytes: options.maxArtifactBytes,
     });
     write(page, renderInstancePage(buildInstancePageModel(t, model, files), ctx));
+    figures.set(
+      t.id,
+      files.artifacts.flatMap((a) => a.image ? [{ name: a.name, src: a.image }] : []),
+    );
   }
+  write(RUN_DATA_FILE, runDataScript(buildRunData(run, model.pages, figures)));
   return { pages: run.summary.tasks.length + 1, bytes };
 }

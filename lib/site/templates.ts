@@ -15,9 +15,18 @@ export const TEMPLATE_NAMES = [
   "instance",
   "experiment",
   "problems",
+  "compare",
 ] as const;
 /** Asset names under `site/assets/`, copied to `<out>/assets/`. */
-export const ASSET_NAMES = ["site.css", "site.js"] as const;
+export const ASSET_NAMES = [
+  "site.css",
+  "site.js",
+  "tracker.css",
+  "tracker_dom.js",
+  "runs_query.js",
+  "runs_table.js",
+  "compare.js",
+] as const;
 
 /** The loaded templates, compiled, and the assets' text. */
 export interface SiteFiles {

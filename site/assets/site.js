@@ -67,6 +67,11 @@ function setupCompare() {
   const update = () => {
     const chosen = new Set(boxes.filter((b) => b.checked).map((b) => b.dataset.col));
     section.hidden = chosen.size < 2;
+    const link = document.getElementById("compare-runs");
+    if (link) {
+      const runs = [...new Set(boxes.filter((b) => b.checked).map((b) => b.dataset.run))];
+      link.href = `../compare.html?runs=${runs.map(encodeURIComponent).join(",")}`;
+    }
     for (const cell of section.querySelectorAll(".cmp-col")) {
       cell.hidden = !chosen.has(cell.dataset.col);
     }
