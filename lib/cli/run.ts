@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "../../deps.ts";
+import { Command, InvalidArgumentError, Option } from "../../deps/cli.ts";
 import type { JsonValue } from "../_base/json.ts";
 import type { RunSummary } from "../log/schema.ts";
 import { readCiContext } from "../log/ci_context.ts";
