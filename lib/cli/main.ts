@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "../../deps/cli.ts";
 import { UserError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import { mark } from "../_base/timeline.ts";
 
 /**
  * Each sub-command's module, loaded only when it runs (or for the list in `--help`): a command
@@ -87,13 +88,17 @@ function commandsFor(args: string[]): string[] | undefined {
  * @returns The exit code.
  */
 export async function runCli(args: string[]): Promise<number> {
+  mark("deno start", performance.timeOrigin);
+  mark("cli loaded");
   const program = await buildProgram(commandsFor(args));
+  mark("command loaded");
   if (args.length === 0) {
     program.outputHelp({ error: true });
     return EXIT_USAGE;
   }
   try {
     await program.parseAsync(args, { from: "user" });
+    mark("exit");
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -156,11 +156,15 @@ export class ForkServer {
     }
   }
 
-  /** Ends every idle driver; waits for drivers still running an attempt to be stopped first. */
+  /**
+   * Ends every idle driver at once (SIGKILL, then a sweep of its process group and session: an
+   * idle driver and its zygotes hold nothing that needs a graceful end); drivers still running an
+   * attempt are stopped by that attempt.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const idle = this.#idle.splice(0);
-    await Promise.all(idle.map((d) => d.driver.close()));
+    await Promise.all(idle.map((d) => d.driver.kill()));
   }
 
   /** An idle driver whose zygote has this preload set, else any idle one. */
@@ -231,9 +235,10 @@ export class ForkServer {
     }
     // The notebook's end stands once the driver said it; a stop that came later changes nothing.
     if (outcome.done !== undefined && outcome.done.status !== "terminated") stopReason = undefined;
-    if (driver.alive && stopping === undefined) {
+    if (driver.alive && stopping === undefined && !this.#closed) {
       this.#idle.push({ driver, preload: key(request.preload ?? []) });
-    } else await driver.close();
+    } else if (driver.alive && stopping === undefined) await driver.kill();
+    else await driver.close();
     const { done, runningCell, stderrTail } = outcome;
     return classifyAttempt(
       { stopReason, done, runningCell, exit: exitOf(outcome), stderrTail },

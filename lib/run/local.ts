@@ -18,6 +18,7 @@ import type { RunOrigin } from "../log/ci_context.ts";
 import type { RunSummary } from "../log/schema.ts";
 import type { Plan } from "../plan/types.ts";
 import type { RunSecrets } from "./secrets.ts";
+import { mark } from "../_base/timeline.ts";
 
 /** What a run passes to the local executor. */
 export interface LocalRunContext {
@@ -95,7 +96,9 @@ export async function runLocal(context: LocalRunContext): Promise<RunSummary> {
       ...(part === undefined ? {} : { part }),
     });
   } finally {
+    mark("closing drivers");
     await forkServer.close();
+    mark("drivers closed");
   }
 }
 

@@ -14,6 +14,7 @@ import { requireRunPermissions, runNeeds } from "./permissions.ts";
 import { type PreparedRun, prepareRun } from "./prepare.ts";
 import { redactRunFiles } from "./secrets.ts";
 import { runSlurm } from "./slurm.ts";
+import { mark } from "../_base/timeline.ts";
 
 /**
  * The path of a pipeline given as a path or a URL.
@@ -61,6 +62,7 @@ export async function runPipeline(
   const out = options.out ?? DEFAULT_OUT;
   await requireRunPermissions(path, runNeeds(path, { out, python: options.python }));
   const prepared = await prepareRun(path, options);
+  mark("prepared");
   const observer = options.observer ?? {};
   observer.runStarted?.({
     runId: prepared.runId,
@@ -70,7 +72,9 @@ export async function runPipeline(
     reuse: prepared.caching.description,
   });
   const { summary: recorded, interrupted } = await runInstances(path, options, prepared, observer);
+  mark("instances ended");
   await redactRunFiles(prepared.runFolder, prepared.secrets.redactor);
+  mark("run returned");
   const summary: RunSummary = prepared.secrets.redactor.redactValue(recorded);
   return {
     status: summary.status,
