@@ -83,6 +83,7 @@ export class ForkServer {
   #idle: { driver: PersistentDriver; preload: string }[] = [];
   #busy = new Set<PersistentDriver>();
   #closed = false;
+  #warming: Promise<void> = Promise.resolve();
   #spawn: (request: AttemptRequest) => Promise<AttemptResult>;
 
   /** @param options How attempts that are not forked run. */
@@ -130,7 +131,17 @@ export class ForkServer {
    * @param count How many (the run's concurrency, at most its number of instances).
    * @param request What the attempts will look like: interpreter, working folder, preload.
    */
-  async prewarm(
+  prewarm(
+    count: number,
+    request: Pick<AttemptRequest, "python" | "workDir" | "preload">,
+  ): Promise<void> {
+    // One at a time: a second call counts the drivers the first one started.
+    const run = this.#warming.then(() => this.#prewarm(count, request));
+    this.#warming = run.catch(() => {});
+    return run;
+  }
+
+  async #prewarm(
     count: number,
     request: Pick<AttemptRequest, "python" | "workDir" | "preload">,
   ): Promise<void> {

@@ -50,6 +50,8 @@ export interface LocalRunContext {
   signal: AbortSignal;
   /** Progress. */
   observer: RunObserver;
+  /** A fork server already warming (closed here like one made here). @default a new one */
+  forkServer?: ForkServer | undefined;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface LocalRunContext {
  */
 export async function runLocal(context: LocalRunContext): Promise<RunSummary> {
   const { plan, part, python, sources, secrets, caching } = context;
-  const forkServer = new ForkServer();
+  const forkServer = context.forkServer ?? new ForkServer();
   const warm = once(() =>
     void prewarmForPlan(forkServer, plan, {
       python: python.path,

@@ -14,6 +14,7 @@ import { requireRunPermissions, runNeeds } from "./permissions.ts";
 import { type PreparedRun, prepareRun } from "./prepare.ts";
 import { redactRunFiles } from "./secrets.ts";
 import { runSlurm } from "./slurm.ts";
+import { warmForkServer } from "./warm.ts";
 import { mark } from "../_base/timeline.ts";
 
 /**
@@ -59,6 +60,26 @@ export async function runPipeline(
   options: RunOptions = {},
 ): Promise<RunResult> {
   const path = pipelinePath(pipeline);
+  const forkServer = options.forkServer ??
+    (warmsEarly(options) ? warmForkServer(path, options) : undefined);
+  try {
+    return await runPrepared(path, { ...options, ...(forkServer ? { forkServer } : {}) });
+  } finally {
+    await forkServer?.close();
+  }
+}
+
+/**
+ * Whether a fork server should start before the plan: for local runs that are no part, use no
+ * cache and resume nothing given here (a run that restores everything starts no driver).
+ */
+function warmsEarly(options: RunOptions): boolean {
+  return (options.executor ?? "local") === "local" && options.part === undefined &&
+    !options.cache && options.resume === undefined;
+}
+
+/** `runPipeline` once the path is known and the fork server (if any) warming. */
+async function runPrepared(path: string, options: RunOptions): Promise<RunResult> {
   const out = options.out ?? DEFAULT_OUT;
   await requireRunPermissions(path, runNeeds(path, { out, python: options.python }));
   const prepared = await prepareRun(path, options);
@@ -114,6 +135,7 @@ async function runInstances(
   }
   const summary = await runLocal({
     ...prepared,
+    forkServer: options.forkServer,
     concurrency: options.concurrency,
     failFast,
     origin,
