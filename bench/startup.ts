@@ -15,6 +15,9 @@
  *
  *     deno run -A bench/startup.ts     (BENCH_STARTUP_RUNS=7, BENCH_STARTUP_N=11)
  *
+ * With `BENCH_STARTUP_BEFORE=<folder>` (an older checkout, e.g. `git archive <commit> | tar -x
+ * -C <folder>`), its `cli.ts run` and `--version` run in the same rounds as a before/after.
+ *
  * @module
  */
 import { join } from "node:path";
@@ -24,6 +27,7 @@ const RUNS = Number(Deno.env.get("BENCH_STARTUP_RUNS") ?? 7);
 const N = Number(Deno.env.get("BENCH_STARTUP_N") ?? 11);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CLI = join(ROOT, "cli.ts");
+const BEFORE = Deno.env.get("BENCH_STARTUP_BEFORE");
 const RUN_FLAGS = ["--allow-read", "--allow-write", "--allow-run", "--allow-env"];
 const work = await Deno.makeTempDir({ prefix: "pynb-bench-startup-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(work, { recursive: true }));
@@ -116,6 +120,18 @@ const cases: Record<string, () => Promise<number>> = {
     }
     : {}),
   "cli.ts run, 1 notebook": () => timedRun(),
+  ...(BEFORE
+    ? {
+      "before: cli.ts --version": async () =>
+        (await wall([deno, "run", join(BEFORE, "cli.ts"), "--version"], work)).seconds,
+      "before: cli.ts run, 1 notebook": async () =>
+        (await wall(
+          [deno, "run", ...RUN_FLAGS, join(BEFORE, "cli.ts"), "run", "pipeline.yaml"],
+          one,
+        ))
+          .seconds,
+    }
+    : {}),
   [`cli.ts run -j 1, ${N} notebooks`]: async () =>
     (await wall([deno, "run", ...RUN_FLAGS, CLI, "run", "pipeline.yaml", "-j", "1"], many))
       .seconds,
@@ -175,7 +191,7 @@ console.log(`# bench/startup.ts: ${RUNS} rounds, load average ${load} at the end
 console.log("| case | median | min … max | ratio |");
 console.log("| --- | --- | --- | --- |");
 for (const [name, xs] of Object.entries(results)) {
-  const base = name.startsWith("cli.ts --version") || name.startsWith("cli.ts validate")
+  const base = name.includes("cli.ts --version") || name.startsWith("cli.ts validate")
     ? `${(median(xs) / empty).toFixed(1)}x empty Deno`
     : name.includes("1 notebook")
     ? `${(median(xs) / nbc).toFixed(2)}x nbconvert`

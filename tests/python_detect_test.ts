@@ -63,15 +63,15 @@ Deno.test("detectPython() rejects --python without nbclient with the apt and pip
 
 /**
  * Runs `detectPython({ python })` in a fresh process (the per-process cache left out) with
- * TMPDIR at `tmp`; returns the path it found.
+ * XDG_CACHE_HOME at `cache`; returns the path it found.
  */
-async function detectInProcess(python: string, tmp: string): Promise<string> {
+async function detectInProcess(python: string, cache: string): Promise<string> {
   const module = new URL("../lib/execute/python.ts", import.meta.url).href;
   const code = `const { detectPython } = await import(${JSON.stringify(module)});\n` +
     `console.log((await detectPython({ python: ${JSON.stringify(python)} })).path);`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", code],
-    env: { TMPDIR: tmp },
+    env: { XDG_CACHE_HOME: cache },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -102,8 +102,8 @@ Deno.test("detectPython() is not paid again while the interpreter and its packag
   assertEquals(await starts(), 2);
 
   // A cache folder that others may write is not trusted.
-  const [folder] = [...Deno.readDirSync(tmp)].map((e) => join(tmp, e.name));
-  assertOk(folder !== undefined && folder.includes("pynb-dag-runner-cache-"), folder);
+  const folder = join(tmp, "pynb-dag-runner");
+  assertOk((await Deno.stat(join(folder, "python.json"))).isFile);
   await Deno.chmod(folder, 0o777);
   assertEquals(await detectInProcess(python, tmp), python);
   assertEquals(await starts(), 3);

@@ -6,11 +6,12 @@
  * or removed changes its folder) and Jupyter's kernel spec folders and files. It is used only
  * while every one of them is unchanged.
  *
- * The file lives in `${TMPDIR:-/tmp}/pynb-dag-runner-cache-<uid>/` (writable under the run's
- * documented `--allow-write` scope), in a folder that must belong to this user and be closed to
- * others: another user's file would name the interpreter that runs our notebooks. Linux only
- * (`/proc/self` gives the uid); elsewhere nothing is cached. Any problem reading or writing it
- * means no cache, never a failed run.
+ * The file is `${XDG_CACHE_HOME:-$HOME/.cache}/pynb-dag-runner/python.json`, in the user's own
+ * cache folder (a shared temporary folder would let another user name the interpreter that runs
+ * our notebooks), and never in a folder that others may write. It is read and written only where
+ * Deno already granted it (no permission prompt): under a `--allow-write` scoped to the run
+ * folder, nothing is cached. Any problem reading or writing it means no cache, never a failed
+ * run.
  *
  * @module
  */
@@ -36,18 +37,28 @@ function env(name: string): string | undefined {
   }
 }
 
-/** The cache file, in a folder of this user that others cannot write; undefined when none. */
-function cacheFile(create: boolean): string | undefined {
+/** Whether Deno granted `name` for `path` already (so that using it never prompts). */
+function granted(name: "read" | "write", path: string): boolean {
   try {
-    const uid = Deno.statSync("/proc/self").uid;
-    if (uid === null) return undefined;
-    const dir = join(env("TMPDIR") || "/tmp", `pynb-dag-runner-cache-${uid}`);
+    return Deno.permissions.querySync({ name, path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+/** The cache file, in a folder that others cannot write; undefined when there is none. */
+function cacheFile(create: boolean): string | undefined {
+  const home = env("HOME");
+  const base = env("XDG_CACHE_HOME") || (home ? join(home, ".cache") : undefined);
+  if (base === undefined) return undefined;
+  const dir = join(base, "pynb-dag-runner");
+  const file = join(dir, "python.json");
+  if (!granted("read", dir) || (create && !granted("write", dir))) return undefined;
+  try {
     if (create) Deno.mkdirSync(dir, { mode: 0o700, recursive: true });
     const info = Deno.statSync(dir);
-    if (!info.isDirectory || info.uid !== uid || ((info.mode ?? 0o777) & 0o022) !== 0) {
-      return undefined;
-    }
-    return join(dir, "python.json");
+    if (!info.isDirectory || ((info.mode ?? 0o777) & 0o022) !== 0) return undefined;
+    return file;
   } catch {
     return undefined;
   }
