@@ -7,7 +7,7 @@
  *   is on PATH); medians of BENCH_STARTUP_RUNS rounds.
  * - **Its timeline**: the median time from the command's spawn to each mark the run writes to
  *   `PYNB_TIMELINE` (`lib/_base/timeline.ts`): Deno start, command loaded, plan, Python detected,
- *   driver ready, kernel ready, first cell, last cell done, drivers closed, exit, and the process
+ *   driver ready, kernel forked, first cell (the injected parameters), last cell done, drivers closed, exit, and the process
  *   gone (seen by this script).
  * - **Each further notebook**: (wall of N independent trivial notebooks at `-j 1` - wall of 1) /
  *   (N - 1), N = BENCH_STARTUP_N.
@@ -162,7 +162,7 @@ async function timedRun(): Promise<number> {
     "plan": at("plan"),
     "Python detected": at("python detected"),
     "driver ready": at("driver ready"),
-    "kernel ready": at("kernel ready"),
+    "kernel forked": at("kernel forked"),
     "first cell": at("cell started"),
     "last cell done": at("cell done", "last"),
     "notebook done": at("notebook done", "last"),

@@ -192,6 +192,12 @@ export class PersistentDriver {
    * for this.
    */
   async kill(): Promise<void> {
+    // The driver's group holds its zygotes: one signal ends them all, the sweep checks.
+    try {
+      Deno.kill(-this.#child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
     await killProcessSet(this.#set, { graceMs: 0 });
     await this.#exited;
     this.#release();
@@ -289,7 +295,7 @@ export class PersistentDriver {
 function markEvent(event: DriverEvent): void {
   const names: Partial<Record<DriverEvent["type"], string>> = {
     ready: "driver ready",
-    kernel_started: "kernel ready",
+    kernel_started: "kernel forked",
     cell_started: "cell started",
     cell_done: "cell done",
     done: "notebook done",
