@@ -47,7 +47,8 @@ const NOTEBOOK = JSON.stringify({
     metadata: {},
     execution_count: null,
     outputs: [],
-    source: "print(6 * 7)",
+    // The zygote imports ipykernel without its debugger; a cell can still import debugpy.
+    source: "import debugpy\nprint(6 * 7)",
   }],
 });
 
@@ -100,6 +101,7 @@ Deno.test("runPipeline() stops the driver it warmed when the pipeline fails to l
   await using dir = await tempDir();
   const mark = `lib-${crypto.randomUUID()}`;
   // The pipeline module waits until the warmed driver (which inherits STARTUP_TEST_MARK) runs.
+  // Nothing of the run may be left after it fails: no driver, no zygote, no interpreter probe.
   const pipeline = join(dir.path, "pipeline.ts");
   await Deno.writeTextFile(
     pipeline,
@@ -108,7 +110,9 @@ const started = () => {
   for (const e of Deno.readDirSync("/proc")) {
     if (!/^\\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
     try {
-      if (Deno.readTextFileSync("/proc/" + e.name + "/environ").includes(needle)) return true;
+      const proc = "/proc/" + e.name;
+      const driver = Deno.readTextFileSync(proc + "/cmdline").includes("driver.py");
+      if (driver && Deno.readTextFileSync(proc + "/environ").includes(needle)) return true;
     } catch { /* gone */ }
   }
   return false;

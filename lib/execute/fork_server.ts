@@ -129,14 +129,19 @@ export class ForkServer {
    * first attempts of a run find them warm.
    *
    * @param count How many (the run's concurrency, at most its number of instances).
-   * @param request What the attempts will look like: interpreter, working folder, preload.
+   * @param request What the attempts will look like: interpreter, working folder, preload; or
+   *   the promise of it (an interpreter still being found), which {@linkcode ForkServer.close}
+   *   waits for.
    */
   prewarm(
     count: number,
-    request: Pick<AttemptRequest, "python" | "workDir" | "preload">,
+    request:
+      | Pick<AttemptRequest, "python" | "workDir" | "preload">
+      | Promise<Pick<AttemptRequest, "python" | "workDir" | "preload">>,
   ): Promise<void> {
-    // One at a time: a second call counts the drivers the first one started.
-    const run = this.#warming.then(() => this.#prewarm(count, request));
+    // One at a time: a second call counts the drivers the first one started; close() waits for
+    // them (an interpreter probe still running included), so none is left behind.
+    const run = this.#warming.then(async () => this.#prewarm(count, await request));
     this.#warming = run.catch(() => {});
     return run;
   }
@@ -174,6 +179,7 @@ export class ForkServer {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#warming;
     const idle = this.#idle.splice(0);
     await Promise.all(idle.map((d) => d.driver.kill()));
   }

@@ -51,13 +51,12 @@ export function warmForkServer(pipeline: string, options: WarmOptions = {}): For
   const server = new ForkServer();
   if (!granted()) return server;
   const workDir = dirname(resolve(Deno.cwd(), pipeline));
-  void (async () => {
-    const python = await detectPython(
-      options.python === undefined ? {} : { python: options.python },
-    );
+  const python = options.python === undefined ? {} : { python: options.python };
+  const request = detectPython(python).then((found) => {
     mark("python detected (early)");
-    await server.prewarm(1, { python: python.path, workDir });
-  })().catch(() => {
+    return { python: found.path, workDir };
+  });
+  server.prewarm(1, request).catch(() => {
     // The run reports a missing interpreter or driver itself.
   });
   return server;
