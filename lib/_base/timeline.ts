@@ -11,7 +11,9 @@ let target: string | null | undefined;
 function file(): string | null {
   if (target === undefined) {
     try {
-      target = Deno.env.get("PYNB_TIMELINE") || null;
+      // Queried first: a command without --allow-env must not prompt for it.
+      const granted = Deno.permissions.querySync({ name: "env", variable: "PYNB_TIMELINE" });
+      target = granted.state === "granted" ? Deno.env.get("PYNB_TIMELINE") || null : null;
     } catch {
       target = null; // no --allow-env for it: no marks
     }

@@ -31,7 +31,9 @@ type CacheFile = z.infer<typeof FileSchema>;
 
 function env(name: string): string | undefined {
   try {
-    return Deno.env.get(name);
+    // Queried first: a variable outside a scoped --allow-env must not prompt.
+    const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    return state === "granted" ? Deno.env.get(name) : undefined;
   } catch {
     return undefined;
   }
