@@ -16,7 +16,7 @@ import {
   type RunStart,
 } from "../run/options.ts";
 import { RUN_PERMISSIONS } from "../run/permissions.ts";
-import { warmForkServer } from "../run/warm.ts";
+import { warmForkServer, warmsEarly } from "../run/warm.ts";
 import { collectParam } from "./_plan_flags.ts";
 import { forCommand } from "./_permissions.ts";
 import { Progress } from "./_progress.ts";
@@ -303,10 +303,4 @@ async function run(path: string, flags: RunFlags): Promise<number> {
   Deno.stdout.writeSync(encoder.encode(`${result.folder}\n`));
   if (result.interrupted || result.status === "cancelled") return EXIT_INTERRUPTED;
   return result.status === "succeeded" ? 0 : 1;
-}
-
-/** Whether the run starts its Python side before loading the rest: see `runPipeline`. */
-function warmsEarly(options: RunOptions): boolean {
-  return (options.executor ?? "local") === "local" && options.part === undefined &&
-    !options.cache && options.resume === undefined;
 }

@@ -14,7 +14,7 @@ import { requireRunPermissions, runNeeds } from "./permissions.ts";
 import { type PreparedRun, prepareRun } from "./prepare.ts";
 import { redactRunFiles } from "./secrets.ts";
 import { runSlurm } from "./slurm.ts";
-import { warmForkServer } from "./warm.ts";
+import { warmForkServer, warmsEarly } from "./warm.ts";
 import { mark } from "../_base/timeline.ts";
 
 /**
@@ -67,15 +67,6 @@ export async function runPipeline(
   } finally {
     await forkServer?.close();
   }
-}
-
-/**
- * Whether a fork server should start before the plan: for local runs that are no part, use no
- * cache and resume nothing given here (a run that restores everything starts no driver).
- */
-function warmsEarly(options: RunOptions): boolean {
-  return (options.executor ?? "local") === "local" && options.part === undefined &&
-    !options.cache && options.resume === undefined;
 }
 
 /** `runPipeline` once the path is known and the fork server (if any) warming. */

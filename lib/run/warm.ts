@@ -11,6 +11,7 @@ import { dirname, resolve } from "node:path";
 import { ForkServer } from "../execute/fork_server.ts";
 import { detectPython } from "../execute/python.ts";
 import { mark } from "../_base/timeline.ts";
+import type { RunOptions } from "./options.ts";
 
 /** Options of {@linkcode warmForkServer}. */
 export interface WarmOptions {
@@ -60,4 +61,25 @@ export function warmForkServer(pipeline: string, options: WarmOptions = {}): For
     // The run reports a missing interpreter or driver itself.
   });
   return server;
+}
+
+/**
+ * Whether a run should warm its fork server before it is planned: a local run that is no part of
+ * a run and is given no cache and nothing to resume (a run that may restore everything starts no
+ * driver before it knows).
+ *
+ * @param options The run's options.
+ * @returns `true` to call {@linkcode warmForkServer} first.
+ *
+ * @example Deciding
+ * ```ts
+ * import { warmsEarly } from "./warm.ts";
+ * console.assert(warmsEarly({}) && !warmsEarly({ cache: true }));
+ * ```
+ */
+export function warmsEarly(
+  options: Pick<RunOptions, "executor" | "part" | "cache" | "resume">,
+): boolean {
+  return (options.executor ?? "local") === "local" && options.part === undefined &&
+    !options.cache && options.resume === undefined;
 }
