@@ -15,7 +15,7 @@
  * @module
  */
 import { join } from "node:path";
-import { unzipSync } from "../deps.ts";
+import { unzipSync } from "../deps/github.ts";
 import { zipSync } from "../deps_test.ts";
 import { demoRun } from "../testing/github_fixtures.ts";
 import { type FakeArtifact, startFakeGitHub } from "../testing/github_fake_api.ts";

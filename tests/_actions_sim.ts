@@ -50,6 +50,7 @@ const CHECKOUT = [
   "cli.ts",
   "mod.ts",
   "deps.ts",
+  "deps",
   "deno.json",
   "deno.lock",
   "lib",

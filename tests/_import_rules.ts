@@ -162,7 +162,7 @@ export function checkLibFile(root: string, file: string, imports: ImportRef[]): 
     const target = relative(root, resolve(root, dirname(file), ref.specifier)).split(sep)
       .join("/");
     if (!target.startsWith("lib/")) {
-      if (target === "deps.ts") continue;
+      if (target === "deps.ts" || /^deps\/[a-z_]+\.ts$/.test(target)) continue;
       if (isTest && TEST_ONLY.some((t) => target === t || target.startsWith(t))) continue;
       bad(
         `imports ${target} from outside lib/` + (isTest ? "" : " (only tests may import tests/)"),

@@ -60,3 +60,51 @@ Deno.test("detectPython() rejects --python without nbclient with the apt and pip
     Deno.env.delete("PYNB_PYTHON");
   }
 });
+
+/**
+ * Runs `detectPython({ python })` in a fresh process (the per-process cache left out) with
+ * XDG_CACHE_HOME at `cache`; returns the path it found.
+ */
+async function detectInProcess(python: string, cache: string): Promise<string> {
+  const module = new URL("../lib/execute/python.ts", import.meta.url).href;
+  const code = `const { detectPython } = await import(${JSON.stringify(module)});\n` +
+    `console.log((await detectPython({ python: ${JSON.stringify(python)} })).path);`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    env: { XDG_CACHE_HOME: cache },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertOk(out.success, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+Deno.test("detectPython() is not paid again while the interpreter and its packages are unchanged", async () => {
+  await using dir = await tempDir();
+  const real = (await detectPython()).path;
+  // An interpreter that counts its starts: the probe is one start.
+  const counter = join(dir.path, "starts");
+  const python = join(dir.path, "python3");
+  await Deno.writeTextFile(python, `#!/bin/sh\necho x >> '${counter}'\nexec '${real}' "$@"\n`);
+  await Deno.chmod(python, 0o755);
+  const starts = async () => (await Deno.readTextFile(counter)).trim().split("\n").length;
+  const tmp = join(dir.path, "tmp");
+  await Deno.mkdir(tmp);
+
+  assertEquals(await detectInProcess(python, tmp), python);
+  assertEquals(await starts(), 1);
+  assertEquals(await detectInProcess(python, tmp), python, "found from the cache");
+  assertEquals(await starts(), 1, "the second run probed again");
+
+  // A changed interpreter is probed again.
+  await Deno.utime(python, new Date(), new Date(Date.now() + 5000));
+  assertEquals(await detectInProcess(python, tmp), python);
+  assertEquals(await starts(), 2);
+
+  // A cache folder that others may write is not trusted.
+  const folder = join(tmp, "pynb-dag-runner");
+  assertOk((await Deno.stat(join(folder, "python.json"))).isFile);
+  await Deno.chmod(folder, 0o777);
+  assertEquals(await detectInProcess(python, tmp), python);
+  assertEquals(await starts(), 3);
+});

@@ -128,7 +128,7 @@ Deno.test("demo-pipeline.yml: triggers, permissions per job, artifacts and Pages
 Deno.test("workflows only call deno tasks and cli.ts commands that exist", async () => {
   const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
   const tasks = new Set(Object.keys(config.tasks));
-  const commands = new Set(buildProgram().commands.map((c) => c.name()));
+  const commands = new Set((await buildProgram()).commands.map((c) => c.name()));
   for (const file of FILES) {
     const { wf } = await load(file);
     for (const job of Object.values(wf.jobs)) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from "../../deps.ts";
+import { Command, InvalidArgumentError } from "../../deps/cli.ts";
 import { parseSize, pruneCache, type PruneOptions } from "../cache/prune.ts";
 import { DEFAULT_CACHE_DIR } from "../run/caching.ts";
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from "../../deps.ts";
+import { Command, InvalidArgumentError } from "../../deps/cli.ts";
 import { UserError } from "../errors.ts";
 import { type CollectOptions, collectRuns } from "../github/collect.ts";
 

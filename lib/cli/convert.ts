@@ -5,7 +5,7 @@
  * @module
  */
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { Command, Option } from "../../deps.ts";
+import { Command, Option } from "../../deps/cli.ts";
 import { writeFileAtomic } from "../_base/fs.ts";
 import { UserError } from "../errors.ts";
 import { serializeIpynb } from "../notebook/ipynb.ts";

@@ -3,19 +3,33 @@
  *
  * @module
  */
-import { Command, CommanderError } from "../../deps.ts";
+import { Command, CommanderError } from "../../deps/cli.ts";
 import { UserError } from "../errors.ts";
 import { VERSION } from "../version.ts";
-import { validateCommand } from "./validate.ts";
-import { planCommand } from "./plan.ts";
-import { runCommand } from "./run.ts";
-import { convertCommand } from "./convert.ts";
-import { siteCommand } from "./site.ts";
-import { summaryCommand } from "./summary.ts";
-import { collectCommand } from "./collect.ts";
-import { mergeCommand } from "./merge.ts";
-import { workflowCommand } from "./workflow.ts";
-import { cacheCommand } from "./cache.ts";
+import { mark } from "../_base/timeline.ts";
+
+/**
+ * Each sub-command's module, loaded only when it runs (or for the list in `--help`): a command
+ * pays only for its own packages, so `validate` and `plan` load no OpenTelemetry, Eta or marked,
+ * and `--version` none at all.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import("./validate.ts")).validateCommand(),
+  plan: async () => (await import("./plan.ts")).planCommand(),
+  run: async () => (await import("./run.ts")).runCommand(),
+  convert: async () => (await import("./convert.ts")).convertCommand(),
+  site: async () => (await import("./site.ts")).siteCommand(),
+  summary: async () => (await import("./summary.ts")).summaryCommand(),
+  collect: async () => (await import("./collect.ts")).collectCommand(),
+  merge: async () => (await import("./merge.ts")).mergeCommand(),
+  workflow: async () => (await import("./workflow.ts")).workflowCommand(),
+  cache: async () => (await import("./cache.ts")).cacheCommand(),
+};
+
+/** Whether `name` is a sub-command. */
+function isCommand(name: string | undefined): name is string {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
 
 const encoder = new TextEncoder();
 // commander reads colour variables from the environment by default; answering here keeps
@@ -33,37 +47,37 @@ const OUTPUT = {
 export const EXIT_USAGE = 2;
 
 /**
- * Builds the commander program with every sub-command.
+ * Builds the commander program with the given sub-commands (all of them by default).
  *
+ * @param names The sub-commands to load; `[]` for none (enough for `--version`).
  * @returns The program; call `parseAsync(args, { from: "user" })` on it.
  */
-export function buildProgram(): Command {
+export async function buildProgram(names: string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = new Command("pynb-dag-runner")
     .description("Run a DAG of Jupyter notebooks and publish every run as a static website.")
     .version(VERSION, "-V, --version", "print the version")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()
     .configureOutput(OUTPUT);
-  for (
-    const cmd of [
-      validateCommand(),
-      planCommand(),
-      runCommand(),
-      convertCommand(),
-      siteCommand(),
-      summaryCommand(),
-      collectCommand(),
-      mergeCommand(),
-      workflowCommand(),
-      cacheCommand(),
-    ]
-  ) {
+  const commands = await Promise.all(names.filter(isCommand).map((name) => COMMANDS[name]!()));
+  for (const cmd of commands) {
     for (const c of [cmd, ...cmd.commands]) {
       c.exitOverride().configureOutput(OUTPUT).showHelpAfterError("(add --help for usage)");
     }
     program.addCommand(cmd);
   }
   return program;
+}
+
+/**
+ * The sub-commands that `args` needs: its sub-command alone, none for `--version`, else every
+ * one (the program's help lists them, and an unknown one is answered with the nearest name).
+ */
+function commandsFor(args: string[]): string[] | undefined {
+  const first = args[0];
+  if (isCommand(first)) return [first];
+  if (args.length === 1 && (first === "--version" || first === "-V")) return [];
+  return undefined;
 }
 
 /**
@@ -74,13 +88,17 @@ export function buildProgram(): Command {
  * @returns The exit code.
  */
 export async function runCli(args: string[]): Promise<number> {
-  const program = buildProgram();
+  mark("deno start", performance.timeOrigin);
+  mark("cli loaded");
+  const program = await buildProgram(commandsFor(args));
+  mark("command loaded");
   if (args.length === 0) {
     program.outputHelp({ error: true });
     return EXIT_USAGE;
   }
   try {
     await program.parseAsync(args, { from: "user" });
+    mark("exit");
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {

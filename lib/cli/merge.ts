@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "../../deps.ts";
+import { Command } from "../../deps/cli.ts";
 import { mergeRunParts } from "../log/part/merge.ts";
 
 /** The permission flags `merge` needs. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command, Option } from "../../deps.ts";
+import { Command, Option } from "../../deps/cli.ts";
 import { loadAndPlan } from "../plan/load_and_plan.ts";
 import { formatPlan, PLAN_FORMATS, type PlanFormat } from "../plan/format.ts";
 import { collectParam, type PlanFlags, planOptions } from "./_plan_flags.ts";

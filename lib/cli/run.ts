@@ -4,19 +4,19 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "../../deps.ts";
+import { Command, InvalidArgumentError, Option } from "../../deps/cli.ts";
 import type { JsonValue } from "../_base/json.ts";
 import type { RunSummary } from "../log/schema.ts";
 import { readCiContext } from "../log/ci/ci_context.ts";
-import { DEFAULT_CACHE_DIR } from "../run/caching.ts";
 import {
+  DEFAULT_CACHE_DIR,
   DEFAULT_SHARED_DIR,
   type Executor,
   type RunOptions,
   type RunStart,
 } from "../run/options.ts";
 import { RUN_PERMISSIONS } from "../run/permissions.ts";
-import { runPipeline } from "../run/run_pipeline.ts";
+import { warmForkServer, warmsEarly } from "../run/warm.ts";
 import { collectParam } from "./_plan_flags.ts";
 import { forCommand } from "./_permissions.ts";
 import { Progress } from "./_progress.ts";
@@ -276,12 +276,19 @@ class RunOutput {
 }
 
 async function run(path: string, flags: RunFlags): Promise<number> {
+  const options = runOptions(flags);
+  // The Python side starts now, while the runner's other modules load and the pipeline is
+  // planned; runPipeline takes it over (and closes it on every path).
+  const warm = warmsEarly(options);
+  const forkServer = warm ? warmForkServer(path, { python: options.python }) : undefined;
   const origin = readCiContext();
   const output = new RunOutput(origin.ci !== undefined);
   let result;
   try {
+    const { runPipeline } = await import("../run/run_pipeline.ts");
     result = await runPipeline(path, {
-      ...runOptions(flags),
+      ...options,
+      ...(forkServer === undefined ? {} : { forkServer }),
       origin,
       signal: output.signal,
       observer: output.observer(),
@@ -290,6 +297,7 @@ async function run(path: string, flags: RunFlags): Promise<number> {
     throw forCommand(err, "run", RUN_PERMISSIONS);
   } finally {
     output.stop();
+    await forkServer?.close();
   }
   writeErr(`\n${output.table(result.summary)}`);
   Deno.stdout.writeSync(encoder.encode(`${result.folder}\n`));

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from "../../deps.ts";
+import { Command, InvalidArgumentError } from "../../deps/cli.ts";
 import { UserError } from "../errors.ts";
 import { buildSite } from "../site/build.ts";
 import { requirePermissions, siteNeeds } from "./_permissions.ts";

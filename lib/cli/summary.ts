@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "../../deps.ts";
+import { Command } from "../../deps/cli.ts";
 import { UserError } from "../errors.ts";
 import { readRunFolder } from "../log/read.ts";
 import { renderSummary, type SummaryOptions } from "../github/summary.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command, Option } from "../../deps.ts";
+import { Command, Option } from "../../deps/cli.ts";
 import { UserError } from "../errors.ts";
 import { githubAnnotations } from "../github/annotations.ts";
 import { loadAndPlan, type PlannedPipeline } from "../plan/load_and_plan.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { isAbsolute, relative, resolve } from "node:path";
-import { Command, Option } from "../../deps.ts";
+import { Command, Option } from "../../deps/cli.ts";
 import { UserError } from "../errors.ts";
 import {
   DEFAULT_APT,

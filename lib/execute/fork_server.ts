@@ -83,6 +83,7 @@ export class ForkServer {
   #idle: { driver: PersistentDriver; preload: string }[] = [];
   #busy = new Set<PersistentDriver>();
   #closed = false;
+  #warming: Promise<void> = Promise.resolve();
   #spawn: (request: AttemptRequest) => Promise<AttemptResult>;
 
   /** @param options How attempts that are not forked run. */
@@ -128,9 +129,24 @@ export class ForkServer {
    * first attempts of a run find them warm.
    *
    * @param count How many (the run's concurrency, at most its number of instances).
-   * @param request What the attempts will look like: interpreter, working folder, preload.
+   * @param request What the attempts will look like: interpreter, working folder, preload; or
+   *   the promise of it (an interpreter still being found), which {@linkcode ForkServer.close}
+   *   waits for.
    */
-  async prewarm(
+  prewarm(
+    count: number,
+    request:
+      | Pick<AttemptRequest, "python" | "workDir" | "preload">
+      | Promise<Pick<AttemptRequest, "python" | "workDir" | "preload">>,
+  ): Promise<void> {
+    // One at a time: a second call counts the drivers the first one started; close() waits for
+    // them (an interpreter probe still running included), so none is left behind.
+    const run = this.#warming.then(async () => this.#prewarm(count, await request));
+    this.#warming = run.catch(() => {});
+    return run;
+  }
+
+  async #prewarm(
     count: number,
     request: Pick<AttemptRequest, "python" | "workDir" | "preload">,
   ): Promise<void> {
@@ -156,11 +172,16 @@ export class ForkServer {
     }
   }
 
-  /** Ends every idle driver; waits for drivers still running an attempt to be stopped first. */
+  /**
+   * Ends every idle driver at once (SIGKILL, then a sweep of its process group and session: an
+   * idle driver and its zygotes hold nothing that needs a graceful end); drivers still running an
+   * attempt are stopped by that attempt.
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#warming;
     const idle = this.#idle.splice(0);
-    await Promise.all(idle.map((d) => d.driver.close()));
+    await Promise.all(idle.map((d) => d.driver.kill()));
   }
 
   /** An idle driver whose zygote has this preload set, else any idle one. */
@@ -231,9 +252,10 @@ export class ForkServer {
     }
     // The notebook's end stands once the driver said it; a stop that came later changes nothing.
     if (outcome.done !== undefined && outcome.done.status !== "terminated") stopReason = undefined;
-    if (driver.alive && stopping === undefined) {
+    if (driver.alive && stopping === undefined && !this.#closed) {
       this.#idle.push({ driver, preload: key(request.preload ?? []) });
-    } else await driver.close();
+    } else if (driver.alive && stopping === undefined) await driver.kill();
+    else await driver.close();
     const { done, runningCell, stderrTail } = outcome;
     return classifyAttempt(
       { stopReason, done, runningCell, exit: exitOf(outcome), stderrTail },

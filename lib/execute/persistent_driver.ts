@@ -15,6 +15,7 @@ import { type DriverEvent, parseDriverEvent } from "./driver_events.ts";
 import { guardOnExit, killProcessSet, type ProcessSet } from "./process_group.ts";
 import { sleep } from "../_base/time.ts";
 import { spawnDriverChild } from "./driver_files.ts";
+import { mark } from "../_base/timeline.ts";
 
 const DRIVER_GRACE_MS = 2000;
 const KILL_GRACE_MS = 1000;
@@ -184,6 +185,25 @@ export class PersistentDriver {
     await this.#sweep();
   }
 
+  /**
+   * Ends an idle driver at once: SIGKILL to it, its zygotes and anything else of its process
+   * group and session, then a sweep until none is left. Nothing of an idle driver needs a
+   * graceful end (its last kernel was swept before it said `done`), and the end of a run waits
+   * for this.
+   */
+  async kill(): Promise<void> {
+    // The driver's group holds its zygotes: one signal ends them all, the sweep checks.
+    try {
+      Deno.kill(-this.#child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await killProcessSet(this.#set, { graceMs: 0 });
+    await this.#exited;
+    this.#release();
+    await Promise.race([Promise.all(this.#pumps), sleep(1000)]);
+  }
+
   async #sweep(): Promise<void> {
     await killProcessSet(this.#set, { graceMs: KILL_GRACE_MS });
     await this.#exited;
@@ -227,6 +247,7 @@ export class PersistentDriver {
   }
 
   #handle(event: DriverEvent): void {
+    markEvent(event);
     switch (event.type) {
       case "kernel_started":
         // Only this notebook's kernel: an earlier one's pid may belong to another process now.
@@ -268,4 +289,17 @@ export class PersistentDriver {
       stderrTail: lines.slice(-STDERR_TAIL_LINES),
     });
   }
+}
+
+/** The benchmark's marks of a driver's events, at the time the driver gave. */
+function markEvent(event: DriverEvent): void {
+  const names: Partial<Record<DriverEvent["type"], string>> = {
+    ready: "driver ready",
+    kernel_started: "kernel forked",
+    cell_started: "cell started",
+    cell_done: "cell done",
+    done: "notebook done",
+  };
+  const name = names[event.type];
+  if (name !== undefined) mark(name, event.time * 1000);
 }

@@ -10,6 +10,7 @@
 import { delimiter, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { z } from "../../deps.ts";
 import { UserError } from "../errors.ts";
+import { cachedDetection, storeDetection } from "./python_cache.ts";
 
 /** An interpreter that can run notebooks. */
 export interface PythonInfo {
@@ -97,6 +98,16 @@ except Exception:
     pass
 specs.setdefault("python3", [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"])
 info["kernelSpecs"] = specs
+# What the answer depends on, for the runner's detection cache (python_cache.ts).
+watch = [sys.executable, *(p for p in sys.path if p and os.path.isdir(p))]
+try:
+    for folder in jupyter_path("kernels"):
+        watch.append(folder)
+        if os.path.isdir(folder):
+            watch += [os.path.join(folder, n, "kernel.json") for n in sorted(os.listdir(folder))]
+except Exception:
+    pass
+info["watch"] = watch
 print(json.dumps(info))
 `;
 
@@ -107,6 +118,17 @@ const ProbeSchema = z.object({
   missing: z.array(z.string()),
   build: z.string().optional(),
   kernelSpecs: z.record(z.string(), z.array(z.string())).optional(),
+  watch: z.array(z.string()).optional(),
+});
+
+/** A cached detection, checked again when read back. */
+const InfoSchema = z.object({
+  path: z.string(),
+  version: z.string(),
+  nbclient: z.string(),
+  ipykernel: z.string(),
+  build: z.string(),
+  kernelSpecs: z.record(z.string(), z.array(z.string())),
 });
 
 /** An absolute path, against Deno.cwd() (node:path's own idea of the cwd can be stale). */
@@ -116,7 +138,9 @@ function resolve(...paths: string[]): string {
 
 function env(name: string): string | undefined {
   try {
-    return Deno.env.get(name);
+    // Queried first: a variable outside a scoped --allow-env must not prompt.
+    const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    return state === "granted" ? Deno.env.get(name) : undefined;
   } catch {
     return undefined; // no --allow-env for this name
   }
@@ -152,8 +176,12 @@ async function candidates(): Promise<string[]> {
   return existing;
 }
 
-/** Runs the probe; returns the interpreter's info, or why it cannot run notebooks. */
-async function probe(path: string): Promise<PythonInfo | string> {
+/**
+ * Runs the probe; returns the interpreter's info, or why it cannot run notebooks. Adds what the
+ * answer depends on to `watch`.
+ */
+async function probe(path: string, watch: string[]): Promise<PythonInfo | string> {
+  watch.push(path);
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command(path, {
@@ -179,6 +207,7 @@ async function probe(path: string): Promise<PythonInfo | string> {
     return `is not a working Python 3 (exit code ${output.code}${stderr ? `: ${stderr}` : ""})`;
   }
   const info = parsed.data;
+  watch.push(...info.watch ?? []);
   if (info.missing.length > 0 || !info.nbclient || !info.ipykernel) {
     return `(Python ${info.version}) cannot import ${
       info.missing.map((m) => m.split(" ")[0]).join(" and ")
@@ -204,10 +233,38 @@ async function resolveExplicit(python: string): Promise<string> {
 
 const cache = new Map<string, Promise<PythonInfo>>();
 
-async function detect(explicit: string | undefined, source: string): Promise<PythonInfo> {
+/** The detection as asked here and now: the flag or variable, and what a search depends on. */
+function detectionKey(explicit: string | undefined, source: string): string {
+  const vars = ["PATH", "VIRTUAL_ENV", "CONDA_PREFIX", "PYENV_VERSION", "JUPYTER_PATH"];
+  return JSON.stringify([source, explicit ?? "", Deno.cwd(), ...vars.map((v) => env(v) ?? "")]);
+}
+
+/** A detection from the cache when nothing it read changed, else a fresh one, stored. */
+async function detectCached(explicit: string | undefined, source: string): Promise<PythonInfo> {
+  let key: string | undefined;
+  try {
+    key = detectionKey(explicit, source);
+  } catch {
+    key = undefined; // no cwd: no cache
+  }
+  if (key !== undefined) {
+    const hit = InfoSchema.safeParse(cachedDetection(key));
+    if (hit.success) return hit.data;
+  }
+  const watch: string[] = [];
+  const info = await detect(explicit, source, watch);
+  if (key !== undefined) storeDetection(key, info, watch);
+  return info;
+}
+
+async function detect(
+  explicit: string | undefined,
+  source: string,
+  watch: string[],
+): Promise<PythonInfo> {
   if (explicit !== undefined) {
     const path = await resolveExplicit(explicit);
-    const result = await probe(path);
+    const result = await probe(path, watch);
     if (typeof result !== "string") return result;
     throw new PythonNotFoundError(
       `Cannot use the Python interpreter '${explicit}' given by ${source}: it ${result}. ` +
@@ -216,8 +273,12 @@ async function detect(explicit: string | undefined, source: string): Promise<Pyt
     );
   }
   const tried: { path: string; problem: string }[] = [];
+  // A python3 that appears in a folder of PATH changes the folder.
+  watch.push(
+    ...(env("PATH") ?? "").split(delimiter).filter((f) => f !== "").map((f) => resolve(f)),
+  );
   for (const path of await candidates()) {
-    const result = await probe(path);
+    const result = await probe(path, watch);
     if (typeof result !== "string") return result;
     tried.push({ path, problem: result });
   }
@@ -234,7 +295,8 @@ async function detect(explicit: string | undefined, source: string): Promise<Pyt
 /**
  * Finds the Python interpreter to run notebooks with: `options.python` (the `--python` flag),
  * else `PYNB_PYTHON`, else the first interpreter on the machine that imports nbclient and
- * ipykernel. The result is cached per process.
+ * ipykernel. The result is cached per process, and across runs while the interpreters probed,
+ * their package folders and the kernel specs are unchanged (`python_cache.ts`).
  *
  * @param options The interpreter chosen by the user, if any.
  * @returns The interpreter's path and the versions of Python, nbclient and ipykernel.
@@ -258,7 +320,7 @@ export function detectPython(options: DetectPythonOptions = {}): Promise<PythonI
   const key = `${source}\0${explicit ?? ""}`;
   let found = cache.get(key);
   if (found === undefined) {
-    found = detect(explicit, source);
+    found = detectCached(explicit, source);
     // A failure is not cached: the user may install the packages and retry in the same process.
     found.catch(() => cache.delete(key));
     cache.set(key, found);

@@ -195,9 +195,19 @@ def preload(names):
     """Imports the kernel's modules, then each preload module. Returns the failures."""
     import importlib
 
-    import ipykernel.kernelapp  # noqa: F401 - the point of the zygote: imported once
-    import ipykernel.ipkernel  # noqa: F401
-    import ipykernel.zmqshell  # noqa: F401
+    # The kernel's debugger (debugpy: a third of ipykernel's import time) serves the breakpoints
+    # of a frontend, which a batch run never has: ipykernel is imported as if debugpy were
+    # absent. The block is lifted afterwards, so a cell can still import debugpy.
+    blocked = "debugpy" not in sys.modules
+    if blocked:
+        sys.modules["debugpy"] = None
+    try:
+        import ipykernel.kernelapp  # noqa: F401 - the point of the zygote: imported once
+        import ipykernel.ipkernel  # noqa: F401
+        import ipykernel.zmqshell  # noqa: F401
+    finally:
+        if blocked and "debugpy" in sys.modules and sys.modules["debugpy"] is None:
+            del sys.modules["debugpy"]
 
     failed = []
     for name in names:

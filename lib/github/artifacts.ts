@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Octokit } from "../../deps.ts";
+import type { Octokit } from "../../deps/github.ts";
 import { z } from "../../deps.ts";
 import type { GitHubClientOptions } from "./client.ts";
 import { ArtifactGoneError, GitHubResponseError, UnsafeArchiveError } from "./errors.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Octokit, retry, throttling } from "../../deps.ts";
+import { Octokit, retry, throttling } from "../../deps/github.ts";
 import { GitHubAccessError, GitHubRateLimitError, GitHubResponseError } from "./errors.ts";
 
 /** Options of {@linkcode createGitHubClient}. */

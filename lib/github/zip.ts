@@ -10,7 +10,7 @@
  * @module
  */
 import { join, resolve, sep } from "node:path";
-import { type UnzipFileInfo, unzipSync } from "../../deps.ts";
+import { type UnzipFileInfo, unzipSync } from "../../deps/github.ts";
 import { UnsafeArchiveError } from "./errors.ts";
 import { exists } from "../_base/fs.ts";
 import { RUN_LAYOUT } from "../log/layout.ts";

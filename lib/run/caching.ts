@@ -9,8 +9,9 @@ import { type CacheSetup, type CacheSetupOptions, setUpCaching } from "../cache/
 import type { Plan } from "../plan/types.ts";
 import { cachingNeeds, requireRunPermissions } from "./permissions.ts";
 
-/** The default cache folder of a run's `cache: true` and of `cache prune`. */
-export const DEFAULT_CACHE_DIR = ".pynb-cache";
+import { DEFAULT_CACHE_DIR } from "./options.ts";
+
+export { DEFAULT_CACHE_DIR } from "./options.ts";
 
 /** What a run asks of the cache. */
 export interface RunCachingOptions {

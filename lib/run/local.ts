@@ -19,6 +19,7 @@ import type { RunOrigin } from "../log/ci/ci_context.ts";
 import type { RunSummary } from "../log/schema.ts";
 import type { Plan } from "../plan/types.ts";
 import type { RunSecrets } from "./secrets.ts";
+import { mark } from "../_base/timeline.ts";
 
 /** What a run passes to the local executor. */
 export interface LocalRunContext {
@@ -50,6 +51,8 @@ export interface LocalRunContext {
   signal: AbortSignal;
   /** Progress. */
   observer: RunObserver;
+  /** A fork server already warming (closed here like one made here). @default a new one */
+  forkServer?: ForkServer | undefined;
 }
 
 /**
@@ -66,7 +69,7 @@ export interface LocalRunContext {
  */
 export async function runLocal(context: LocalRunContext): Promise<RunSummary> {
   const { plan, part, python, sources, secrets, caching } = context;
-  const forkServer = new ForkServer();
+  const forkServer = context.forkServer ?? new ForkServer();
   const warm = once(() =>
     void prewarmForPlan(forkServer, plan, {
       python: python.path,
@@ -94,7 +97,9 @@ export async function runLocal(context: LocalRunContext): Promise<RunSummary> {
       ...(part === undefined ? {} : { part }),
     });
   } finally {
+    mark("closing drivers");
     await forkServer.close();
+    mark("drivers closed");
   }
 }
 

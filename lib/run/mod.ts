@@ -5,6 +5,8 @@
  * @module
  */
 export { runPipeline } from "./run_pipeline.ts";
+export { warmForkServer, warmsEarly } from "./warm.ts";
+export type { WarmOptions } from "./warm.ts";
 export { DEFAULT_OUT, DEFAULT_SHARED_DIR } from "./options.ts";
 export type {
   Executor,

@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from "../_base/json.ts";
 import type { RunObserver } from "../execute/executor.ts";
+import type { ForkServer } from "../execute/fork_server.ts";
 import type { PythonInfo } from "../execute/python.ts";
 import type { RunOrigin } from "../log/ci/ci_context.ts";
 import type { RunSummary, TaskRecord } from "../log/schema.ts";
@@ -14,6 +15,9 @@ import type { Plan } from "../plan/types.ts";
 
 /** The default output folder of a run. */
 export const DEFAULT_OUT = "runs";
+
+/** The default cache folder of a run's `cache: true` and of `cache prune`. */
+export const DEFAULT_CACHE_DIR = ".pynb-cache";
 
 /** The default shared folder of a run placed on Slurm. */
 export const DEFAULT_SHARED_DIR = ".pynb-slurm";
@@ -101,6 +105,13 @@ export interface RunOptions {
   observer?: PipelineObserver;
   /** Trigger and CI context of the run. @default read from the environment (`GITHUB_*`) */
   origin?: RunOrigin;
+  /**
+   * A fork server already warming for this run (`warmForkServer`; `cli.ts run` starts it before
+   * it loads the rest of the runner). The run takes its drivers and closes it, also when it
+   * fails before its notebooks.
+   * @default one started while the pipeline is read and planned (local runs without a cache)
+   */
+  forkServer?: ForkServer;
 }
 
 /** What {@linkcode runPipeline} did. */

@@ -16,6 +16,7 @@ import type { Plan } from "../plan/types.ts";
 import { runCaching } from "./caching.ts";
 import { DEFAULT_OUT, type RunOptions } from "./options.ts";
 import { scaleOutPlan } from "./part.ts";
+import { mark } from "../_base/timeline.ts";
 import { makeRunFolder } from "./run_folder.ts";
 import { readSecrets, type RunSecrets } from "./secrets.ts";
 
@@ -76,6 +77,7 @@ export async function prepareRun(path: string, options: RunOptions): Promise<Pre
   pythonFound.catch(() => {}); // awaited below, after the pipeline's own errors
   const planOptions = planOptionsOf(options);
   const { pipeline, plan: selected, notebooks } = await loadAndPlan(path, planOptions);
+  mark("plan");
   // A part of a run, or a run placed on Slurm, plans beyond the selection.
   const { plan, part } = await scaleOutPlan(pipeline, planOptions, selected, options);
   // Every notebook is read (and validated) before anything is written or started; the run's
@@ -85,6 +87,7 @@ export async function prepareRun(path: string, options: RunOptions): Promise<Pre
   const secrets = readSecrets(plan);
   const runId = options.runId !== undefined ? checkRunId(options.runId) : newRunId(startedAt);
   const python = await pythonFound;
+  mark("python detected");
   const caching = await runCaching(path, plan, {
     cache: options.cache,
     resume: options.resume,

@@ -14,6 +14,8 @@ import { requireRunPermissions, runNeeds } from "./permissions.ts";
 import { type PreparedRun, prepareRun } from "./prepare.ts";
 import { redactRunFiles } from "./secrets.ts";
 import { runSlurm } from "./slurm.ts";
+import { warmForkServer, warmsEarly } from "./warm.ts";
+import { mark } from "../_base/timeline.ts";
 
 /**
  * The path of a pipeline given as a path or a URL.
@@ -58,9 +60,21 @@ export async function runPipeline(
   options: RunOptions = {},
 ): Promise<RunResult> {
   const path = pipelinePath(pipeline);
+  const forkServer = options.forkServer ??
+    (warmsEarly(options) ? warmForkServer(path, options) : undefined);
+  try {
+    return await runPrepared(path, { ...options, ...(forkServer ? { forkServer } : {}) });
+  } finally {
+    await forkServer?.close();
+  }
+}
+
+/** `runPipeline` once the path is known and the fork server (if any) warming. */
+async function runPrepared(path: string, options: RunOptions): Promise<RunResult> {
   const out = options.out ?? DEFAULT_OUT;
   await requireRunPermissions(path, runNeeds(path, { out, python: options.python }));
   const prepared = await prepareRun(path, options);
+  mark("prepared");
   const observer = options.observer ?? {};
   observer.runStarted?.({
     runId: prepared.runId,
@@ -70,7 +84,9 @@ export async function runPipeline(
     reuse: prepared.caching.description,
   });
   const { summary: recorded, interrupted } = await runInstances(path, options, prepared, observer);
+  mark("instances ended");
   await redactRunFiles(prepared.runFolder, prepared.secrets.redactor);
+  mark("run returned");
   const summary: RunSummary = prepared.secrets.redactor.redactValue(recorded);
   return {
     status: summary.status,
@@ -110,6 +126,7 @@ async function runInstances(
   }
   const summary = await runLocal({
     ...prepared,
+    forkServer: options.forkServer,
     concurrency: options.concurrency,
     failFast,
     origin,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dagre } from "../../deps.ts";
+import { dagre } from "../../deps/site.ts";
 import { escapeHtml } from "./_html.ts";
 
 /** One node of the DAG. */

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { AnsiUp, FilterXSS, hljs, hljsPython, Marked, xssWhiteList, z } from "../../deps.ts";
+import { z } from "../../deps.ts";
+import { AnsiUp, FilterXSS, hljs, hljsPython, Marked, xssWhiteList } from "../../deps/site.ts";
 import { escapeHtml } from "./_html.ts";
 import {
   cutNotice,

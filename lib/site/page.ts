@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Eta } from "../../deps.ts";
+import type { Eta } from "../../deps/site.ts";
 
 /**
  * The Content-Security-Policy of every page: scripts and styles only from the site's own files

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Eta } from "../../deps.ts";
+import { Eta } from "../../deps/site.ts";
 import { UserError } from "../errors.ts";
 
 /** Template names under `site/templates/<name>.eta`. */

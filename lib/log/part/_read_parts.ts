@@ -5,7 +5,7 @@
  * @module
  */
 import { basename, join } from "node:path";
-import type { SpanContext } from "../../../deps.ts";
+import type { SpanContext } from "../../../deps/otel.ts";
 import { UserError } from "../../errors.ts";
 import { type FlatSpan, parseSpansJsonl } from "../spans/otlp_read.ts";
 import { summaryFromSpans } from "../spans/rebuild.ts";

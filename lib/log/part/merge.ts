@@ -10,7 +10,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
-import type { SpanContext } from "../../../deps.ts";
+import type { SpanContext } from "../../../deps/otel.ts";
 import { type FlatSpan, parseSpansJsonl } from "../spans/otlp_read.ts";
 import {
   chooseRecords,

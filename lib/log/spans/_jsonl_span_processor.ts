@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { JsonTraceSerializer, type ReadableSpan, type SpanProcessor } from "../../../deps.ts";
+import { JsonTraceSerializer, type ReadableSpan, type SpanProcessor } from "../../../deps/otel.ts";
 
 /**
  * Appends each ended span as one line; a line is written with one call, so it is whole.
  *
  * @example Writing spans of a provider to a file
  * ```ts ignore
- * import { TracerProvider } from "../../../deps.ts";
+ * import { TracerProvider } from "../../../deps/otel.ts";
  * const provider = new TracerProvider({ spanProcessors: [new JsonlSpanProcessor("spans.jsonl")] });
  * ```
  */

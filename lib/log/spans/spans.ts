@@ -14,7 +14,7 @@ import {
   trace,
   type Tracer,
   TracerProvider,
-} from "../../../deps.ts";
+} from "../../../deps/otel.ts";
 import type { JsonValue } from "../../_base/json.ts";
 import type { PlannedInstance } from "../../plan/types.ts";
 import { VERSION } from "../../version.ts";
