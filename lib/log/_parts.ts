@@ -4,12 +4,14 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import type { SpanContext } from "../../deps.ts";
 import { UserError } from "../errors.ts";
 import { type FlatSpan, parseSpansJsonl } from "./otlp_read.ts";
 import { summaryFromSpans } from "./rebuild.ts";
+import { readFileInside, UnsafeEntryError } from "../_base/safe_tree.ts";
 import { RUN_LAYOUT } from "./layout.ts";
+import { RUN_ID_PATTERN } from "./run_id.ts";
 import type { RunSummary, TaskStatus } from "./schema.ts";
 import { type PlanSpanInstance, PlanSpanInstanceSchema, SPAN } from "./span_schema.ts";
 
@@ -81,11 +83,14 @@ export interface Chosen {
 export async function readPart(folder: string): Promise<Part> {
   let text: string;
   try {
-    text = await Deno.readTextFile(join(folder, RUN_LAYOUT.spans));
+    const bytes = await readFileInside(folder, RUN_LAYOUT.spans);
+    if (bytes === undefined) throw new Deno.errors.NotFound(RUN_LAYOUT.spans);
+    text = new TextDecoder().decode(bytes);
   } catch (err) {
-    throw new MergeError([folder], `it is not a run folder (no readable spans.jsonl)`, {
-      cause: err,
-    });
+    const why = err instanceof UnsafeEntryError
+      ? `it is not read: ${err.rel === "" ? "the folder" : err.rel} is refused (${err.why})`
+      : "it is not a run folder (no readable spans.jsonl)";
+    throw new MergeError([folder], why, { cause: err });
   }
   const spans: RawSpan[] = [];
   for (const [i, line] of text.split("\n").entries()) {
@@ -97,6 +102,10 @@ export async function readPart(folder: string): Promise<Part> {
     spans.push(...rawSpans(JSON.parse(line), parsed.spans));
   }
   const summary = summaryFromSpans(spans.map((s) => s.flat), basename(folder));
+  if (!RUN_ID_PATTERN.test(summary.runId)) {
+    // The run id names the merged folder: one that is not a plain name could lead outside --out.
+    throw new MergeError([folder], `its run id ${JSON.stringify(summary.runId)} is not a run id`);
+  }
   const planSpan = spans.find((s) => A.planInstances in s.flat.attributes);
   let plan: PlanSpanInstance[] = [];
   try {

@@ -20,6 +20,7 @@ import type { RunStatus, RunSummary, TaskStatus } from "./schema.ts";
 import { type PlanSpanInstance, SPAN } from "./span_schema.ts";
 import { writeRunSummary } from "./write_summary.ts";
 import { RUN_LAYOUT, runPath, unsafeRelPath } from "./layout.ts";
+import { copyTreeInside, UnsafeEntryError } from "../_base/safe_tree.ts";
 
 const A = SPAN.attr;
 
@@ -31,6 +32,8 @@ export interface MergeResult {
   folder: string;
   /** Its `run.json`. */
   summary: RunSummary;
+  /** Entries of the parts left out: links and special files, one sentence each. */
+  warnings: string[];
 }
 
 /**
@@ -68,10 +71,11 @@ export async function mergeRunParts(parts: string[], out: string): Promise<Merge
   const temp = join(resolve(out), `.${runId}.merge-${crypto.randomUUID().slice(0, 8)}`);
   await Deno.mkdir(temp);
   try {
-    for (const [, c] of chosen) await copySlug(c.part.folder, temp, c.task.flat);
+    const warnings: string[] = [];
+    for (const [, c] of chosen) warnings.push(...await copySlug(c.part.folder, temp, c.task.flat));
     const summary = await writeMerged(temp, runId, read, plan, chosen);
     await replaceFolder(temp, target);
-    return { folder: target, summary };
+    return { folder: target, summary, warnings };
   } catch (err) {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
     throw err;
@@ -106,7 +110,9 @@ export async function appendPart(runFolder: string, part: string): Promise<RunSu
   const chosen = chooseRecords([read]);
   const lines: string[] = [];
   for (const [, c] of chosen) {
-    await copySlug(read.folder, resolve(runFolder), c.task.flat);
+    for (const w of await copySlug(read.folder, resolve(runFolder), c.task.flat)) {
+      console.warn(`Warning: ${w}`);
+    }
     const taskId = c.task.flat.spanId;
     lines.push(...c.attempts.map((a) => reparent(a, traceId, taskId, [])));
     const links = c.task.flat.links.map((l) => ({ traceId, spanId: l.spanId, traceFlags: 1 }));
@@ -153,22 +159,25 @@ function unionPlan(parts: Part[]): PlanSpanInstance[] {
   return order;
 }
 
-/** Copies an instance's folder; a slug that is not one plain folder name is not followed. */
-async function copySlug(from: string, to: string, task: FlatSpan): Promise<void> {
+/**
+ * Copies an instance's folder through the untrusted-folder reader: regular files and real
+ * folders only, nothing outside the part. A slug that is not one plain folder name is not
+ * followed.
+ *
+ * @returns What was left out, one sentence each.
+ */
+async function copySlug(from: string, to: string, task: FlatSpan): Promise<string[]> {
   const slug = String(task.attributes[A.taskSlug] ?? "");
   const rel = `${RUN_LAYOUT.tasks}/${slug}`;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(slug) || unsafeRelPath(rel) !== undefined) return;
-  const stat = await Deno.lstat(runPath(from, rel)).catch(() => undefined);
-  if (!stat?.isDirectory) return; // absent, or a link: never followed
-  await copyTree(runPath(from, rel), runPath(to, rel));
-}
-
-/** Copies files and folders; links (neither) are left out, so a copy never leaves `from`. */
-async function copyTree(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const e of Deno.readDir(from)) {
-    if (e.isDirectory) await copyTree(join(from, e.name), join(to, e.name));
-    else if (e.isFile) await Deno.copyFile(join(from, e.name), join(to, e.name));
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(slug) || unsafeRelPath(rel) !== undefined) {
+    return [`Cannot copy the instance folder of slug ${JSON.stringify(slug)}: not a plain name`];
+  }
+  try {
+    const refused = await copyTreeInside(from, rel, runPath(to, rel));
+    return refused.map((e) => `${e.message}; left out of the merged run`);
+  } catch (err) {
+    if (!(err instanceof UnsafeEntryError)) throw err;
+    return [`${err.message}; the instance's files are left out of the merged run`];
   }
 }
 
