@@ -56,12 +56,14 @@ export async function writePart(
     const rel = `tasks/${id}/attempt-1`;
     await Deno.mkdir(join(folder, rel, "artifacts"), { recursive: true });
     await Deno.writeTextFile(join(folder, rel, "artifacts", "x.txt"), id);
+    await Deno.writeTextFile(join(folder, rel, "notebook.ipynb"), '{"cells": []}');
     const end = new Date(t0.getTime() + 1000);
     log.recordAttempt(task, {
       attempt: 1,
       status,
       startedAt: t0,
       endedAt: end,
+      notebook: `${rel}/notebook.ipynb`,
       values: [{ kind: "value", name: "v", value: id, timestamp: end.toISOString() }],
       ...(status === "failed" ? { error: { ename: "E", evalue: "boom", traceback: [] } } : {}),
     });

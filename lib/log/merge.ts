@@ -20,7 +20,7 @@ import type { RunStatus, RunSummary, TaskStatus } from "./schema.ts";
 import { type PlanSpanInstance, SPAN } from "./span_schema.ts";
 import { writeRunSummary } from "./write_summary.ts";
 import { RUN_LAYOUT, runPath, unsafeRelPath } from "./layout.ts";
-import { copyTreeInside, UnsafeEntryError } from "../_base/safe_tree.ts";
+import { copyTreeInside, entryInside, UnsafeEntryError } from "../_base/safe_tree.ts";
 
 const A = SPAN.attr;
 
@@ -65,13 +65,14 @@ export async function mergeRunParts(parts: string[], out: string): Promise<Merge
   }
   read.sort((a, b) => a.folder.localeCompare(b.folder));
   const plan = unionPlan(read);
-  const chosen = chooseRecords(read);
+  const warnings = read.flatMap((p) => p.warnings);
+  const chosen = chooseRecords(read, warnings);
+  warnings.push(...await missingNotebooks(chosen));
 
   await Deno.mkdir(resolve(out), { recursive: true });
   const temp = join(resolve(out), `.${runId}.merge-${crypto.randomUUID().slice(0, 8)}`);
   await Deno.mkdir(temp);
   try {
-    const warnings: string[] = [];
     for (const [, c] of chosen) warnings.push(...await copySlug(c.part.folder, temp, c.task.flat));
     const summary = await writeMerged(temp, runId, read, plan, chosen);
     await replaceFolder(temp, target);
@@ -107,20 +108,42 @@ export async function appendPart(runFolder: string, part: string): Promise<RunSu
   }
   const traceId = derivedTraceId(runId);
   const runSpanId = derivedSpanId(runId, SPAN.runName(read.summary.pipeline.name));
-  const chosen = chooseRecords([read]);
+  const warnings = [...read.warnings];
+  const chosen = chooseRecords([read], warnings);
+  warnings.push(...await missingNotebooks(chosen));
+  for (const w of warnings) console.warn(`Warning: ${w}`);
   const lines: string[] = [];
   for (const [, c] of chosen) {
     for (const w of await copySlug(read.folder, resolve(runFolder), c.task.flat)) {
       console.warn(`Warning: ${w}`);
     }
     const taskId = c.task.flat.spanId;
-    lines.push(...c.attempts.map((a) => reparent(a, traceId, taskId, [])));
+    for (const a of c.attempts) lines.push(reparent(a, traceId, taskId, []));
     const links = c.task.flat.links.map((l) => ({ traceId, spanId: l.spanId, traceFlags: 1 }));
     lines.push(reparent(c.task, traceId, runSpanId, links));
   }
   const text = lines.map((l) => l + "\n").join("");
   await Deno.writeTextFile(join(runFolder, RUN_LAYOUT.spans), text, { append: true });
   return read.summary.tasks.filter((t) => chosen.has(t.id));
+}
+
+/** Succeeded instances whose part does not hold the notebook their last attempt records. */
+async function missingNotebooks(chosen: Map<string, Chosen>): Promise<string[]> {
+  const out: string[] = [];
+  for (const [id, c] of chosen) {
+    if (c.status !== "succeeded") continue;
+    const rel = String(c.attempts.at(-1)?.flat.attributes[A.attemptNotebook] ?? "");
+    const found = rel === ""
+      ? undefined
+      : await entryInside(c.part.folder, rel).catch(() => undefined);
+    if (found?.kind !== "file") {
+      out.push(
+        `instance '${id}' succeeded but '${c.part.folder}' holds no notebook of it` +
+          (rel === "" ? "" : ` ('${rel}')`) + ": its record is merged without one",
+      );
+    }
+  }
+  return out;
 }
 
 async function isDir(path: string): Promise<boolean> {

@@ -142,7 +142,12 @@ export function summaryFromSpans(
   const resource = planSpan?.resource ?? spans[0]?.resource ?? {};
   const runSpan = spans.find((s) => s.parentSpanId === undefined && A.runId in s.attributes);
   const taskSpans = spans.filter((s) => A.taskId in s.attributes && !(A.attempt in s.attributes));
-  const attemptSpans = spans.filter((s) => A.attempt in s.attributes);
+  // An attempt number that is not a positive safe integer is no attempt of this runner.
+  const attemptSpans = spans.filter((s) => {
+    const n = s.attributes[A.attempt];
+    return A.attempt in s.attributes && typeof n === "number" && Number.isSafeInteger(n) &&
+      n >= 1;
+  });
 
   const attemptsByTask = new Map<string, FlatSpan[]>();
   for (const s of attemptSpans) {
@@ -203,7 +208,19 @@ export function summaryFromSpans(
     ...[...records.values()].filter((r) => !plannedById.has(r.id)),
   ];
 
-  return RunSummarySchema.parse(runFromSpans(spans, { runSpan, resource, fallbackRunId, tasks }));
+  const parsed = RunSummarySchema.safeParse(
+    runFromSpans(spans, { runSpan, resource, fallbackRunId, tasks }),
+  );
+  if (!parsed.success) {
+    // Spans from outside (a part, an old run) can hold values no run holds: said, not thrown
+    // as a bug.
+    const issue = parsed.error.issues[0];
+    throw new UserError(
+      `Cannot rebuild run '${fallbackRunId}' from its spans: ${issue?.path.join(".")}: ` +
+        `${issue?.message}`,
+    );
+  }
+  return parsed.data;
 }
 
 /** The run-level fields of a rebuilt summary: from the run span, else the resource. */
