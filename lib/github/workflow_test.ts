@@ -1,4 +1,4 @@
-import { parseDocument } from "../../deps.ts";
+import { parseYamlDocument as parseDocument } from "../_base/yaml.ts";
 import { assertEquals, assertOk as assert, assertThrows } from "../../tests/_deps.ts";
 import { hostileStrings } from "../../testing/hostile.ts";
 import type { JsonValue } from "../_base/json.ts";
