@@ -9,7 +9,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { walkInside } from "../_base/safe_tree.ts";
+import { UnsafeEntryError, walkInside } from "../_base/safe_tree.ts";
 import type { Redactor } from "./redact.ts";
 
 /**
@@ -32,7 +32,15 @@ import type { Redactor } from "./redact.ts";
  */
 export async function cleanAttemptFolder(dir: string, redactor?: Redactor): Promise<string[]> {
   const said: string[] = [];
-  const listing = await walkInside(dir);
+  let listing;
+  try {
+    listing = await walkInside(dir);
+  } catch (err) {
+    if (!(err instanceof UnsafeEntryError)) throw err;
+    // The attempt folder itself was replaced by a link or a special file: it goes, whole.
+    await Deno.remove(dir);
+    return [`removed the attempt folder: ${err.why}`];
+  }
   for (const refused of listing.refused) {
     await Deno.remove(join(dir, ...refused.rel.split("/")));
     said.push(`removed '${refused.rel}' from the attempt folder: ${refused.why}`);

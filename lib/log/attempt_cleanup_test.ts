@@ -109,3 +109,15 @@ Deno.test("cleanAttemptFolder() and redaction keep secrets out of names, the sam
     assertEquals(bytes.length, a.size);
   }
 });
+
+Deno.test("cleanAttemptFolder() removes an attempt folder that a notebook replaced by a link", async () => {
+  await using dir = await tempDir("pynb-cleanup-");
+  const attempt = join(dir.path, "attempt-1");
+  await Deno.mkdir(join(dir.path, "elsewhere"));
+  await Deno.writeTextFile(join(dir.path, "elsewhere", "keep"), "keep");
+  await Deno.symlink(join(dir.path, "elsewhere"), attempt);
+  const said = await cleanAttemptFolder(attempt);
+  assert(said[0]!.includes("symbolic link"), said[0]);
+  assertEquals(await Deno.lstat(attempt).catch(() => "absent"), "absent");
+  assertEquals(await Deno.readTextFile(join(dir.path, "elsewhere", "keep")), "keep");
+});
