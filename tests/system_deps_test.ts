@@ -50,6 +50,12 @@ const COMMANDS: readonly SystemCommand[] = [
   },
   { command: "chromium", package: "chromium", usedBy: ["tests/_helpers.ts"] },
   {
+    command: "jq",
+    package: "jq",
+    // Generated workflows read each job's arguments from its JSON data variable with jq.
+    usedBy: ["lib/github/workflow.ts", ".github/workflows/demo-pipeline-jobs.yml"],
+  },
+  {
     command: "curl",
     package: "curl",
     usedBy: [".github/workflows/demo-pipeline.yml", "docs/github-workflow-template.yml"],
@@ -347,9 +353,10 @@ Deno.test("every command a workflow step runs is declared, and installed by .ci/
         for (const word of commandWords(step.run ?? "")) {
           used.add(word);
           // Words of messages and comments name no installed program; a command does.
-          if (!declared.has(word) && await onPath(word) !== undefined) {
-            undeclared.push(`${word} (${file})`);
-          }
+          const entry = `${word} (${file})`;
+          if (
+            !declared.has(word) && !undeclared.includes(entry) && await onPath(word) !== undefined
+          ) undeclared.push(entry);
         }
       }
     }

@@ -4,8 +4,15 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { entryDir, layoutDir, MANIFEST, ManifestSchema, tempDir } from "./manifest.ts";
+import { basename, join } from "node:path";
+import {
+  entryInside,
+  readFileInside,
+  removeDirInside,
+  UnsafeEntryError,
+} from "../_base/safe_tree.ts";
+import { UserError } from "../errors.ts";
+import { layoutDir, MANIFEST, ManifestSchema, tempDir } from "./manifest.ts";
 
 /** Options of {@linkcode pruneCache}. */
 export interface PruneOptions {
@@ -27,6 +34,8 @@ export interface PruneResult {
   kept: number;
   /** Bytes of the entries kept. */
   size: number;
+  /** What was not pruned because it is not an entry (links, stray files), one sentence each. */
+  warnings: string[];
 }
 
 /** A temporary folder this old is a leftover of an interrupted run, not a write under way. */
@@ -73,57 +82,115 @@ export function parseSize(text: string): number {
 }
 
 interface Entry {
-  dir: string;
+  /** The entry's folder, relative to the cache folder. */
+  rel: string;
   size: number;
   usedAt: number;
 }
 
-async function readEntries(cacheDir: string): Promise<{ entries: Entry[]; broken: string[] }> {
+const KEY = /^[0-9a-f]{64}$/;
+const LAYOUT = basename(layoutDir("."));
+
+/**
+ * The entries of a cache folder, read as untrusted: `v1`, each prefix folder and each entry are
+ * `lstat`ed; a link or a file where a folder belongs, and a folder whose name is not a key under
+ * its prefix, is not an entry (warned about, never followed, never removed).
+ */
+async function readEntries(
+  cacheDir: string,
+  warnings: string[],
+): Promise<{ entries: Entry[]; broken: string[] }> {
   const entries: Entry[] = [];
   const broken: string[] = [];
-  const root = layoutDir(cacheDir);
-  for await (const prefix of readDirOrEmpty(root)) {
-    if (!prefix.isDirectory || prefix.name === "tmp") continue;
-    for await (const e of readDirOrEmpty(join(root, prefix.name))) {
-      const dir = entryDir(cacheDir, e.name);
+  for (const prefix of await subfolders(cacheDir, LAYOUT, warnings)) {
+    if (prefix === "tmp") continue;
+    if (!/^[0-9a-f]{2}$/.test(prefix)) {
+      warnings.push(`'${cacheDir}/${LAYOUT}/${prefix}' is not a folder of cache entries: kept`);
+      continue;
+    }
+    for (const name of await subfolders(cacheDir, `${LAYOUT}/${prefix}`, warnings)) {
+      const rel = `${LAYOUT}/${prefix}/${name}`;
+      if (!KEY.test(name) || !name.startsWith(prefix)) {
+        warnings.push(`'${cacheDir}/${rel}' is not a cache entry: kept`);
+        continue;
+      }
       try {
-        const manifestPath = join(dir, MANIFEST);
-        const info = await Deno.stat(manifestPath);
-        const manifest = ManifestSchema.parse(JSON.parse(await Deno.readTextFile(manifestPath)));
-        entries.push({ dir, size: manifest.size, usedAt: info.mtime?.getTime() ?? 0 });
+        const found = await entryInside(cacheDir, `${rel}/${MANIFEST}`);
+        const bytes = await readFileInside(cacheDir, `${rel}/${MANIFEST}`);
+        if (found === undefined || bytes === undefined) throw new Error("no manifest");
+        const manifest = ManifestSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+        const info = await Deno.lstat(join(cacheDir, rel, MANIFEST));
+        entries.push({ rel, size: manifest.size, usedAt: info.mtime?.getTime() ?? 0 });
       } catch {
-        broken.push(dir);
+        broken.push(rel);
       }
     }
   }
   return { entries, broken };
 }
 
-/** Removes a folder; one already gone (another prune, a run's discard) is fine. */
-async function removeTree(path: string): Promise<void> {
+/** Names of the real folders in `rel`; links and other entries are warned about and skipped. */
+async function subfolders(root: string, rel: string, warnings: string[]): Promise<string[]> {
+  let found;
   try {
-    await Deno.remove(path, { recursive: true });
+    found = await entryInside(root, rel);
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(err instanceof UnsafeEntryError)) throw err;
+    warnings.push(`${err.message}: not followed, nothing under it is pruned`);
+    return [];
   }
-}
-
-async function* readDirOrEmpty(dir: string): AsyncIterable<Deno.DirEntry> {
-  try {
-    yield* Deno.readDir(dir);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  if (found === undefined) return [];
+  if (found.kind !== "dir") {
+    warnings.push(`'${root}/${rel}' is not a folder: kept`);
+    return [];
   }
-}
-
-async function removeStaleTemps(cacheDir: string, now: number): Promise<void> {
-  for await (const e of readDirOrEmpty(tempDir(cacheDir))) {
-    const path = join(tempDir(cacheDir), e.name);
-    const info = await Deno.stat(path).catch(() => undefined);
-    if (info !== undefined && now - (info.mtime?.getTime() ?? 0) > STALE_TEMP_MS) {
-      await removeTree(path);
+  const names: string[] = [];
+  for await (const e of Deno.readDir(join(root, ...rel.split("/")))) {
+    const info = await Deno.lstat(join(root, ...rel.split("/"), e.name));
+    if (info.isDirectory) names.push(e.name);
+    else if (info.isSymlink) {
+      warnings.push(`'${root}/${rel}/${e.name}' is a symbolic link: not followed, kept`);
     }
   }
+  return names.sort();
+}
+
+/** Removes a folder inside the cache; one already gone (another prune, a discard) is fine. */
+async function removeTree(cacheDir: string, rel: string): Promise<void> {
+  try {
+    await removeDirInside(cacheDir, rel);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+async function removeStaleTemps(cacheDir: string, now: number, warnings: string[]): Promise<void> {
+  const tmp = `${LAYOUT}/${basename(tempDir("."))}`;
+  for (const name of await subfolders(cacheDir, tmp, warnings)) {
+    const info = await Deno.lstat(join(cacheDir, tmp, name)).catch(() => undefined);
+    if (info !== undefined && now - (info.mtime?.getTime() ?? 0) > STALE_TEMP_MS) {
+      await removeTree(cacheDir, `${tmp}/${name}`);
+    }
+  }
+}
+
+/** Refuses a cache folder that is not one (a file, a device such as `/dev/null`, a link). */
+async function checkCacheDir(cacheDir: string): Promise<boolean> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(cacheDir);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+  if (!info.isDirectory) {
+    throw new UserError(
+      `Cannot prune '${cacheDir}': it is ${
+        info.isSymlink ? "a symbolic link" : "not a folder"
+      }; give the cache folder itself (--dir)`,
+    );
+  }
+  return true;
 }
 
 /**
@@ -149,9 +216,11 @@ export async function pruneCache(
   options: PruneOptions = {},
 ): Promise<PruneResult> {
   const now = (options.now ?? (() => new Date()))().getTime();
-  await removeStaleTemps(cacheDir, now);
-  const { entries, broken } = await readEntries(cacheDir);
-  for (const dir of broken) await removeTree(dir);
+  const warnings: string[] = [];
+  if (!await checkCacheDir(cacheDir)) return { removed: 0, freed: 0, kept: 0, size: 0, warnings };
+  await removeStaleTemps(cacheDir, now, warnings);
+  const { entries, broken } = await readEntries(cacheDir, warnings);
+  for (const rel of broken) await removeTree(cacheDir, rel);
   entries.sort((a, b) => b.usedAt - a.usedAt); // most recently used first
   const kept: Entry[] = [];
   const gone: Entry[] = [];
@@ -166,11 +235,12 @@ export async function pruneCache(
       size += e.size;
     }
   }
-  for (const e of gone) await removeTree(e.dir);
+  for (const e of gone) await removeTree(cacheDir, e.rel);
   return {
     removed: gone.length,
     freed: gone.reduce((n, e) => n + e.size, 0),
     kept: kept.length,
     size,
+    warnings,
   };
 }

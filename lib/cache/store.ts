@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { copyHashed, listFiles } from "./_files.ts";
 import {
   entryDir,
@@ -19,6 +19,12 @@ import {
   tempDir,
 } from "./manifest.ts";
 import { exists } from "../_base/fs.ts";
+import {
+  copyFileInside,
+  readFileInside,
+  UnsafeEntryError,
+  walkInside,
+} from "../_base/safe_tree.ts";
 
 /** Options of {@linkcode CacheStore}. */
 export interface CacheStoreOptions {
@@ -90,26 +96,46 @@ export class CacheStore {
    */
   async restore(key: string, target: string): Promise<Manifest | undefined> {
     const dir = entryDir(this.dir, key);
+    // The entry is read from the cache folder down: `v1`, its prefix folder, the entry and each
+    // file are lstat'ed, and a link anywhere (to /etc, to another entry) is corruption.
+    const rel = relative(this.dir, dir).split(sep).join("/");
     let text: string;
     try {
-      text = await Deno.readTextFile(join(dir, MANIFEST));
+      const bytes = await readFileInside(this.dir, `${rel}/${MANIFEST}`);
+      if (bytes === undefined) return undefined;
+      text = new TextDecoder().decode(bytes);
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return undefined;
-      throw err;
+      if (!(err instanceof UnsafeEntryError)) throw err;
+      this.#warn(`cache entry ${key.slice(0, 12)} is refused (${err.message}): the instance runs`);
+      return undefined;
     }
     try {
       const manifest = parseManifest(text, key);
+      const listed = new Set(manifest.files.map((f) => f.path));
+      const listing = await walkInside(this.dir, rel).catch((err) => {
+        throw err instanceof UnsafeEntryError ? new CorruptEntry(err.message) : err;
+      });
+      const stray = listing.refused[0] ??
+        listing.files.find((f) =>
+          f.rel.slice(rel.length + 1) !== MANIFEST &&
+          !listed.has(f.rel.slice(rel.length + 1))
+        );
+      if (stray !== undefined) {
+        throw new CorruptEntry(
+          stray instanceof UnsafeEntryError
+            ? stray.message
+            : `${stray.rel.slice(rel.length + 1)} is not in the manifest`,
+        );
+      }
       for (const file of manifest.files) {
         const to = join(target, file.path);
         let got;
         try {
-          got = await copyHashed(join(dir, file.path), to);
+          got = await copyFileInside(this.dir, `${rel}/${file.path}`, to);
         } catch (err) {
-          if (err instanceof Deno.errors.NotFound) {
-            throw new CorruptEntry(`${file.path} is missing`);
-          }
-          throw err;
+          throw err instanceof UnsafeEntryError ? new CorruptEntry(err.message) : err;
         }
+        if (got === undefined) throw new CorruptEntry(`${file.path} is missing`);
         if (got.size !== file.size || got.sha256 !== file.sha256) {
           throw new CorruptEntry(
             `${file.path} has ${got.size} bytes with sha256 ${got.sha256.slice(0, 12)}..., ` +

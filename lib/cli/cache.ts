@@ -96,6 +96,7 @@ Example:
       if (opts.maxSize !== undefined) options.maxSize = opts.maxSize;
       await checkAccess(opts.dir);
       const got = await pruneCache(opts.dir, options);
+      for (const w of got.warnings) console.error(`Warning: ${w}`);
       console.log(
         `${opts.dir}: removed ${got.removed} entr${got.removed === 1 ? "y" : "ies"} ` +
           `(${formatBytes(got.freed)}), kept ${got.kept} (${formatBytes(got.size)})`,

@@ -42,7 +42,8 @@ Example:
 `,
     )
     .action(async (folders: string[], flags: { out: string }) => {
-      const { folder, summary } = await mergeRunParts(folders, flags.out);
+      const { folder, summary, warnings } = await mergeRunParts(folders, flags.out);
+      for (const w of warnings) console.error(`Warning: ${w}`);
       Deno.stdout.writeSync(new TextEncoder().encode(`${folder}\n`));
       Deno.exitCode = summary.status === "succeeded" ? 0 : 1;
     });

@@ -6,6 +6,7 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { Command, Option } from "../../deps/cli.ts";
+import { shellQuote } from "../_base/quote.ts";
 import { UserError } from "../errors.ts";
 import {
   DEFAULT_APT,
@@ -39,9 +40,6 @@ function collectParam(
 
 /** The flags as the generated file's header repeats them (without `--check`). */
 function commandLine(path: string, flags: WorkflowFlags): string {
-  const q = (
-    w: string,
-  ) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(w) ? w : `'${w.replaceAll("'", `'"'"'`)}'`);
   const words = ["deno", "task", "workflow", path, "--group", flags.group];
   if (flags.name !== undefined) words.push("--name", flags.name);
   if (flags.on !== undefined) words.push("--on", ...flags.on);
@@ -50,7 +48,7 @@ function commandLine(path: string, flags: WorkflowFlags): string {
   for (const [k, v] of Object.entries(flags.param ?? {})) {
     words.push("--param", `${k}=${JSON.stringify(v)}`);
   }
-  return words.map(q).join(" ");
+  return words.map(shellQuote).join(" ");
 }
 
 /**

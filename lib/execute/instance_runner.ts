@@ -14,6 +14,7 @@ import type { PlannedInstance } from "../plan/types.ts";
 import type { AttemptRecord, TaskRecord } from "../log/schema.ts";
 import { readAttemptValues } from "../log/values.ts";
 import { redactAttemptFolder, type Redactor } from "../log/redact/redact.ts";
+import { cleanAttemptFolder } from "../log/attempt_cleanup.ts";
 import type { AttemptRequest, AttemptResult } from "./attempt.ts";
 import { type InstanceRecorder, pendingRecord, seconds } from "./run_recorder.ts";
 import { exists } from "../_base/fs.ts";
@@ -294,8 +295,11 @@ export function localInstanceRunner(options: LocalInstanceRunnerOptions): Instan
           upstreamFile,
           context,
         );
+        const dir = runPath(context.runFolder, attemptDir(inst.slug, n));
+        for (const said of await cleanAttemptFolder(dir, options.redactor)) {
+          context.observer.warning?.(`${inst.id}: ${said}`);
+        }
         if (options.redactor?.active) {
-          const dir = runPath(context.runFolder, attemptDir(inst.slug, n));
           await redactAttemptFolder(dir, options.redactor);
           if (result.error !== undefined) result.error = options.redactor.redactValue(result.error);
         }

@@ -9,7 +9,10 @@
  * @module
  */
 import { stringifyYaml } from "../../deps.ts";
+import { fnv1a } from "../_base/hash.ts";
 import type { JsonValue } from "../_base/json.ts";
+import { commentText, debianPackages, isOneLine, jsonData, labelText } from "../_base/quote.ts";
+import { UserError } from "../errors.ts";
 import type { Plan } from "../plan/types.ts";
 import { ACTIONS, type Job, jobSetupSteps, mergeJob, type Step } from "./_workflow_jobs.ts";
 
@@ -99,14 +102,18 @@ function planJobs(plan: Plan, group: WorkflowGroup): PlannedJob[] {
     );
   };
   const groups = groupInstances(plan, group);
+  const ids = uniqueJobIds(groups.map((g, n) => {
+    const first = byId.get(g.ids[0]!)!;
+    return group === "layer"
+      ? `layer-${n + 1}`
+      : `${group === "task" ? "task" : "run"}-${group === "task" ? first.task : first.slug}`;
+  }));
   const jobOf = new Map<string, string>();
   const jobs: PlannedJob[] = [];
-  for (const g of groups) {
+  for (const [n, g] of groups.entries()) {
     const first = byId.get(g.ids[0]!)!;
     const prefix = `pynb-part-${taskIndex.get(first.task)}`;
-    const id = group === "layer"
-      ? `layer-${jobs.length + 1}`
-      : `${group === "task" ? "task" : "run"}-${jobId(group === "task" ? first.task : first.slug)}`;
+    const id = ids[n]!;
     const needs = [...new Set(g.ids.flatMap((i) => byId.get(i)!.needs).map((n) => jobOf.get(n)!))]
       .filter((j) => j !== id);
     const artifact = group === "layer"
@@ -159,9 +166,32 @@ function jobId(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^[^A-Za-z_]/, "_$&").toLowerCase();
 }
 
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`;
+/**
+ * Job ids for the given texts, one each and all different: GitHub compares ids without case and
+ * they hold only letters, digits, `-` and `_`, so `a.b` and `a_b`, `Train` and `train` would
+ * be one job. Every id of such a clash gets a hash of its text appended; none is dropped.
+ */
+export function uniqueJobIds(texts: readonly string[]): string[] {
+  const base = texts.map(jobId);
+  const count = new Map<string, number>();
+  for (const b of [...base, "merge"]) count.set(b, (count.get(b) ?? 0) + 1);
+  const ids = base.map((b, i) => count.get(b) === 1 ? b : `${b}-${fnv1a(texts[i]!)}`);
+  if (new Set([...ids, "merge"]).size !== ids.length + 1) {
+    throw new Error(`Cannot give the jobs distinct ids: ${JSON.stringify(texts)}`);
+  }
+  return ids;
 }
+
+/**
+ * The run step's data channel: for each leg, the arguments of `cli.ts run` that come from the
+ * pipeline (its file, `--only`, `--param`), as JSON in an environment variable. A `${{ }}`,
+ * a quote or a newline in them stays data: `jsonData` escapes `$`, braces and control
+ * characters, and the step reads the words with `jq`, never as shell or expression text.
+ */
+const READ_ARGS = "args=()\n" +
+  "while IFS= read -r -d '' word; do args+=(\"$word\"); done < <(\n" +
+  '  jq -j --argjson leg "${PYNB_LEG:-0}" \'.[$leg][] | . + "\\u0000"\' <<<"$PYNB_ARGS")\n' +
+  'if [ "${#args[@]}" -eq 0 ]; then echo "Cannot read the arguments in PYNB_ARGS" >&2; exit 2; fi\n';
 
 /** The steps of a job that runs instances: setup, downloads, run, upload. */
 function runJob(
@@ -175,23 +205,31 @@ function runJob(
     const up = jobs.get(need)!;
     const path = up.download.name !== undefined ? `parts/${up.download.name}` : "parts";
     steps.push({
-      name: `Download the parts of ${up.name}`,
+      name: `Download the parts of ${labelText(up.name)}`,
       uses: ACTIONS.download,
       with: { ...up.download, path },
     });
   }
-  const only = job.matrix ? ["${{ matrix.instance }}"] : job.instances;
   const params = Object.entries(options.params ?? {}).flatMap(([k, v]) => [
     "--param",
-    shellWord(`${k}=${JSON.stringify(v)}`),
+    `${k}=${JSON.stringify(v)}`,
+  ]);
+  const legs = (job.matrix ? job.instances.map((i) => [i]) : [job.instances]).map((only) => [
+    options.pipelineFile,
+    "--only",
+    ...only,
+    ...params,
   ]);
   const upstream = job.needs.length > 0 ? ' --upstream parts/*/"$RUN_ID"' : " --upstream";
   steps.push({
-    name: job.matrix ? "Run ${{ matrix.instance }}" : `Run ${job.name}`,
-    env: job.matrix ? { INSTANCE: "${{ matrix.instance }}" } : undefined,
-    run: `deno run --allow-read --allow-write --allow-run --allow-env cli.ts run "$PIPELINE" \\\n` +
-      `  --only ${job.matrix ? '"$INSTANCE"' : only.map(shellWord).join(" ")} --run-id "$RUN_ID" ` +
-      `--out part${params.length > 0 ? ` ${params.join(" ")}` : ""}${upstream}\n`,
+    name: job.matrix ? "Run ${{ matrix.label }}" : `Run ${labelText(job.name)}`,
+    env: {
+      PYNB_ARGS: jsonData(legs),
+      ...(job.matrix ? { PYNB_LEG: "${{ matrix.leg }}" } : {}),
+    },
+    run: READ_ARGS +
+      'deno run --allow-read --allow-write --allow-run --allow-env cli.ts run "${args[@]}" \\\n' +
+      `  --run-id "$RUN_ID" --out part${upstream}\n`,
   });
   steps.push({
     name: "Keep the part",
@@ -205,7 +243,7 @@ function runJob(
     },
   });
   return {
-    name: job.matrix ? `${job.name} \${{ matrix.instance }}` : job.name,
+    name: job.matrix ? `${labelText(job.name)} \${{ matrix.label }}` : labelText(job.name),
     ...(job.needs.length > 0 ? { needs: job.needs } : {}),
     // Grouped jobs run whatever their upstream jobs left: an instance skips itself when an
     // instance it needs did not succeed (a job per instance is skipped by GitHub instead).
@@ -218,13 +256,34 @@ function runJob(
         strategy: {
           "fail-fast": false,
           matrix: {
-            include: job.instances.map((i) => ({ instance: i, artifact: job.artifact(i) })),
+            include: job.instances.map((i, leg) => ({
+              leg,
+              label: labelText(i),
+              artifact: job.artifact(i),
+            })),
           },
         },
       }
       : {}),
     steps: steps.map(clean),
   };
+}
+
+/** Refuses options that cannot be data of a workflow (they come from the command line). */
+function checkOptions(options: WorkflowOptions): void {
+  debianPackages(options.apt ?? [], "--apt");
+  if (options.cron !== undefined && !/^[0-9A-Za-z*,/ -]+$/.test(options.cron)) {
+    throw new UserError(
+      `Cannot use --cron ${JSON.stringify(options.cron)}: a cron schedule holds five fields of ` +
+        "digits, names, '*', ',', '-' and '/'",
+    );
+  }
+  if (!isOneLine(options.pipelineFile)) {
+    throw new UserError(
+      `Cannot generate a workflow for ${JSON.stringify(options.pipelineFile)}: its path holds ` +
+        "a control character",
+    );
+  }
 }
 
 function clean(step: Step): Step {
@@ -255,19 +314,19 @@ function clean(step: Step): Step {
  */
 export function generateWorkflow(plan: Plan, options: WorkflowOptions): string {
   const group = options.group ?? "instance";
+  checkOptions(options);
   const jobs = planJobs(plan, group);
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const on: Record<string, unknown> = {};
   for (const event of [...new Set(options.on ?? ["workflow_dispatch"])].sort()) on[event] = null;
   if (options.cron !== undefined) on.schedule = [{ cron: options.cron }];
   const workflow = {
-    name: options.name ?? `${plan.pipeline}-jobs`,
+    name: labelText(options.name ?? `${plan.pipeline}-jobs`),
     on,
     permissions: {},
     env: {
       NO_COLOR: "1",
       PYNB_PYTHON: "/usr/bin/python3",
-      PIPELINE: options.pipelineFile,
       // Every part of a run shares its id; re-running failed jobs keeps it.
       RUN_ID: "gh-${{ github.run_id }}",
     },
@@ -277,9 +336,11 @@ export function generateWorkflow(plan: Plan, options: WorkflowOptions): string {
     },
   };
   const header = [
-    `# Generated by pynb-dag-runner: ${plan.pipeline} as GitHub Actions jobs (one per ${group}).`,
+    `# Generated by pynb-dag-runner: ${
+      commentText(plan.pipeline)
+    } as GitHub Actions jobs (one per ${group}).`,
     "# Do not edit: generate it again" +
-    (options.command === undefined ? "." : ` with\n#   ${options.command}`),
+    (options.command === undefined ? "." : ` with\n#   ${commentText(options.command)}`),
     "# Each job runs its instances with `cli.ts run --only ... --upstream ... --run-id` and keeps",
     "# its part as an artifact; `merge` joins the parts into one run (artifact pynb-run-v1-*), which",
     "# the site's publish job collects. See docs/scaling.md.",

@@ -8,6 +8,7 @@
 import { join, posix } from "node:path";
 import { ATTEMPT_LAYOUT } from "./layout.ts";
 import type { JsonValue } from "../_base/json.ts";
+import { entryInside, readFileInside, UnsafeEntryError, unsafeRel } from "../_base/safe_tree.ts";
 import { attrNumber, attrString, type FlatSpan } from "./spans/otlp_read.ts";
 import { type Artifact, type Metric, type ValueLine, ValueLineSchema } from "./schema.ts";
 import { SPAN } from "./spans/span_schema.ts";
@@ -90,28 +91,31 @@ export async function readAttemptValues(
   attemptRel: string,
 ): Promise<AttemptValues> {
   let text = "";
-  try {
-    text = await Deno.readTextFile(join(runFolder, attemptRel, ATTEMPT_LAYOUT.values));
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
   const lines: ValueLine[] = [];
   const warnings: string[] = [];
-  text.split("\n").forEach((raw, i) => {
-    if (raw.trim() === "") return;
+  const root = join(runFolder, attemptRel);
+  try {
+    const bytes = await readFileInside(root, ATTEMPT_LAYOUT.values);
+    text = bytes === undefined ? "" : new TextDecoder().decode(bytes);
+  } catch (err) {
+    if (!(err instanceof UnsafeEntryError)) throw err;
+    warnings.push(`${attemptRel}/${ATTEMPT_LAYOUT.values}: ${err.why}, not read`);
+  }
+  for (const [i, raw] of text.split("\n").entries()) {
+    if (raw.trim() === "") continue;
     const where = `${attemptRel}/values.jsonl line ${i + 1}`;
     let data: unknown;
     try {
       data = JSON.parse(raw);
     } catch {
       warnings.push(`${where}: not JSON, ignored`);
-      return;
+      continue;
     }
     const parsed = ValueLineSchema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       warnings.push(`${where}: ${issue?.path.join(".")}: ${issue?.message}, ignored`);
-      return;
+      continue;
     }
     const line = parsed.data;
     if (line.kind === "artifact") {
@@ -120,17 +124,25 @@ export async function readAttemptValues(
         !normal.startsWith("artifacts/") || posix.isAbsolute(normal) || normal.includes("\\")
       ) {
         warnings.push(`${where}: artifact path ${JSON.stringify(line.path)} leaves artifacts/`);
-        return;
+        continue;
       }
       if (!/^[0-9a-f]{64}$/.test(line.sha256)) {
         warnings.push(`${where}: artifact ${JSON.stringify(line.name)} has no sha256, ignored`);
-        return;
+        continue;
+      }
+      // Only a file the attempt folder holds is an artifact (run.json lists nothing else).
+      const found = await entryInside(root, normal).catch(() => undefined);
+      if (found?.kind !== "file") {
+        warnings.push(
+          `${where}: artifact ${JSON.stringify(line.name)} is not a file there, ignored`,
+        );
+        continue;
       }
       lines.push({ ...line, path: `${attemptRel}/${normal}` });
     } else {
       lines.push(line);
     }
-  });
+  }
   return { lines, warnings, ...foldValueLines(lines) };
 }
 
@@ -178,6 +190,10 @@ export function valueLinesOfSpan(span: FlatSpan): ValueLine[] {
       const sha256 = str(e.attributes[A.artifactSha256]);
       const size = num(e.attributes[A.artifactSize]);
       if (path === undefined || sha256 === undefined || size === undefined) continue;
+      // A recorded path is data from the run folder: one that climbs out is no artifact.
+      if (unsafeRel(path) !== undefined || !/^tasks\/[^/]+\/attempt-\d+\/artifacts\//.test(path)) {
+        continue;
+      }
       const mediaType = str(e.attributes[A.artifactMediaType]);
       lines.push({
         kind: "artifact",

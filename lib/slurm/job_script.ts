@@ -7,6 +7,8 @@
  * @module
  */
 import type { JsonValue } from "../_base/json.ts";
+import { commentText, isOneLine, shellQuote } from "../_base/quote.ts";
+import { UserError } from "../errors.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 
 /** What every job of a run shares. */
@@ -29,27 +31,14 @@ export interface JobCommon {
   partition?: string | undefined;
 }
 
-/**
- * Quotes a word for a POSIX shell: unchanged when it is safe, else in single quotes.
- *
- * @param word The word.
- * @returns The quoted word.
- *
- * @example An instance id
- * ```ts
- * import { shellQuote } from "./job_script.ts";
- * console.assert(shellQuote("train[n=1]") === "'train[n=1]'" && shellQuote("a.py") === "a.py");
- * ```
- */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`;
-}
-
 /** Permissions of the `run` a job starts: those of `cli.ts run`. */
 const RUN_FLAGS = ["--allow-read", "--allow-write", "--allow-run", "--allow-env"];
 
 /**
- * The job script of one instance.
+ * The job script of one instance: a bash script whose every word is quoted by `shellQuote`, so
+ * an id, a path or a `--param` value holding a quote, a newline or a `#SBATCH` line stays one
+ * argument (sbatch reads directives only up to the first command, and no line of data ever
+ * starts one).
  *
  * @param inst The instance.
  * @param common What every job shares.
@@ -94,12 +83,50 @@ export function jobScript(
     ...paths.upstream,
   ];
   return [
-    "#!/bin/sh",
-    `# pynb-dag-runner: instance ${inst.id} of run ${common.runId}`,
+    "#!/bin/bash",
+    `# pynb-dag-runner: instance ${commentText(inst.id)} of run ${commentText(common.runId)}`,
     `cd ${shellQuote(common.cwd)} || exit 2`,
     `exec ${args.map(shellQuote).join(" ")}`,
     "",
   ].join("\n");
+}
+
+/** Job ids sbatch prints (`--parsable`, on one cluster): digits. */
+const JOB_ID = /^[0-9]+$/;
+/** Slugs: what `slugify` gives, also the job's name. */
+const SLUG = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Checks what becomes one `sbatch` option: each is a program argument (never shell text), but a
+ * line break in one would still end a value Slurm writes to its own files, and a job id that is
+ * not digits would change the meaning of `--dependency`.
+ */
+function checkJobWords(
+  inst: PlannedInstance,
+  common: JobCommon,
+  job: { output: string; after: string[] },
+): void {
+  if (!SLUG.test(inst.slug)) {
+    throw new RangeError(`Cannot name a Slurm job after the slug ${JSON.stringify(inst.slug)}`);
+  }
+  for (const id of job.after) {
+    if (!JOB_ID.test(id)) {
+      throw new RangeError(`Cannot depend on the Slurm job id ${JSON.stringify(id)}`);
+    }
+  }
+  if (common.partition !== undefined && !/^[A-Za-z0-9_.-]+$/.test(common.partition)) {
+    throw new UserError(
+      `Cannot use --partition ${JSON.stringify(common.partition)}: a Slurm partition name holds ` +
+        "letters, digits, '_', '.' and '-'",
+    );
+  }
+  for (const [what, text] of [["output", job.output], ["folder", common.cwd]] as const) {
+    if (!isOneLine(text)) {
+      throw new RangeError(
+        `Cannot give sbatch the ${what} ${JSON.stringify(text)}: it holds a control character`,
+      );
+    }
+  }
 }
 
 /** Minutes a job may run beyond its attempts' timeouts: Deno, Python and kernel start-up. */
@@ -133,6 +160,7 @@ export function sbatchArgs(
   common: JobCommon,
   job: { output: string; after: string[] },
 ): string[] {
+  checkJobWords(inst, common, job);
   const args = [
     `--job-name=pynb:${inst.slug}`,
     `--output=${job.output}`,

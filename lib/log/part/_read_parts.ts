@@ -4,12 +4,14 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import type { SpanContext } from "../../../deps/otel.ts";
 import { UserError } from "../../errors.ts";
 import { type FlatSpan, parseSpansJsonl } from "../spans/otlp_read.ts";
 import { summaryFromSpans } from "../spans/rebuild.ts";
+import { readFileInside, UnsafeEntryError } from "../../_base/safe_tree.ts";
 import { RUN_LAYOUT } from "../layout.ts";
+import { RUN_ID_PATTERN } from "../run_id.ts";
 import type { RunSummary, TaskStatus } from "../schema.ts";
 import { type PlanSpanInstance, PlanSpanInstanceSchema, SPAN } from "../spans/span_schema.ts";
 
@@ -55,6 +57,8 @@ export interface Part {
   plan: PlanSpanInstance[];
   spans: RawSpan[];
   end: Date;
+  /** What looked wrong in it but did not stop the merge, naming the instance or span. */
+  warnings: string[];
 }
 
 /** The record of one instance chosen from the parts. */
@@ -81,22 +85,38 @@ export interface Chosen {
 export async function readPart(folder: string): Promise<Part> {
   let text: string;
   try {
-    text = await Deno.readTextFile(join(folder, RUN_LAYOUT.spans));
+    const bytes = await readFileInside(folder, RUN_LAYOUT.spans);
+    if (bytes === undefined) throw new Deno.errors.NotFound(RUN_LAYOUT.spans);
+    text = new TextDecoder().decode(bytes);
   } catch (err) {
-    throw new MergeError([folder], `it is not a run folder (no readable spans.jsonl)`, {
-      cause: err,
-    });
+    const why = err instanceof UnsafeEntryError
+      ? `it is not read: ${err.rel === "" ? "the folder" : err.rel} is refused (${err.why})`
+      : "it is not a run folder (no readable spans.jsonl)";
+    throw new MergeError([folder], why, { cause: err });
   }
   const spans: RawSpan[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
+  const all = text.split("\n");
+  for (const [i, line] of all.entries()) {
     if (line.trim() === "") continue;
-    const parsed = parseSpansJsonl(line);
+    const parsed = parseSpansJsonl(`${line}\n`);
     if (parsed.problems.length > 0) {
+      if (i === all.length - 1) continue; // a last line cut short by a crash
       throw new MergeError([folder], `line ${i + 1} of spans.jsonl is not OTLP/JSON`);
     }
-    spans.push(...rawSpans(JSON.parse(line), parsed.spans));
+    for (const span of rawSpans(JSON.parse(line), parsed.spans)) spans.push(span);
   }
-  const summary = summaryFromSpans(spans.map((s) => s.flat), basename(folder));
+  const warnings = duplicateSpans(folder, spans);
+  let summary: RunSummary;
+  try {
+    summary = summaryFromSpans(spans.map((s) => s.flat), basename(folder));
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    throw new MergeError([folder], err.message, { cause: err });
+  }
+  if (!RUN_ID_PATTERN.test(summary.runId)) {
+    // The run id names the merged folder: one that is not a plain name could lead outside --out.
+    throw new MergeError([folder], `its run id ${JSON.stringify(summary.runId)} is not a run id`);
+  }
   const planSpan = spans.find((s) => A.planInstances in s.flat.attributes);
   let plan: PlanSpanInstance[] = [];
   try {
@@ -106,8 +126,24 @@ export async function readPart(folder: string): Promise<Part> {
   } catch (err) {
     throw new MergeError([folder], "its plan span does not list the plan", { cause: err });
   }
-  const end = new Date(Math.max(...spans.map((s) => s.flat.end.getTime()), 0));
-  return { folder, summary, plan, spans, end };
+  const end = new Date(spans.reduce((m, s) => Math.max(m, s.flat.end.getTime()), 0));
+  return { folder, summary, plan, spans, end, warnings };
+}
+
+/** Span ids that appear more than once in a part: a copy or a forgery, said, not merged twice. */
+function duplicateSpans(folder: string, spans: RawSpan[]): string[] {
+  const seen = new Map<string, number>();
+  for (const s of spans) seen.set(s.flat.spanId, (seen.get(s.flat.spanId) ?? 0) + 1);
+  const dup = [...seen].filter(([, n]) => n > 1);
+  if (dup.length === 0) return [];
+  const names = dup.slice(0, 3).map(([id, n]) => {
+    const task = spans.find((s) => s.flat.spanId === id)?.flat.attributes[A.taskId];
+    return `${id} (${n} times${task === undefined ? "" : `, instance '${task}'`})`;
+  });
+  return [
+    `'${folder}' holds ${dup.length} span id(s) more than once: ${names.join(", ")}` +
+    (dup.length > 3 ? ", ..." : "") + "; one record of each instance is merged",
+  ];
 }
 
 /** Pairs the spans of one OTLP/JSON line with their raw JSON (same traversal order). */
@@ -150,23 +186,57 @@ const RANK: Record<string, number> = {
  * const chosen = chooseRecords([await readPart("a/r1"), await readPart("b/r1")]);
  * ```
  */
-export function chooseRecords(parts: Part[]): Map<string, Chosen> {
+export function chooseRecords(parts: Part[], warnings: string[] = []): Map<string, Chosen> {
   const chosen = new Map<string, Chosen>();
+  const seen = new Map<string, Chosen[]>();
   for (const part of parts) {
+    const attemptsOf = new Map<string, RawSpan[]>();
+    for (const s of part.spans) {
+      if (!(A.attempt in s.flat.attributes)) continue;
+      const id = String(s.flat.attributes[A.taskId]);
+      const list = attemptsOf.get(id);
+      if (list === undefined) attemptsOf.set(id, [s]);
+      else list.push(s);
+    }
     for (const task of part.spans) {
       const attrs = task.flat.attributes;
       if (!(A.taskId in attrs) || A.attempt in attrs) continue;
       const id = String(attrs[A.taskId]);
       const status = String(attrs[A.taskStatus] ?? "cancelled") as TaskStatus;
-      const attempts = part.spans.filter((s) =>
-        A.attempt in s.flat.attributes && s.flat.attributes[A.taskId] === id
-      ).sort((a, b) => Number(a.flat.attributes[A.attempt]) - Number(b.flat.attributes[A.attempt]));
+      const attempts = [...(attemptsOf.get(id) ?? [])].sort((a, b) =>
+        Number(a.flat.attributes[A.attempt]) - Number(b.flat.attributes[A.attempt])
+      );
       const candidate: Chosen = { part, task, attempts, status };
+      const others = seen.get(id);
+      if (others === undefined) seen.set(id, [candidate]);
+      else others.push(candidate);
       const best = chosen.get(id);
       if (best === undefined || better(candidate, best)) chosen.set(id, candidate);
     }
   }
+  for (const [id, all] of seen) {
+    const ran = all.filter((c) => c.attempts.length > 0);
+    const results = new Set(ran.map(fingerprint));
+    if (results.size > 1) {
+      const c = chosen.get(id)!;
+      warnings.push(
+        `instance '${id}' has ${results.size} different results in the parts (` +
+          ran.map((r) => `${r.status} in '${r.part.folder}'`).join(", ") +
+          `): the ${c.status} one of '${c.part.folder}' is merged`,
+      );
+    }
+  }
   return chosen;
+}
+
+/** What makes two records of an instance the same result: status, attempts, their ends. */
+function fingerprint(c: Chosen): string {
+  return JSON.stringify([
+    c.status,
+    c.attempts.map((
+      a,
+    ) => [a.flat.spanId, a.flat.end.getTime(), a.flat.attributes[A.attemptStatus]]),
+  ]);
 }
 
 function better(a: Chosen, b: Chosen): boolean {

@@ -27,6 +27,7 @@ import type { RunStatus, RunSummary, TaskStatus } from "../schema.ts";
 import { type PlanSpanInstance, SPAN } from "../spans/span_schema.ts";
 import { writeRunSummary } from "../write_summary.ts";
 import { RUN_LAYOUT, runPath, unsafeRelPath } from "../layout.ts";
+import { copyTreeInside, entryInside, UnsafeEntryError } from "../../_base/safe_tree.ts";
 
 const A = SPAN.attr;
 
@@ -38,6 +39,8 @@ export interface MergeResult {
   folder: string;
   /** Its `run.json`. */
   summary: RunSummary;
+  /** Entries of the parts left out: links and special files, one sentence each. */
+  warnings: string[];
 }
 
 /**
@@ -69,16 +72,18 @@ export async function mergeRunParts(parts: string[], out: string): Promise<Merge
   }
   read.sort((a, b) => a.folder.localeCompare(b.folder));
   const plan = unionPlan(read);
-  const chosen = chooseRecords(read);
+  const warnings = read.flatMap((p) => p.warnings);
+  const chosen = chooseRecords(read, warnings);
+  warnings.push(...await missingNotebooks(chosen));
 
   await Deno.mkdir(resolve(out), { recursive: true });
   const temp = join(resolve(out), `.${runId}.merge-${crypto.randomUUID().slice(0, 8)}`);
   await Deno.mkdir(temp);
   try {
-    for (const [, c] of chosen) await copySlug(c.part.folder, temp, c.task.flat);
+    for (const [, c] of chosen) warnings.push(...await copySlug(c.part.folder, temp, c.task.flat));
     const summary = await writeMerged(temp, runId, read, plan, chosen);
     await replaceFolder(temp, target);
-    return { folder: target, summary };
+    return { folder: target, summary, warnings };
   } catch (err) {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
     throw err;
@@ -110,18 +115,42 @@ export async function appendPart(runFolder: string, part: string): Promise<RunSu
   }
   const traceId = derivedTraceId(runId);
   const runSpanId = derivedSpanId(runId, SPAN.runName(read.summary.pipeline.name));
-  const chosen = chooseRecords([read]);
+  const warnings = [...read.warnings];
+  const chosen = chooseRecords([read], warnings);
+  warnings.push(...await missingNotebooks(chosen));
+  for (const w of warnings) console.warn(`Warning: ${w}`);
   const lines: string[] = [];
   for (const [, c] of chosen) {
-    await copySlug(read.folder, resolve(runFolder), c.task.flat);
+    for (const w of await copySlug(read.folder, resolve(runFolder), c.task.flat)) {
+      console.warn(`Warning: ${w}`);
+    }
     const taskId = c.task.flat.spanId;
-    lines.push(...c.attempts.map((a) => reparent(a, traceId, taskId, [])));
+    for (const a of c.attempts) lines.push(reparent(a, traceId, taskId, []));
     const links = c.task.flat.links.map((l) => ({ traceId, spanId: l.spanId, traceFlags: 1 }));
     lines.push(reparent(c.task, traceId, runSpanId, links));
   }
   const text = lines.map((l) => l + "\n").join("");
   await Deno.writeTextFile(join(runFolder, RUN_LAYOUT.spans), text, { append: true });
   return read.summary.tasks.filter((t) => chosen.has(t.id));
+}
+
+/** Succeeded instances whose part does not hold the notebook their last attempt records. */
+async function missingNotebooks(chosen: Map<string, Chosen>): Promise<string[]> {
+  const out: string[] = [];
+  for (const [id, c] of chosen) {
+    if (c.status !== "succeeded") continue;
+    const rel = String(c.attempts.at(-1)?.flat.attributes[A.attemptNotebook] ?? "");
+    const found = rel === ""
+      ? undefined
+      : await entryInside(c.part.folder, rel).catch(() => undefined);
+    if (found?.kind !== "file") {
+      out.push(
+        `instance '${id}' succeeded but '${c.part.folder}' holds no notebook of it` +
+          (rel === "" ? "" : ` ('${rel}')`) + ": its record is merged without one",
+      );
+    }
+  }
+  return out;
 }
 
 async function isDir(path: string): Promise<boolean> {
@@ -160,22 +189,25 @@ function unionPlan(parts: Part[]): PlanSpanInstance[] {
   return order;
 }
 
-/** Copies an instance's folder; a slug that is not one plain folder name is not followed. */
-async function copySlug(from: string, to: string, task: FlatSpan): Promise<void> {
+/**
+ * Copies an instance's folder through the untrusted-folder reader: regular files and real
+ * folders only, nothing outside the part. A slug that is not one plain folder name is not
+ * followed.
+ *
+ * @returns What was left out, one sentence each.
+ */
+async function copySlug(from: string, to: string, task: FlatSpan): Promise<string[]> {
   const slug = String(task.attributes[A.taskSlug] ?? "");
   const rel = `${RUN_LAYOUT.tasks}/${slug}`;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(slug) || unsafeRelPath(rel) !== undefined) return;
-  const stat = await Deno.lstat(runPath(from, rel)).catch(() => undefined);
-  if (!stat?.isDirectory) return; // absent, or a link: never followed
-  await copyTree(runPath(from, rel), runPath(to, rel));
-}
-
-/** Copies files and folders; links (neither) are left out, so a copy never leaves `from`. */
-async function copyTree(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const e of Deno.readDir(from)) {
-    if (e.isDirectory) await copyTree(join(from, e.name), join(to, e.name));
-    else if (e.isFile) await Deno.copyFile(join(from, e.name), join(to, e.name));
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(slug) || unsafeRelPath(rel) !== undefined) {
+    return [`Cannot copy the instance folder of slug ${JSON.stringify(slug)}: not a plain name`];
+  }
+  try {
+    const refused = await copyTreeInside(from, rel, runPath(to, rel));
+    return refused.map((e) => `${e.message}; left out of the merged run`);
+  } catch (err) {
+    if (!(err instanceof UnsafeEntryError)) throw err;
+    return [`${err.message}; the instance's files are left out of the merged run`];
   }
 }
 

@@ -173,8 +173,18 @@ function decodeAttributes(list: OtlpKeyValue[] | undefined): Record<string, Attr
   return out;
 }
 
+/** A time of a span; out of what a `Date` holds (or not an integer) is a bad line. */
 function nanosToDate(n: string | number): Date {
-  return new Date(Number(BigInt(n) / 1_000_000n));
+  let date: Date;
+  try {
+    date = new Date(Number(BigInt(n) / 1_000_000n));
+  } catch {
+    throw new RangeError(`the time ${JSON.stringify(String(n).slice(0, 40))} is not an integer`);
+  }
+  if (Number.isNaN(date.getTime())) {
+    throw new RangeError(`the time ${JSON.stringify(String(n).slice(0, 40))} is out of range`);
+  }
+  return date;
 }
 
 /**
@@ -205,13 +215,52 @@ export function parseSpansJsonl(text: string): SpansFile {
       if (!isCutLast) problems.push(`line ${i + 1}: not JSON (${(err as Error).message})`);
       return;
     }
+    const count = rawSpanCount(data);
+    if (count > MAX_SPANS_PER_LINE) {
+      problems.push(`line ${i + 1}: it holds ${count} spans, more than ${MAX_SPANS_PER_LINE}`);
+      return;
+    }
     const parsed = ExportTraceServiceRequestSchema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       problems.push(`line ${i + 1}: ${issue?.path.join(".")}: ${issue?.message}`);
       return;
     }
-    for (const rs of parsed.data.resourceSpans) {
+    try {
+      const found = lineSpans(parsed.data);
+      for (const span of found) spans.push(span);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      problems.push(`line ${i + 1}: ${err.message}`);
+    }
+  });
+  return { spans, problems };
+}
+
+/**
+ * Most spans one line may hold. The runner writes one span a line (the OpenTelemetry exporter a
+ * batch of a few); a line of thousands is not a run's record, and reading it would cost time
+ * that grows with its square downstream.
+ */
+export const MAX_SPANS_PER_LINE = 1000;
+
+/** How many spans a line of JSON holds, counted before it is validated (which costs more). */
+function rawSpanCount(data: unknown): number {
+  let n = 0;
+  const list = (v: unknown): unknown[] => Array.isArray(v) ? v : [];
+  for (const rs of list((data as { resourceSpans?: unknown })?.resourceSpans)) {
+    for (const ss of list((rs as { scopeSpans?: unknown })?.scopeSpans)) {
+      n += list((ss as { spans?: unknown })?.spans).length;
+    }
+  }
+  return n;
+}
+
+/** The spans of one parsed line. */
+function lineSpans(data: z.infer<typeof ExportTraceServiceRequestSchema>): FlatSpan[] {
+  const spans: FlatSpan[] = [];
+  {
+    for (const rs of data.resourceSpans) {
       const resource = decodeAttributes(rs.resource?.attributes);
       for (const ss of rs.scopeSpans ?? []) {
         for (const s of ss.spans ?? []) {
@@ -237,8 +286,8 @@ export function parseSpansJsonl(text: string): SpansFile {
         }
       }
     }
-  });
-  return { spans, problems };
+  }
+  return spans;
 }
 
 /**

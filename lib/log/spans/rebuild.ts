@@ -8,6 +8,7 @@ import { UserError } from "../../errors.ts";
 import type { JsonValue } from "../../_base/json.ts";
 import { attrNumber, attrString, type AttrValue, type FlatSpan } from "./otlp_read.ts";
 import { parseSpansJsonl } from "./otlp_read.ts";
+import { attemptsByTaskId } from "./_attempt_spans.ts";
 import { z } from "../../../deps.ts";
 import {
   type AttemptRecord,
@@ -142,14 +143,7 @@ export function summaryFromSpans(
   const resource = planSpan?.resource ?? spans[0]?.resource ?? {};
   const runSpan = spans.find((s) => s.parentSpanId === undefined && A.runId in s.attributes);
   const taskSpans = spans.filter((s) => A.taskId in s.attributes && !(A.attempt in s.attributes));
-  const attemptSpans = spans.filter((s) => A.attempt in s.attributes);
-
-  const attemptsByTask = new Map<string, FlatSpan[]>();
-  for (const s of attemptSpans) {
-    const id = str(s.attributes[A.taskId]);
-    if (id === undefined) continue;
-    attemptsByTask.set(id, [...(attemptsByTask.get(id) ?? []), s]);
-  }
+  const attemptsByTask = attemptsByTaskId(spans);
 
   const records = new Map<string, TaskRecord>();
   const ordered = [...taskSpans].sort((a, b) => a.start.getTime() - b.start.getTime());
@@ -203,7 +197,14 @@ export function summaryFromSpans(
     ...[...records.values()].filter((r) => !plannedById.has(r.id)),
   ];
 
-  return RunSummarySchema.parse(runFromSpans(spans, { runSpan, resource, fallbackRunId, tasks }));
+  const parsed = RunSummarySchema.safeParse(
+    runFromSpans(spans, { runSpan, resource, fallbackRunId, tasks }),
+  );
+  if (parsed.success) return parsed.data;
+  // Spans from outside (a part, an old run) can hold values no run holds: said, not a bug.
+  const issue = parsed.error.issues[0];
+  const where = `${issue?.path.join(".")}: ${issue?.message}`;
+  throw new UserError(`Cannot rebuild run '${fallbackRunId}' from its spans: ${where}`);
 }
 
 /** The run-level fields of a rebuilt summary: from the run span, else the resource. */
