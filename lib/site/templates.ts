@@ -16,8 +16,19 @@ export const TEMPLATE_NAMES = [
   "experiment",
   "problems",
 ] as const;
-/** Asset names under `site/assets/`, copied to `<out>/assets/`. */
-export const ASSET_NAMES = ["site.css", "site.js"] as const;
+/**
+ * Asset names under `site/assets/`, copied to `<out>/assets/`. `uplot.*` is uPlot's built file,
+ * vendored from its npm package (tests/vendored_assets_test.ts checks it is the package's).
+ */
+export const ASSET_NAMES = [
+  "site.css",
+  "site.js",
+  "charts.js",
+  "charts.css",
+  "uplot.min.js",
+  "uplot.min.css",
+  "uplot.LICENSE.txt",
+] as const;
 
 /**
  * A template or asset that could not be loaded.
