@@ -11,6 +11,7 @@ import { VERSION } from "../version.ts";
 import { safeName } from "./_html.ts";
 import { loadRuns } from "./load.ts";
 import { readHistory, writeHistory } from "./history.ts";
+import { carryBlobs, removeUnusedBlobs } from "./blob_store.ts";
 import {
   type History,
   HISTORY_FORMAT_VERSION,
@@ -213,6 +214,7 @@ export async function writeRuns(
       if (prevRunDir && await exists(prevRunDir)) {
         await Deno.remove(runDir, { recursive: true }).catch(() => {});
         await copyDir(prevRunDir, runDir);
+        await carryBlobs(runDir, previous.dir!, ctx.out);
         counts.carried++;
         continue;
       }
@@ -278,6 +280,7 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
   await renderIndex(plan.kept, ctx);
   const pages = written.pages + 1 + await renderExperiments(plan.kept, ctx);
   await renderProblems(loaded.problems, ctx);
+  await removeUnusedBlobs(out, plan.kept.map((r) => r.key));
   for (const [name, text] of Object.entries(files.assets)) {
     await Deno.writeTextFile(join(out, "assets", name), text);
   }

@@ -98,8 +98,10 @@ export function buildInstancePageModel(
   let notebookError: string | undefined;
   if (files.notebook !== undefined) {
     try {
-      notebookHtml = renderNotebook(files.notebook.text, { notebookHref: files.notebook.href })
-        .html;
+      notebookHtml = renderNotebook(files.notebook.text, {
+        notebookHref: files.notebook.href,
+        ...(files.imageSrc ? { imageSrc: files.imageSrc } : {}),
+      }).html;
     } catch (err) {
       notebookError = `The notebook could not be rendered: ${(err as Error).message}`;
     }

@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import { formatTime, formatValue, safeName } from "./_html.ts";
+import { BLOB_LIST, BlobStore } from "./blob_store.ts";
 import { copyInstanceFiles } from "./instance_files.ts";
 import { buildInstancePageModel, type InstancePageModel } from "./instance_model.ts";
 import type { SiteRun } from "./model.ts";
@@ -94,6 +95,7 @@ export async function writeRunPages(
     Deno.writeTextFileSync(join(dir, name), html);
   };
   const model = buildRunPageModel(run, options);
+  const blobs = new BlobStore(ctx.out);
   write("index.html", renderRunPage(model, ctx));
   for (const t of run.summary.tasks) {
     const page = model.pages.get(t.id) ?? "x.html";
@@ -102,8 +104,11 @@ export async function writeRunPages(
       page: page.replace(/\.html$/, ""),
       made,
       maxArtifactBytes: options.maxArtifactBytes,
+      blobs,
     });
     write(page, renderInstancePage(buildInstancePageModel(t, model, files), ctx));
   }
+  // The blobs this run links, so later builds carry them with the run and keep them.
+  Deno.writeTextFileSync(join(dir, BLOB_LIST), blobs.take().join("\n"));
   return { pages: run.summary.tasks.length + 1, bytes };
 }
