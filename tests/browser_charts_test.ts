@@ -10,7 +10,7 @@ import { extname, join, resolve } from "node:path";
 import { type Browser, chromium } from "./_deps.ts";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { BROWSER_PATH, ROOT, tempDir } from "./_helpers.ts";
-import { writeHistoryRuns } from "./_history.ts";
+import { writeHistoryRuns } from "../bench/_history.ts";
 import { buildSite } from "../lib/site/build.ts";
 
 const ARGS = [

@@ -114,6 +114,17 @@ Deno.test("buildSite() stores every artifact, notebook and figure once, by conte
     );
   });
 
+  await t.step("the artifact cap also holds for notebooks; their figures stay", async () => {
+    const capped = join(dir.path, "capped");
+    await buildSite([join(runs, a)], { out: capped, maxArtifactBytes: 100 });
+    const files = blobFiles(capped);
+    assertEquals(files.some((f) => f.endsWith(".ipynb")), false, files.join(", "));
+    assertOk(files.some((f) => f.endsWith(".png")));
+    const page = await Deno.readTextFile(join(capped, "runs", a, "train.html"));
+    assertStringIncludes(page, "notebook larger than 100 bytes: not copied");
+    assertStringIncludes(page, '<img class="nb-img" alt="output image"');
+  });
+
   await t.step("a build into a new folder carries the blobs; pruned runs' blobs go", async () => {
     const next = join(dir.path, "next");
     await buildSite([join(runs, c)], { out: next, previous: site, keepRuns: 2 });

@@ -55,6 +55,8 @@ export interface AttemptFiles {
   attempt: number;
   /** Link to the copied notebook, relative to the run's pages. */
   notebookHref?: string;
+  /** Why the notebook was not copied (larger than the artifact cap), with where it is kept. */
+  notebookElsewhere?: { why: string; url?: string };
   /** Link to the copied stderr. */
   stderrHref?: string;
 }
@@ -87,8 +89,8 @@ export interface ArtifactView {
 export interface InstanceFiles {
   /** Every attempt's copied files, in order. */
   attempts: AttemptFiles[];
-  /** The last attempt's notebook: its text and link. */
-  notebook?: { text: string; href: string };
+  /** The last attempt's notebook: its text and link (none when it was too large to copy). */
+  notebook?: { text: string; href?: string | undefined };
   /** The end of the last attempt's stderr. */
   stderr?: { text: string; cut: boolean };
   /** The last attempt's artifacts. */
@@ -144,6 +146,11 @@ function keepAttemptFile(
   const files = run.files;
   if (files === undefined || "missing" in files.check(path)) return undefined;
   if (target.blobs !== undefined && name.endsWith(".ipynb")) {
+    // The cap on copied files holds for notebooks too: their figures are blobs of their own.
+    const checked = files.check(path);
+    if (!("missing" in checked) && checked.size > (target.maxArtifactBytes ?? Infinity)) {
+      return undefined;
+    }
     const bytes = files.readBytes(path);
     return bytes === undefined ? undefined : TO_ROOT + target.blobs.put(bytes, ".ipynb");
   }
@@ -193,14 +200,15 @@ export function copyInstanceFiles(
       if (!path) continue;
       const href = keepAttemptFile(run, path, ATTEMPT_LAYOUT[kind], target, rel);
       if (href !== undefined) view[`${kind}Href`] = href;
+      else if (kind === "notebook") notTooLarge(run, path, target, view);
     }
     out.attempts.push(view);
   }
   const last = t.attempts.at(-1);
   const lastView = out.attempts.at(-1);
   if (files !== undefined && last !== undefined && lastView !== undefined) {
-    if (lastView.notebookHref !== undefined && last.notebook) {
-      const text = files.readText(last.notebook); // read again: notebooks are read one at a time
+    if ((lastView.notebookHref ?? lastView.notebookElsewhere) !== undefined && last.notebook) {
+      const text = files.readText(last.notebook);
       if (text !== undefined) out.notebook = { text: text.text, href: lastView.notebookHref };
     }
     if (lastView.stderrHref !== undefined && last.stderr) {
@@ -291,4 +299,18 @@ function keepArtifact(
   ensureDir(dirname(dest), where.made);
   const failed = files.copyTo(a.path, dest);
   return failed !== undefined ? { failed } : { href: `${where.artDir}/${base}` };
+}
+
+/** Says why a notebook larger than the cap was not copied, and where it is kept. */
+function notTooLarge(run: SiteRun, path: string, target: InstanceTarget, view: AttemptFiles) {
+  const checked = run.files?.check(path);
+  if (checked === undefined || "missing" in checked) return;
+  if (checked.size <= (target.maxArtifactBytes ?? Infinity)) return;
+  const url = run.summary.ci?.url;
+  const ok = url !== undefined && /^https?:\/\/[^\s]+$/i.test(url);
+  view.notebookElsewhere = {
+    why: `notebook larger than ${target.maxArtifactBytes} bytes: not copied` +
+      (ok ? "; the workflow run keeps it" : ""),
+    ...(ok ? { url } : {}),
+  };
 }

@@ -32,6 +32,8 @@ export interface AttemptView {
   notebookHref?: string;
   /** Link to its stderr, when copied. */
   stderrHref?: string;
+  /** Why its notebook was not copied, and where it is kept. */
+  notebookElsewhere?: { why: string; url?: string };
 }
 
 /** The view model of an instance page. */
@@ -99,7 +101,7 @@ export function buildInstancePageModel(
   if (files.notebook !== undefined) {
     try {
       notebookHtml = renderNotebook(files.notebook.text, {
-        notebookHref: files.notebook.href,
+        ...(files.notebook.href ? { notebookHref: files.notebook.href } : {}),
         ...(files.imageSrc ? { imageSrc: files.imageSrc } : {}),
       }).html;
     } catch (err) {
@@ -126,6 +128,7 @@ export function buildInstancePageModel(
         a,
         ...(f?.notebookHref === undefined ? {} : { notebookHref: f.notebookHref }),
         ...(f?.stderrHref === undefined ? {} : { stderrHref: f.stderrHref }),
+        ...(f?.notebookElsewhere === undefined ? {} : { notebookElsewhere: f.notebookElsewhere }),
       };
     }),
     artifacts: files.artifacts,

@@ -1,8 +1,12 @@
 /**
  * A synthetic history for site tests and benches: N runs of a demo-shaped pipeline (12 task
  * instances: ingest, eda, split, train-model and benchmark over 4 `nr_train_images`, summary),
- * every fifth run from a pull request, with noisy values, a step metric and CI context. Only
- * `run.json` is written (no notebooks): enough for the runs list and experiment pages.
+ * every fifth run from a pull request, with noisy values, a step metric and CI context.
+ * {@linkcode writeHistoryRuns} writes only `run.json` (enough for the runs list and experiment
+ * pages); with `files`, also an executed notebook per instance (benchmark ones with a figure
+ * output that is also logged as a `roc.png` artifact, the way `log_figure` shows a figure), and
+ * a `model.joblib` per train-model instance that is the same as the previous run's on every
+ * second run (a cached instance).
  *
  * @module
  */
@@ -116,13 +120,90 @@ export function historyRun(i: number): RunSummary {
  * @param from Index of the first run.
  * @returns The run ids, oldest first.
  */
-export async function writeHistoryRuns(dir: string, count: number, from = 0): Promise<string[]> {
+export async function writeHistoryRuns(
+  dir: string,
+  count: number,
+  from = 0,
+  options: { files?: boolean } = {},
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = from; i < from + count; i++) {
     const s = historyRun(i);
     await Deno.mkdir(join(dir, s.runId), { recursive: true });
+    if (options.files) writeFiles(join(dir, s.runId), s, i);
     await Deno.writeTextFile(join(dir, s.runId, "run.json"), JSON.stringify(s));
     ids.push(s.runId);
   }
   return ids;
+}
+
+/** Deterministic pseudo-random bytes. */
+function bytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed * 2654435761 >>> 0 || 1;
+  for (let k = 0; k < n; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[k] = x & 255;
+  }
+  return out;
+}
+
+function b64(data: Uint8Array): string {
+  let bin = "";
+  for (const b of data) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+function writeFiles(folder: string, s: RunSummary, i: number): void {
+  for (const t of s.tasks) {
+    const rel = `tasks/${t.slug}/attempt-1`;
+    Deno.mkdirSync(join(folder, rel, "artifacts"), { recursive: true });
+    const n = Number(t.matrix.nr_train_images ?? 0);
+    const outputs: unknown[] = [{ output_type: "stream", name: "stdout", text: `task ${t.id}\n` }];
+    const sha = "0".repeat(64);
+    if (t.task === "benchmark") {
+      const png = bytes(24_000, i * 10_000 + n);
+      Deno.writeFileSync(join(folder, rel, "artifacts", "roc.png"), png);
+      t.artifacts.push({
+        name: "roc.png",
+        path: `${rel}/artifacts/roc.png`,
+        size: png.length,
+        sha256: sha,
+        mediaType: "image/png",
+      });
+      outputs.push({ output_type: "display_data", metadata: {}, data: { "image/png": b64(png) } });
+    }
+    if (t.task === "train-model") {
+      const model = bytes(60_000, (i - (i % 2)) * 10_000 + n);
+      Deno.writeFileSync(join(folder, rel, "artifacts", "model.joblib"), model);
+      t.artifacts.push({
+        name: "model.joblib",
+        path: `${rel}/artifacts/model.joblib`,
+        size: model.length,
+        sha256: sha,
+      });
+    }
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { cell_type: "markdown", metadata: {}, source: `# ${t.task}` },
+        {
+          cell_type: "code",
+          execution_count: 1,
+          metadata: { tags: ["injected-parameters"] },
+          source: `P = ${JSON.stringify(t.parameters)}`,
+          outputs: [],
+        },
+        { cell_type: "code", execution_count: 2, metadata: {}, source: "run()", outputs },
+      ],
+    };
+    Deno.writeTextFileSync(join(folder, rel, "notebook.ipynb"), JSON.stringify(nb));
+    Deno.writeTextFileSync(join(folder, rel, "stderr.txt"), "");
+    t.attempts[0]!.notebook = `${rel}/notebook.ipynb`;
+    t.attempts[0]!.stderr = `${rel}/stderr.txt`;
+  }
 }
