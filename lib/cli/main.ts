@@ -12,6 +12,7 @@ import { runCommand } from "./run.ts";
 import { convertCommand } from "./convert.ts";
 import { siteCommand } from "./site.ts";
 import { summaryCommand } from "./summary.ts";
+import { commentCommand } from "./comment.ts";
 import { collectCommand } from "./collect.ts";
 import { mergeCommand } from "./merge.ts";
 import { workflowCommand } from "./workflow.ts";
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
       siteCommand(),
       summaryCommand(),
       collectCommand(),
+      commentCommand(),
       mergeCommand(),
       workflowCommand(),
       cacheCommand(),
