@@ -67,6 +67,16 @@ Deno.test("cli.ts comment posts one pull-request comment and updates it on the n
     assertEquals(body.split("\n").filter((l) => l.startsWith("```")).length % 2, 0);
   });
 
+  await t.step("without --allow-net it names the flag, exit 2", async () => {
+    const res = await runCliProcess(
+      ["comment", file, "--repo", "octo/demo", "--pr", "7", "--api-url", fake.apiUrl],
+      { flags: [`--allow-read=${file}`, "--allow-env=GITHUB_TOKEN"], env: { GITHUB_TOKEN: TOKEN } },
+    );
+    assertEquals(res.code, 2);
+    assertStringIncludes(res.stderr, "--allow-net");
+    assertEquals(res.stderr.includes("    at "), false);
+  });
+
   await t.step("without a token it says what to set, exit 2", async () => {
     const res = await comment({});
     assertEquals(res.code, 2);
