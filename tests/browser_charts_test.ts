@@ -10,7 +10,8 @@ import { extname, join, resolve } from "node:path";
 import { type Browser, chromium } from "./_deps.ts";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { BROWSER_PATH, ROOT, tempDir } from "./_helpers.ts";
-import { writeHistoryRuns } from "../bench/_history.ts";
+import { historyRun, writeHistoryRuns } from "../bench/_history.ts";
+import { XSS_MARKER } from "./fixtures/make_runs.ts";
 import { buildSite } from "../lib/site/build.ts";
 
 const ARGS = [
@@ -24,6 +25,7 @@ const ARGS = [
 ];
 const PREFIX = "/repo/";
 const SHOTS = join(ROOT, "tests", "__screenshots__");
+const X = `<img src=x onerror="window.${XSS_MARKER}=1">`;
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".css": "text/css",
@@ -54,6 +56,22 @@ Deno.test({
   async fn(t) {
     await using dir = await tempDir("pynb-charts-");
     await writeHistoryRuns(join(dir.path, "runs"), 200);
+    // A run whose names and values are hostile HTML: the charts show them as text.
+    for (const i of [0, 1]) {
+      // Older than the history, and only the summary task: the other pages stay as counted.
+      const base = historyRun(-1 - i);
+      const run = {
+        ...base,
+        runId: `evil-run-${i}`,
+        tasks: base.tasks.filter((x) => x.task === "summary"),
+      };
+      const t = run.tasks.find((x) => x.task === "summary")!;
+      t.parameters = { ...t.parameters, [X]: i === 0 ? X : `${X}2` };
+      t.values = { [X]: i + 1 };
+      t.metrics = [0, 1, 2].map((step) => ({ name: X, value: step + i, step }));
+      await Deno.mkdir(join(dir.path, "runs", run.runId), { recursive: true });
+      await Deno.writeTextFile(join(dir.path, "runs", run.runId, "run.json"), JSON.stringify(run));
+    }
     const out = join(dir.path, "site");
     await buildSite([join(dir.path, "runs")], { out, baseUrl: PREFIX });
     const root = await Deno.realPath(out);
@@ -165,6 +183,35 @@ Deno.test({
           await ctx.close();
         },
       );
+
+      await t.step("hostile names are text in every chart, control and tooltip", async () => {
+        await page.goto(`${base}experiments/summary.html`);
+        await page.waitForSelector("#exp-charts[data-ready]");
+        await page.check("#chart-prs");
+        const over = page.locator("#chart-scatter .u-over");
+        const box = (await over.boundingBox())!;
+        for (let x = 0.02; x < 1; x += 0.08) {
+          for (let y = 0.05; y < 1; y += 0.15) {
+            await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
+          }
+        }
+        assertStringIncludes(await page.textContent("#chart-y") ?? "", X);
+        assertStringIncludes(await page.textContent("#chart-steps .chart-alt") ?? "", X);
+        assertEquals(await page.locator("#exp-charts img").count(), 0);
+        assertEquals(
+          await page.evaluate((m) => (globalThis as Record<string, unknown>)[m], XSS_MARKER),
+          undefined,
+        );
+      });
+
+      await t.step("at 390 px the page does not scroll sideways", async () => {
+        await page.setViewportSize({ width: 390, height: 800 });
+        await page.goto(`${base}experiments/train-model.html`);
+        await page.waitForSelector("#exp-charts[data-ready]");
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        assertOk(wide <= 390, `page is ${wide} px wide`);
+        await page.setViewportSize({ width: 1280, height: 900 });
+      });
 
       await t.step("the charts also draw from the file system", async () => {
         await page.goto(`file://${root}/experiments/benchmark.html`);
