@@ -110,7 +110,7 @@ Deno.test("buildSite() stores every artifact, notebook and figure once, by conte
     assertEquals(page.includes(PNG_B64), false);
     assertStringIncludes(
       page,
-      '<img class="nb-img" alt="output image" loading="lazy" src="../../blobs/',
+      '<img class="nb-img" alt="output image" src="../../blobs/',
     );
   });
 

@@ -219,7 +219,7 @@ function renderData(data: Record<string, unknown>, href: Href, image: ImageSrc):
       // A figure stored once as a file, linked: the page does not carry it a second time.
       const src = image?.(mime, b64);
       if (src !== undefined) {
-        return `<img class="nb-img" alt="output image" loading="lazy" src="${escapeHtml(src)}">`;
+        return `<img class="nb-img" alt="output image" src="${escapeHtml(src)}">`;
       }
       return `<img class="nb-img" alt="output image" src="data:${mime};base64,${
         b64.replace(/\s+/g, "")
