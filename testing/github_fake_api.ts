@@ -5,6 +5,9 @@
  *
  * @module
  */
+import { answerComments, type FakeComment } from "./github_fake_comments.ts";
+
+export type { FakeComment };
 
 /** One artifact the fake repository holds. */
 export interface FakeArtifact {
@@ -33,6 +36,8 @@ export interface FakeOptions {
   /** The token the fake accepts. */
   token: string;
   artifacts: FakeArtifact[];
+  /** Issue and pull-request comments (changed in place by create and update). */
+  comments?: FakeComment[];
   /** Artifacts per page. @default 2 */
   pageSize?: number;
   /** Page numbers whose first request is refused by a rate limit. */
@@ -143,18 +148,25 @@ export async function startFakeGitHub(options: FakeOptions): Promise<FakeGitHub>
   });
   blobOrigin = `http://127.0.0.1:${blobServer.addr.port}`;
 
-  const apiServer = Deno.serve(listen, (req) => {
-    const url = new URL(req.url);
-    const auth = req.headers.get("authorization");
-    const res = answer(url, auth);
-    requests.push({
-      host: "api",
-      path: url.pathname + url.search,
-      status: res.status,
-      authorized: auth !== null,
-    });
-    return res;
-  });
+  const apiServer: Deno.HttpServer<Deno.NetAddr> = Deno.serve(
+    listen,
+    async (req): Promise<Response> => {
+      const url = new URL(req.url);
+      const auth = req.headers.get("authorization");
+      const ok = auth === `token ${options.token}` || auth === `Bearer ${options.token}`;
+      const origin = `http://127.0.0.1:${apiServer.addr.port}`;
+      const state = { comments: options.comments ?? [], repo, origin, pageSize };
+      const res: Response = (ok ? await answerComments(req, state) : undefined) ??
+        answer(url, auth);
+      requests.push({
+        host: "api",
+        path: url.pathname + url.search,
+        status: res.status,
+        authorized: auth !== null,
+      });
+      return res;
+    },
+  );
   const apiOrigin = `http://127.0.0.1:${apiServer.addr.port}`;
 
   function answer(url: URL, auth: string | null): Response {

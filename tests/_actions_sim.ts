@@ -140,6 +140,8 @@ async function runJob(
   for (const step of job.steps) {
     const cond = step.if ?? "";
     if (failed && !cond.includes("!cancelled()")) continue;
+    // The simulated event is a workflow_dispatch: steps only for pull requests do not run.
+    if (cond.includes("github.event_name == 'pull_request'")) continue;
     if (step.uses?.startsWith("actions/upload-artifact@")) {
       const name = expand(String(step.with?.name), vars);
       const from = join(folder, String(step.with?.path));

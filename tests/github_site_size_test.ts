@@ -44,16 +44,21 @@ Deno.test("cli.ts site --max-artifact-bytes links large artifacts to the workflo
     { flags: ["--allow-read", `--allow-write=${out}`] },
   );
   assertEquals(res.code, 0, res.stderr);
-  const files = join(out, "runs", run.runId, "files", "ingest", "attempt-1", "artifacts");
+  // Artifacts are stored once by content hash under blobs/.
+  const page = await Deno.readTextFile(join(out, "runs", run.runId, "ingest.html"));
+  const csv = page.match(/href="\.\.\/\.\.\/(blobs\/[0-9a-f]{2}\/[0-9a-f]{64}\.csv)"/)?.[1];
+  assertOk(csv && await exists(join(out, csv), { lstat: true }), "the small artifact is copied");
   assertOk(
-    await exists(join(files, "counts.csv"), { lstat: true }),
-    "the small artifact is copied",
-  );
-  assertOk(
-    !(await exists(join(files, "model.joblib"), { lstat: true })),
+    !(await exists(
+      join(
+        out,
+        "blobs",
+        ingest.artifacts[0]!.sha256.slice(0, 2),
+        `${ingest.artifacts[0]!.sha256}.joblib`,
+      ),
+    )),
     "the large artifact is not copied",
   );
-  const page = await Deno.readTextFile(join(out, "runs", run.runId, "ingest.html"));
   assertStringIncludes(page, "larger than 102400 bytes: not copied to the site");
   assertStringIncludes(page, `<a href="${run.ci!.url}">workflow run</a>`);
 
@@ -63,9 +68,6 @@ Deno.test("cli.ts site --max-artifact-bytes links large artifacts to the workflo
     flags: ["--allow-read", `--allow-write=${all}`],
   });
   assertEquals(res2.code, 0, res2.stderr);
-  const allFiles = join(all, "runs", run.runId, "files", "ingest", "attempt-1", "artifacts");
-  assertOk(
-    await exists(join(allFiles, "model.joblib.download"), { lstat: true }) ||
-      await exists(join(allFiles, "model.joblib"), { lstat: true }),
-  );
+  const sha = ingest.artifacts[0]!.sha256;
+  assertOk(await exists(join(all, "blobs", sha.slice(0, 2), `${sha}.joblib`), { lstat: true }));
 });

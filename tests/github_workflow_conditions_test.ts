@@ -186,3 +186,43 @@ Deno.test("publish prunes the site, keeps the artifact cache by content, and nam
     assertEquals(interpolate(deploy.with!.artifact_name!, ctx), "github-pages-2");
   }
 });
+
+Deno.test("the pull-request comment is posted only on pull requests from the repository itself", async (t) => {
+  const jobs: [string, string][] = [
+    ...WORKFLOWS.map((f): [string, string] => [f, "run"]),
+    // The workflow `cli.ts workflow` writes: its merge job comments.
+    [".github/workflows/demo-pipeline-jobs.yml", "merge"],
+  ];
+  for (const [file, job] of jobs) {
+    const wf = await loadWorkflow(file);
+    assertEquals(wf.env?.PYNB_PR_COMMENT, "true", file);
+    const comment = step(wf, job, /^Comment on the pull request/);
+    for (const event of Object.keys(ON_DEFAULT_BRANCH)) {
+      await t.step(`${file}: ${event}`, async () => {
+        const gh = await github(event);
+        // A fork's token is read-only: its step summary stays the place to look.
+        assertEquals(evaluateIf(comment.if, context(gh, wf)), event === "pull_request_same_repo");
+        assertEquals(evaluateIf(comment.if, context(gh, wf, "cancelled")), false);
+      });
+    }
+    await t.step(`${file}: off with PYNB_PR_COMMENT=false`, async () => {
+      const off = { ...wf, env: { ...wf.env, PYNB_PR_COMMENT: "false" } };
+      assertEquals(
+        evaluateIf(comment.if, context(await github("pull_request_same_repo"), off)),
+        false,
+      );
+    });
+    await t.step(`${file}: the comment posts the step summary's file`, async () => {
+      const gh = await github("pull_request_same_repo");
+      assertEquals(
+        interpolate(comment.env!.PR_NUMBER!, context(gh, wf)),
+        String(
+          (gh as { event: { pull_request: { number: number } } }).event.pull_request.number,
+        ),
+      );
+      assertStringIncludes(comment.run!, "comment run-summary.md --repo");
+      const summary = step(wf, job, /^Write the step summary/);
+      assertStringIncludes(summary.run!, 'cat run-summary.md >> "$GITHUB_STEP_SUMMARY"');
+    });
+  }
+});

@@ -63,6 +63,7 @@ Deno.test("README command reference gives each command's documented permission f
     [
       "cache",
       "collect",
+      "comment",
       "convert",
       "merge",
       "plan",

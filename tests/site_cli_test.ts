@@ -66,7 +66,10 @@ Deno.test("cli.ts site --previous adds new runs to a published history and prune
     assertMatch(res.stdout, /3 runs \(1 rendered, 2 kept from the previous site, 0 pruned\)/);
     assertEquals((await historyIds(second)).sort(), [A, B, C]);
     assertOk(await exists(join(second, "runs", A, "index.html")));
-    assertOk(await exists(join(second, "runs", B, "files", "eda", "attempt-1", "artifacts")));
+    // B's artifacts and notebooks (content-addressed blobs) come along with its pages.
+    const blobs = (await Deno.readTextFile(join(second, "runs", B, "blobs.txt"))).split("\n");
+    assertOk(blobs.some((b) => b.endsWith(".png")), blobs.join(", "));
+    for (const b of blobs) assertOk(await exists(join(second, b)), b);
     const index = await Deno.readTextFile(join(second, "index.html"));
     for (const id of [A, B, C]) assertStringIncludes(index, `runs/${id}/index.html`);
     const exp = await Deno.readTextFile(join(second, "experiments", "train-model.html"));

@@ -34,15 +34,12 @@ Deno.test("buildSite() shows a run written by the real executor", async (t) => {
     const hello = await read("hello.html");
     assertStringIncludes(hello, "Grüße ✓");
     assertStringIncludes(hello, "<h3>score</h3>");
-    assertMatch(
-      hello,
-      /href="files\/hello\/attempt-1\/artifacts\/hello\.txt" download="hello\.txt"/,
-    );
-    assertOk(
-      (await Deno.stat(
-        join(dir.path, "runs/real-executor-run/files/hello/attempt-1/artifacts/hello.txt"),
-      )).size > 0,
-    );
+    // Stored once under blobs/, by the SHA-256 of its bytes.
+    const href = hello.match(
+      /href="\.\.\/\.\.\/(blobs\/[0-9a-f]{2}\/[0-9a-f]{64}\.txt)" download="hello\.txt"/,
+    )?.[1];
+    assertOk(href, "no link to hello.txt");
+    assertOk((await Deno.stat(join(dir.path, href))).size > 0);
     assertStringIncludes(hello, 'class="notebook"');
   });
   await t.step("the failed instance shows its error and the partial notebook", async () => {

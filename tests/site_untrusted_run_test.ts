@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
+import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
 
 const CANARY = "CANARY-run-folder-escape-5e1d";
@@ -141,10 +141,11 @@ Deno.test("cli.ts site never publishes what a run folder's links point to", asyn
     const hello = await page("real-executor-run", "hello.html");
     assertStringIncludes(hello, "hello.txt");
     assertStringIncludes(hello, "cannot copy");
-    assertStringIncludes(hello, 'href="files/hello/attempt-1/notebook.ipynb"');
+    // Executed notebooks are stored once, by content hash.
+    assertMatch(hello, /href="\.\.\/\.\.\/blobs\/[0-9a-f]{2}\/[0-9a-f]{64}\.ipynb"/);
     const broken = await page("real-executor-run", "broken.html");
     assertStringIncludes(broken, "ValueError");
-    assertStringIncludes(broken, 'href="files/broken/attempt-1/notebook.ipynb"');
+    assertMatch(broken, /href="\.\.\/\.\.\/blobs\/[0-9a-f]{2}\/[0-9a-f]{64}\.ipynb"/);
     assertEquals(broken.includes('href="files/broken/attempt-1/stderr.txt"'), false);
     const flaky = await page("real-executor-run", "flaky.html");
     assertStringIncludes(flaky, 'href="files/flaky/attempt-1/stderr.txt"');

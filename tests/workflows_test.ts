@@ -92,7 +92,11 @@ Deno.test("demo-pipeline.yml: triggers, permissions per job, artifacts and Pages
     "workflow_dispatch",
   ]);
   assertEquals(wf.permissions, {});
-  assertEquals(wf.jobs.run!.permissions, { contents: "read", actions: "read" });
+  assertEquals(wf.jobs.run!.permissions, {
+    contents: "read",
+    actions: "read",
+    "pull-requests": "write",
+  });
   assertEquals(wf.jobs.publish!.permissions, {
     contents: "read",
     actions: "read",
@@ -190,6 +194,11 @@ Deno.test("the user template pins cli.ts to a tag and grants each command its fl
       "--allow-net=raw.githubusercontent.com",
     ],
     summary: ["--allow-read"],
+    comment: [
+      "--allow-read=run-summary.md",
+      "--allow-net=api.github.com",
+      "--allow-env=GITHUB_TOKEN",
+    ],
     collect: ['--allow-net="$COLLECT_NET"', "--allow-env=GITHUB_TOKEN"],
     site: ["--allow-read", "--allow-write=_site", "--allow-net=raw.githubusercontent.com"],
     cache: ["--allow-read=.pynb-cache", "--allow-write=.pynb-cache"],
@@ -215,7 +224,7 @@ Deno.test("the user template pins cli.ts to a tag and grants each command its fl
       }
     }
   }
-  assertEquals([...seen].sort(), ["cache", "collect", "run", "site", "summary"]);
+  assertEquals([...seen].sort(), ["cache", "collect", "comment", "run", "site", "summary"]);
   assertEquals(wf.env?.COLLECT_NET, COLLECT_NET_HOSTS);
   assertEquals(wf.jobs.publish!.permissions, {
     actions: "read",

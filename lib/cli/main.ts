@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   convert: async () => (await import("./convert.ts")).convertCommand(),
   site: async () => (await import("./site.ts")).siteCommand(),
   summary: async () => (await import("./summary.ts")).summaryCommand(),
+  comment: async () => (await import("./comment.ts")).commentCommand(),
   collect: async () => (await import("./collect.ts")).collectCommand(),
   merge: async () => (await import("./merge.ts")).mergeCommand(),
   workflow: async () => (await import("./workflow.ts")).workflowCommand(),

@@ -12,6 +12,7 @@ export interface Step {
   if?: string;
   with?: Record<string, string | number | boolean | undefined>;
   env?: Record<string, string> | undefined;
+  "continue-on-error"?: boolean;
   run?: string;
 }
 
@@ -71,6 +72,26 @@ export function jobSetupSteps(apt: string[]): Step[] {
 }
 
 /**
+ * Posts the step summary as one pull-request comment, updated on each push; only on pull
+ * requests from the repository itself (a fork's token cannot write) and with
+ * `PYNB_PR_COMMENT` set to `true`.
+ */
+export const COMMENT_STEP: Step = {
+  name: "Comment on the pull request",
+  if: "${{ !cancelled() && env.PYNB_PR_COMMENT == 'true' && github.event_name == 'pull_request' " +
+    "&& github.event.pull_request.head.repo.full_name == github.repository }}",
+  "continue-on-error": true,
+  env: {
+    GITHUB_TOKEN: "${{ github.token }}",
+    PR_NUMBER: "${{ github.event.pull_request.number }}",
+    RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+  },
+  run: "test ! -s run-summary.md ||\n" +
+    "  deno run --allow-read=run-summary.md --allow-net=api.github.com --allow-env=GITHUB_TOKEN \\\n" +
+    '  cli.ts comment run-summary.md --repo "$GITHUB_REPOSITORY" --pr "$PR_NUMBER" --full-url "$RUN_URL"\n',
+};
+
+/**
  * The last job: downloads every part, merges them into one run folder, keeps it as the
  * `pynb-run-v1-<run id>-<attempt>` artifact (which the site's publish job collects) and writes the
  * step summary. It runs whatever happened before it, unless the workflow was cancelled.
@@ -92,7 +113,7 @@ export function mergeJob(needs: string[]): Job {
     if: "${{ !cancelled() }}",
     "runs-on": "ubuntu-latest",
     "timeout-minutes": 20,
-    permissions: { contents: "read" },
+    permissions: { contents: "read", "pull-requests": "write" },
     steps: [
       ...jobSetupSteps([]),
       {
@@ -119,9 +140,11 @@ export function mergeJob(needs: string[]): Job {
         name: "Write the step summary",
         if: "${{ !cancelled() }}",
         run: 'if [ -d "runs/$RUN_ID" ]; then\n' +
-          '  deno run --allow-read cli.ts summary "runs/$RUN_ID" >> "$GITHUB_STEP_SUMMARY"\n' +
+          '  deno run --allow-read cli.ts summary "runs/$RUN_ID" > run-summary.md\n' +
+          '  cat run-summary.md >> "$GITHUB_STEP_SUMMARY"\n' +
           "fi\n",
       },
+      COMMENT_STEP,
     ],
   };
 }

@@ -13,6 +13,13 @@ export type { CollectedArtifact, CollectOptions, CollectReport } from "./collect
 export { downloadArtifact, listArtifacts } from "./artifacts.ts";
 export type { RepoRef, WorkflowArtifact } from "./artifacts.ts";
 export { createGitHubClient } from "./client.ts";
+export {
+  COMMENT_MARKER,
+  commentBody,
+  MAX_COMMENT_CHARS,
+  upsertPullRequestComment,
+} from "./pr_comment.ts";
+export type { CommentBodyOptions, CommentResult } from "./pr_comment.ts";
 export type { GitHubClientOptions } from "./client.ts";
 export { extractRunFolders } from "./zip.ts";
 export type { ExtractOptions, ExtractResult } from "./zip.ts";

@@ -327,6 +327,9 @@ export function generateWorkflow(plan: Plan, options: WorkflowOptions): string {
     env: {
       NO_COLOR: "1",
       PYNB_PYTHON: "/usr/bin/python3",
+      // "true": the merge job posts the summary as one comment on a pull request of this
+      // repository, updated on each push.
+      PYNB_PR_COMMENT: "true",
       // Every part of a run shares its id; re-running failed jobs keeps it.
       RUN_ID: "gh-${{ github.run_id }}",
     },

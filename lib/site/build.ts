@@ -11,6 +11,7 @@ import { VERSION } from "../version.ts";
 import { safeName } from "./_html.ts";
 import { loadRuns } from "./load.ts";
 import { readHistory, writeHistory } from "./history.ts";
+import { carryBlobs, removeUnusedBlobs } from "./blob_store.ts";
 import {
   type History,
   HISTORY_FORMAT_VERSION,
@@ -216,6 +217,7 @@ export async function writeRuns(
       if (prevRunDir && await exists(prevRunDir)) {
         await Deno.remove(runDir, { recursive: true }).catch(() => {});
         await copyDir(prevRunDir, runDir);
+        await carryBlobs(runDir, previous.dir!, ctx.out);
         counts.carried++;
         continue;
       }
@@ -284,6 +286,7 @@ export async function buildSite(inputs: string[], options: BuildSiteOptions): Pr
   await renderCompare(ctx);
   const pages = written.pages + 2 + await renderExperiments(plan.kept, ctx);
   await renderProblems(loaded.problems, ctx);
+  await removeUnusedBlobs(out, plan.kept.map((r) => r.key));
   for (const [name, text] of Object.entries(files.assets)) {
     await Deno.writeTextFile(join(out, "assets", name), text);
   }

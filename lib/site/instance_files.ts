@@ -11,6 +11,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { ATTEMPT_LAYOUT, unsafeRelPath } from "../log/layout.ts";
 import type { Artifact, TaskRecord } from "../log/schema.ts";
 import { safeName } from "./_html.ts";
+import type { BlobStore } from "./blob_store.ts";
 import type { SiteRun } from "./model.ts";
 
 /** Artifacts shown as images. */
@@ -54,6 +55,8 @@ export interface AttemptFiles {
   attempt: number;
   /** Link to the copied notebook, relative to the run's pages. */
   notebookHref?: string;
+  /** Why the notebook was not copied (larger than the artifact cap), with where it is kept. */
+  notebookElsewhere?: { why: string; url?: string };
   /** Link to the copied stderr. */
   stderrHref?: string;
 }
@@ -86,12 +89,74 @@ export interface ArtifactView {
 export interface InstanceFiles {
   /** Every attempt's copied files, in order. */
   attempts: AttemptFiles[];
-  /** The last attempt's notebook: its text and link. */
-  notebook?: { text: string; href: string };
+  /** The last attempt's notebook: its text and link (none when it was too large to copy). */
+  notebook?: { text: string; href?: string | undefined };
   /** The end of the last attempt's stderr. */
   stderr?: { text: string; cut: boolean };
   /** The last attempt's artifacts. */
   artifacts: ArtifactView[];
+  /**
+   * Stores a notebook's base64 image output as a file and returns its link, so the page does
+   * not carry it inline; absent without a blob store.
+   */
+  imageSrc?: (mime: string, base64: string) => string | undefined;
+}
+
+/** Where an instance's files go. */
+export interface InstanceTarget {
+  /** The run's pages folder. */
+  dir: string;
+  /** The page's name without `.html`. */
+  page: string;
+  /** Folders made so far. */
+  made: MadeDirs;
+  /** Artifacts above this size are linked to their workflow run rather than copied. */
+  maxArtifactBytes?: number | undefined;
+  /** Content-addressed storage of artifacts, notebooks and figures; without it, copies. */
+  blobs?: BlobStore | undefined;
+}
+
+const IMAGE_MIME_EXT: Record<string, string> = {
+  "image/png": ".png",
+  "image/jpeg": ".jpg",
+  "image/gif": ".gif",
+};
+
+/** Links from a run's pages folder to the site's root. */
+const TO_ROOT = "../../";
+
+function blobImageSrc(store: BlobStore): (mime: string, base64: string) => string | undefined {
+  return (mime, base64) => {
+    const ext = IMAGE_MIME_EXT[mime];
+    if (ext === undefined) return undefined;
+    const bin = atob(base64.replace(/\s+/g, ""));
+    const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    return TO_ROOT + store.put(bytes, ext);
+  };
+}
+
+/** Copies (or stores) one attempt file; returns its link from the run's pages, or undefined. */
+function keepAttemptFile(
+  run: SiteRun,
+  path: string,
+  name: string,
+  target: InstanceTarget,
+  rel: string,
+): string | undefined {
+  const files = run.files;
+  if (files === undefined || "missing" in files.check(path)) return undefined;
+  if (target.blobs !== undefined && name.endsWith(".ipynb")) {
+    // The cap on copied files holds for notebooks too: their figures are blobs of their own.
+    const checked = files.check(path);
+    if (!("missing" in checked) && checked.size > (target.maxArtifactBytes ?? Infinity)) {
+      return undefined;
+    }
+    const bytes = files.readBytes(path);
+    return bytes === undefined ? undefined : TO_ROOT + target.blobs.put(bytes, ".ipynb");
+  }
+  ensureDir(join(target.dir, rel), target.made);
+  if (files.copyTo(path, join(target.dir, rel, name)) !== undefined) return undefined;
+  return `${rel}/${name}`;
 }
 
 /** Folders created so far, so each is made once. */
@@ -122,28 +187,27 @@ function ensureDir(path: string, made: MadeDirs): void {
 export function copyInstanceFiles(
   run: SiteRun,
   t: TaskRecord,
-  target: { dir: string; page: string; made: MadeDirs; maxArtifactBytes?: number | undefined },
+  target: InstanceTarget,
 ): InstanceFiles {
   const out: InstanceFiles = { attempts: [], artifacts: [] };
+  if (target.blobs !== undefined) out.imageSrc = blobImageSrc(target.blobs);
   const files = run.files;
   for (const a of t.attempts) {
     const rel = `files/${target.page}/attempt-${a.attempt}`;
     const view: AttemptFiles = { attempt: a.attempt };
     for (const kind of ["notebook", "stderr"] as const) {
       const path = a[kind];
-      if (files === undefined || !path) continue;
-      const name = ATTEMPT_LAYOUT[kind];
-      if ("missing" in files.check(path)) continue;
-      ensureDir(join(target.dir, rel), target.made);
-      if (files.copyTo(path, join(target.dir, rel, name)) !== undefined) continue;
-      view[`${kind}Href`] = `${rel}/${name}`;
+      if (!path) continue;
+      const href = keepAttemptFile(run, path, ATTEMPT_LAYOUT[kind], target, rel);
+      if (href !== undefined) view[`${kind}Href`] = href;
+      else if (kind === "notebook") notTooLarge(run, path, target, view);
     }
     out.attempts.push(view);
   }
   const last = t.attempts.at(-1);
   const lastView = out.attempts.at(-1);
   if (files !== undefined && last !== undefined && lastView !== undefined) {
-    if (lastView.notebookHref !== undefined && last.notebook) {
+    if ((lastView.notebookHref ?? lastView.notebookElsewhere) !== undefined && last.notebook) {
       const text = files.readText(last.notebook);
       if (text !== undefined) out.notebook = { text: text.text, href: lastView.notebookHref };
     }
@@ -163,13 +227,7 @@ export function copyInstanceFiles(
 function artifactView(
   run: SiteRun,
   a: Artifact,
-  where: {
-    dir: string;
-    artDir: string;
-    used: Set<string>;
-    made: MadeDirs;
-    maxArtifactBytes?: number | undefined;
-  },
+  where: InstanceTarget & { artDir: string; used: Set<string> },
 ): ArtifactView {
   const ext = extname(a.name).toLowerCase();
   const view: ArtifactView = {
@@ -194,16 +252,11 @@ function artifactView(
     files.check(a.path); // records the warning
     return { ...view, missing: `path '${a.path}' is outside the run folder` };
   }
-  let base = safeName(basename(a.name));
-  if (!SAFE_EXT.has(extname(base).toLowerCase())) base += ".download";
-  while (where.used.has(base.toLowerCase())) base = `x-${base}`;
-  where.used.add(base.toLowerCase());
-  const dest = join(where.dir, where.artDir, base);
-  const checked = files.check(a.path);
-  if (!("missing" in checked)) ensureDir(dirname(dest), where.made);
-  const failed = "missing" in checked ? checked.missing : files.copyTo(a.path, dest);
-  if (failed !== undefined) return { ...view, missing: `cannot copy '${a.path}': ${failed}` };
-  view.href = `${where.artDir}/${base}`;
+  const href = keepArtifact(files, a, where);
+  if (href.failed !== undefined) {
+    return { ...view, missing: `cannot copy '${a.path}': ${href.failed}` };
+  }
+  view.href = href.href;
   const media = a.mediaType ?? "";
   if (IMAGE_EXT.has(ext) || /^image\/(png|jpeg|gif|webp|avif)$/.test(media)) {
     view.image = view.href;
@@ -222,4 +275,42 @@ function artifactView(
     }
   }
   return view;
+}
+
+/** Stores an artifact in the blob store (or copies it next to the page): its link. */
+function keepArtifact(
+  files: NonNullable<SiteRun["files"]>,
+  a: Artifact,
+  where: InstanceTarget & { artDir: string; used: Set<string> },
+): { href: string; failed?: undefined } | { failed: string } {
+  let base = safeName(basename(a.name));
+  if (!SAFE_EXT.has(extname(base).toLowerCase())) base += ".download";
+  const checked = files.check(a.path);
+  if ("missing" in checked) return { failed: checked.missing };
+  if (where.blobs !== undefined) {
+    const bytes = files.readBytes(a.path);
+    if (bytes === undefined) return { failed: "cannot read it" };
+    const ext = extname(base).toLowerCase().replace(/[^.a-z0-9]/g, "");
+    return { href: TO_ROOT + where.blobs.put(bytes, ext) };
+  }
+  while (where.used.has(base.toLowerCase())) base = `x-${base}`;
+  where.used.add(base.toLowerCase());
+  const dest = join(where.dir, where.artDir, base);
+  ensureDir(dirname(dest), where.made);
+  const failed = files.copyTo(a.path, dest);
+  return failed !== undefined ? { failed } : { href: `${where.artDir}/${base}` };
+}
+
+/** Says why a notebook larger than the cap was not copied, and where it is kept. */
+function notTooLarge(run: SiteRun, path: string, target: InstanceTarget, view: AttemptFiles) {
+  const checked = run.files?.check(path);
+  if (checked === undefined || "missing" in checked) return;
+  if (checked.size <= (target.maxArtifactBytes ?? Infinity)) return;
+  const url = run.summary.ci?.url;
+  const ok = url !== undefined && /^https?:\/\/[^\s]+$/i.test(url);
+  view.notebookElsewhere = {
+    why: `notebook larger than ${target.maxArtifactBytes} bytes: not copied` +
+      (ok ? "; the workflow run keeps it" : ""),
+    ...(ok ? { url } : {}),
+  };
 }

@@ -33,6 +33,8 @@ export interface AttemptView {
   notebookHref?: string;
   /** Link to its stderr, when copied. */
   stderrHref?: string;
+  /** Why its notebook was not copied, and where it is kept. */
+  notebookElsewhere?: { why: string; url?: string };
 }
 
 /** The view model of an instance page. */
@@ -99,8 +101,10 @@ export function buildInstancePageModel(
   let notebookError: string | undefined;
   if (files.notebook !== undefined) {
     try {
-      notebookHtml = renderNotebook(files.notebook.text, { notebookHref: files.notebook.href })
-        .html;
+      notebookHtml = renderNotebook(files.notebook.text, {
+        ...(files.notebook.href ? { notebookHref: files.notebook.href } : {}),
+        ...(files.imageSrc ? { imageSrc: files.imageSrc } : {}),
+      }).html;
     } catch (err) {
       notebookError = `The notebook could not be rendered: ${(err as Error).message}`;
     }
@@ -126,6 +130,7 @@ export function buildInstancePageModel(
         a,
         ...(f?.notebookHref === undefined ? {} : { notebookHref: f.notebookHref }),
         ...(f?.stderrHref === undefined ? {} : { stderrHref: f.stderrHref }),
+        ...(f?.notebookElsewhere === undefined ? {} : { notebookElsewhere: f.notebookElsewhere }),
       };
     }),
     artifacts: files.artifacts,

@@ -207,13 +207,21 @@ function textPre(cls: string, value: string, href: Href, ansi = true): string {
   }</pre>${cut.notice}`;
 }
 
-function renderData(data: Record<string, unknown>, href: Href): string {
+/** Stores a base64 image output as a file and returns its link (see RenderNotebookOptions). */
+type ImageSrc = ((mime: string, base64: string) => string | undefined) | undefined;
+
+function renderData(data: Record<string, unknown>, href: Href, image: ImageSrc): string {
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
     const b64 = text(data[mime]);
     if (b64 !== undefined) {
       const big = tooLarge(b64.length, mime, href);
       if (big !== undefined) return big;
       if (!BASE64.test(b64)) return `<p class="muted">(invalid ${escapeHtml(mime)} output)</p>`;
+      // A figure stored once as a file, linked: the page does not carry it a second time.
+      const src = image?.(mime, b64);
+      if (src !== undefined) {
+        return `<img class="nb-img" alt="output image" src="${escapeHtml(src)}">`;
+      }
       return `<img class="nb-img" alt="output image" src="data:${mime};base64,${
         b64.replace(/\s+/g, "")
       }">`;
@@ -253,7 +261,7 @@ function renderData(data: Record<string, unknown>, href: Href): string {
   return `<p class="muted">(output of type ${kinds} not shown)</p>`;
 }
 
-function renderOutput(out: Output, href: Href): string {
+function renderOutput(out: Output, href: Href, image: ImageSrc): string {
   switch (out.output_type) {
     case "stream": {
       const cls = out.name === "stderr" ? "nb-stream nb-stderr" : "nb-stream";
@@ -263,7 +271,7 @@ function renderOutput(out: Output, href: Href): string {
       return textPre("nb-error", (out.traceback ?? []).join("\n"), href);
     case "execute_result":
     case "display_data":
-      return renderData(out.data ?? {}, href);
+      return renderData(out.data ?? {}, href, image);
     default:
       return "";
   }
@@ -277,7 +285,12 @@ function outputSize(out: Output): number {
 }
 
 /** Renders a cell's outputs within what is left of the notebook's budget. */
-function renderOutputs(outputs: Output[], budget: { used: number }, href: Href): string {
+function renderOutputs(
+  outputs: Output[],
+  budget: { used: number },
+  href: Href,
+  image: ImageSrc,
+): string {
   const parts: string[] = [];
   let skipped = 0;
   let skippedSize = 0;
@@ -287,7 +300,7 @@ function renderOutputs(outputs: Output[], budget: { used: number }, href: Href):
       skippedSize += outputSize(out);
       continue;
     }
-    const html = renderOutput(out, href);
+    const html = renderOutput(out, href, image);
     budget.used += html.length;
     parts.push(html);
   }
@@ -316,6 +329,12 @@ export interface RenderNotebookOptions {
    * @default undefined (no link)
    */
   notebookHref?: string;
+  /**
+   * Stores a base64 PNG, JPEG or GIF output as a file and returns its link (escaped here);
+   * undefined keeps the image inline as a `data:` URL.
+   * @default undefined (images inline)
+   */
+  imageSrc?: (mime: string, base64: string) => string | undefined;
 }
 
 /**
@@ -348,7 +367,12 @@ export function renderNotebook(
       const count = cell.execution_count ?? " ";
       const tags = cell.metadata?.tags ?? [];
       const injected = tags.includes("injected-parameters") ? " nb-injected" : "";
-      const outputs = renderOutputs(cell.outputs ?? [], budget, options.notebookHref);
+      const outputs = renderOutputs(
+        cell.outputs ?? [],
+        budget,
+        options.notebookHref,
+        options.imageSrc,
+      );
       parts.push(
         `<div class="nb-cell nb-code${injected}"><div class="nb-prompt">[${
           escapeHtml(count)

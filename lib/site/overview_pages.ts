@@ -5,18 +5,17 @@
  * @module
  */
 import { join } from "node:path";
-import type { JsonValue } from "../_base/json.ts";
 import { formatTime, formatValue, safeName } from "./_html.ts";
-import { type ChartSeries, renderLineChart } from "./chart_svg.ts";
 import type { SiteProblem, SiteRun } from "./model.ts";
 import type { PageContext } from "./page.ts";
 import { instancePages, safeUrl, statusCounts } from "./run_model.ts";
 import { formatElapsedPage } from "../_base/time.ts";
 import { ciLinks } from "./ci_links.ts";
 
+// The experiment pages have their own module; build.ts finds every cross-run page here.
+export { renderExperiments } from "./experiment_page.ts";
+
 const fmt = { duration: formatElapsedPage, time: formatTime, value: formatValue };
-/** Most runs in an experiment's comparison table (the newest). */
-const MAX_COMPARE = 60;
 /** Runs listed in the runs page's HTML (the newest); the script shows every run. */
 const STATIC_ROWS = 50;
 
@@ -87,107 +86,6 @@ export async function renderIndex(runs: SiteRun[], ctx: PageContext): Promise<nu
   });
   await Deno.writeTextFile(join(ctx.out, "index.html"), html);
   return html.length;
-}
-
-/** One instance of the task in one run, a row of the experiment page. */
-interface ExperimentEntry {
-  run: SiteRun;
-  col: string;
-  id: string;
-  status: string;
-  startedAt: string;
-  duration: number | undefined;
-  href: string;
-  parameters: Record<string, JsonValue>;
-  values: Record<string, JsonValue>;
-  metrics: Record<string, number>;
-}
-
-/**
- * Writes `experiments/<task>.html` for every task name found in the runs.
- *
- * @param runs Runs, newest first.
- * @param ctx The page context.
- * @returns Number of pages written.
- *
- * @example Experiments
- * ```ts ignore
- * await renderExperiments(runs, ctx);
- * ```
- */
-export async function renderExperiments(runs: SiteRun[], ctx: PageContext): Promise<number> {
-  const byTask = new Map<string, ExperimentEntry[]>();
-  for (const run of runs) {
-    const { pages } = instancePages(run.summary.tasks);
-    for (const t of run.summary.tasks) {
-      const metrics: Record<string, number> = {};
-      for (const m of t.metrics) metrics[m.name] = m.value; // the last one logged wins
-      const list = byTask.get(t.task) ?? [];
-      list.push({
-        run,
-        col: `c${list.length}`,
-        id: t.id,
-        status: t.status,
-        startedAt: t.startedAt ?? run.summary.startedAt,
-        duration: t.durationSeconds,
-        href: `../runs/${run.key}/${pages.get(t.id)}`,
-        parameters: t.parameters,
-        values: t.values,
-        metrics,
-      });
-      byTask.set(t.task, list);
-    }
-  }
-  await Deno.mkdir(join(ctx.out, "experiments"), { recursive: true });
-  for (const [task, entries] of byTask) {
-    const keys = (pick: (e: ExperimentEntry) => Record<string, unknown>) =>
-      [...new Set(entries.flatMap((e) => Object.keys(pick(e))))].sort();
-    const paramKeys = keys((e) => e.parameters);
-    const varying = paramKeys.filter((k) =>
-      new Set(entries.map((e) => JSON.stringify(e.parameters[k] ?? null))).size > 1
-    );
-    const valueKeys = keys((e) => e.values);
-    const metricKeys = keys((e) => e.metrics);
-    const numeric = [
-      ...valueKeys.filter((k) => entries.some((e) => typeof e.values[k] === "number")).map((k) => ({
-        name: k,
-        get: (e: ExperimentEntry) => e.values[k],
-      })),
-      ...metricKeys.filter((k) => !valueKeys.includes(k)).map((k) => ({
-        name: k,
-        get: (e: ExperimentEntry) => e.metrics[k],
-      })),
-    ];
-    const charts = numeric.map(({ name, get }) => {
-      const series = new Map<string, ChartSeries>();
-      for (const e of entries) {
-        const y = get(e);
-        const x = Date.parse(e.run.summary.startedAt);
-        if (typeof y !== "number" || Number.isNaN(x)) continue;
-        const s = series.get(e.id) ?? { name: e.id, points: [] };
-        s.points.push({ x, y, label: `${y} (${e.run.summary.runId})`, href: e.href });
-        series.set(e.id, s);
-      }
-      return { name, svg: renderLineChart([...series.values()], { timeAxis: true, title: name }) };
-    });
-    const compare = entries.slice(0, MAX_COMPARE);
-    const html = ctx.page("experiment", {
-      root: "../",
-      path: `experiments/${safeName(task)}.html`,
-      pageTitle: `${task} · experiments`,
-      task,
-      entries,
-      compare,
-      paramKeys,
-      varying,
-      valueKeys,
-      metricKeys,
-      charts,
-      fmt,
-    });
-    await Deno.writeTextFile(join(ctx.out, "experiments", `${safeName(task)}.html`), html);
-  }
-  return byTask.size;
 }
 
 /**

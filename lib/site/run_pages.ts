@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import { formatTime, formatValue, safeName } from "./_html.ts";
+import { BLOB_LIST, BlobStore } from "./blob_store.ts";
 import { copyInstanceFiles } from "./instance_files.ts";
 import { buildInstancePageModel, type InstancePageModel } from "./instance_model.ts";
 import type { SiteRun } from "./model.ts";
@@ -95,6 +96,7 @@ export async function writeRunPages(
     Deno.writeTextFileSync(join(dir, name), html);
   };
   const model = buildRunPageModel(run, options);
+  const blobs = new BlobStore(ctx.out);
   write("index.html", renderRunPage(model, ctx));
   const figures = new Map<string, RunFigure[]>();
   for (const t of run.summary.tasks) {
@@ -104,6 +106,7 @@ export async function writeRunPages(
       page: page.replace(/\.html$/, ""),
       made,
       maxArtifactBytes: options.maxArtifactBytes,
+      blobs,
     });
     write(page, renderInstancePage(buildInstancePageModel(t, model, files), ctx));
     figures.set(
@@ -112,5 +115,7 @@ export async function writeRunPages(
     );
   }
   write(RUN_DATA_FILE, runDataScript(buildRunData(run, model.pages, figures)));
+  // The blobs this run links, so later builds carry them with the run and keep them.
+  Deno.writeTextFileSync(join(dir, BLOB_LIST), blobs.take().join("\n"));
   return { pages: run.summary.tasks.length + 1, bytes };
 }

@@ -17,7 +17,10 @@ export const TEMPLATE_NAMES = [
   "problems",
   "compare",
 ] as const;
-/** Asset names under `site/assets/`, copied to `<out>/assets/`. */
+/**
+ * Asset names under `site/assets/`, copied to `<out>/assets/`. `uplot.*` is uPlot's built file,
+ * vendored from its npm package (tests/vendored_assets_test.ts checks it is the package's).
+ */
 export const ASSET_NAMES = [
   "site.css",
   "site.js",
@@ -26,6 +29,11 @@ export const ASSET_NAMES = [
   "runs_query.js",
   "runs_table.js",
   "compare.js",
+  "charts.js",
+  "charts.css",
+  "uplot.min.js",
+  "uplot.min.css",
+  "uplot.LICENSE.txt",
 ] as const;
 
 /** The loaded templates, compiled, and the assets' text. */
