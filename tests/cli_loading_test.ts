@@ -55,6 +55,7 @@ Deno.test("cli.ts loads each sub-command's packages only when that command runs"
     assertEquals(dynamic, [
       "./cache.ts",
       "./collect.ts",
+      "./comment.ts",
       "./convert.ts",
       "./merge.ts",
       "./plan.ts",

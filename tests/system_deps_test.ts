@@ -77,6 +77,7 @@ const ESSENTIAL_COMMANDS: Readonly<Record<string, string>> = {
   mkfifo: "coreutils",
   sleep: "coreutils",
   true: "coreutils",
+  cat: "coreutils",
   head: "coreutils",
   tail: "coreutils",
   sort: "coreutils",

@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "node:path";
-import { DENO_KERNEL, denoKernelEnv } from "./deno_kernel.ts";
+import { kernelEnv } from "./kernel_env.ts";
 import type { PlannedInstance } from "../plan/types.ts";
 import type { AttemptRecord, TaskRecord } from "../log/schema.ts";
 import { readAttemptValues } from "../log/values.ts";
@@ -322,19 +322,6 @@ export function localInstanceRunner(options: LocalInstanceRunnerOptions): Instan
   };
 }
 
-/** The task's `env` and the values of its secrets: only the kernel's environment gets them. */
-function kernelEnv(
-  inst: PlannedInstance,
-  secrets: Readonly<Record<string, string>> = {},
-): { env?: Record<string, string> } {
-  const env = { ...inst.env };
-  for (const name of inst.secrets ?? []) {
-    const value = secrets[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return Object.keys(env).length > 0 ? { env } : {};
-}
-
 /** Prepares and runs attempt `n`; a preparer or runner that throws is a failed attempt. */
 async function oneAttempt(
   options: LocalInstanceRunnerOptions,
@@ -360,8 +347,7 @@ async function oneAttempt(
     const notebookPath = join(work, `attempt-${n}.ipynb`);
     await Deno.writeTextFile(notebookPath, prepared.ipynb);
     const kernel = prepared.kernel ?? inst.kernel;
-    const env = kernelEnv(inst, options.secrets).env ?? {};
-    if (kernel === DENO_KERNEL) Object.assign(env, await denoKernelEnv(ctx.baseDir));
+    const env = await kernelEnv(inst, kernel, { secrets: options.secrets, baseDir: ctx.baseDir });
     const result = await options.runner({
       notebookPath,
       outputNotebookPath: runPath(ctx.runFolder, attemptFile(inst.slug, n, "notebook")),
