@@ -15,6 +15,13 @@ const OWN_EXPRESSIONS = new Set([
   "matrix.label",
   "matrix.leg",
   "matrix.artifact",
+  // The pull-request comment step: GitHub's own values, passed through `env:`, never `run:`.
+  "!cancelled() && env.PYNB_PR_COMMENT == 'true' && github.event_name == 'pull_request' && " +
+  "github.event.pull_request.head.repo.full_name == github.repository",
+  "github.token",
+  "github.event.pull_request.number",
+  "github.server_url",
+  "github.repository",
 ]);
 
 /** A plan of tasks (name, matrix values), each needing the one before. */
