@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
+import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
 import { ROOT, tempDir } from "./_helpers.ts";
 import { buildSite } from "../lib/site/build.ts";
 

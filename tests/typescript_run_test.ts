@@ -62,7 +62,7 @@ Deno.test("cli.ts run runs TypeScript notebooks on Deno's kernel between Python 
   });
   await t.step(
     "the user's Jupyter setup is left alone: no kernelspec installed there",
-    async () => {
+    () => {
       assertEquals([...Deno.readDirSync(userData)], []);
     },
   );
