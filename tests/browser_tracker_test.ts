@@ -210,6 +210,26 @@ Deno.test({
         );
       });
 
+      await t.step(
+        "the experiment chart takes a parameter as its axis, picked from a list",
+        async () => {
+          const v = await visit(page, `${base}experiments/benchmark.html`);
+          assertEquals(v.errors, []);
+          await page.waitForSelector("#exp-charts[data-ready]");
+          const alt = () => page.textContent("#chart-scatter .chart-alt").then((t) => t ?? "");
+          await page.selectOption("#chart-x", "index");
+          assertStringIncludes(await alt(), "against run index");
+          const byLabel = await page.locator("#chart-x option", { hasText: "nr_train_images" })
+            .getAttribute("value");
+          await page.selectOption("#chart-x", byLabel!);
+          const text = await alt();
+          assertStringIncludes(text, "mean_auc against parameter nr_train_images");
+          // Four benchmark instances per run; pull-request runs are kept apart.
+          const points = Number(/: (\d+) default-branch points/.exec(text)?.[1]);
+          assertOk(points > 0 && points < 4 * N, text);
+        },
+      );
+
       await t.step("dark mode follows the system's colour scheme", async () => {
         await page.emulateMedia({ colorScheme: "dark" });
         await visit(page, `${base}index.html`);
