@@ -13,5 +13,6 @@ export { Marked } from "npm:marked@18.2.1";
 export { FilterXSS, whiteList as xssWhiteList } from "npm:xss@1.0.17";
 export { default as hljs } from "npm:highlight.js@11.12.0/lib/core";
 export { default as hljsPython } from "npm:highlight.js@11.12.0/lib/languages/python";
+export { default as hljsTypeScript } from "npm:highlight.js@11.12.0/lib/languages/typescript";
 export { AnsiUp } from "npm:ansi_up@6.0.6";
 export { default as dagre } from "npm:@dagrejs/dagre@3.1.3";

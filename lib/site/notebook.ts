@@ -7,7 +7,15 @@
  * @module
  */
 import { z } from "../../deps.ts";
-import { AnsiUp, FilterXSS, hljs, hljsPython, Marked, xssWhiteList } from "../../deps/site.ts";
+import {
+  AnsiUp,
+  FilterXSS,
+  hljs,
+  hljsPython,
+  hljsTypeScript,
+  Marked,
+  xssWhiteList,
+} from "../../deps/site.ts";
 import { escapeHtml } from "./_html.ts";
 import {
   cutNotice,
@@ -18,6 +26,7 @@ import {
 } from "./output_cap.ts";
 
 hljs.registerLanguage("python", hljsPython);
+hljs.registerLanguage("typescript", hljsTypeScript);
 
 const marked = new Marked({ gfm: true, breaks: false });
 
@@ -131,21 +140,27 @@ function nearestAnsi(r: number, g: number, b: number): string {
   return best;
 }
 
+/** The languages whose code cells the site highlights. */
+export type CodeLanguage = "python" | "typescript";
+
 /**
- * Highlights Python source code.
+ * Highlights source code of a notebook's language.
  *
  * @param code Source code.
+ * @param language The notebook's language.
+ * @default "python"
  * @returns Escaped HTML with `hljs-*` classes.
  *
  * @example Highlighting
  * ```ts
- * import { highlightPython } from "./notebook.ts";
- * console.assert(highlightPython("def f(): pass").includes("hljs-keyword"));
+ * import { highlightCode } from "./notebook.ts";
+ * console.assert(highlightCode("def f(): pass").includes("hljs-keyword"));
+ * console.assert(highlightCode("const x: number = 1;", "typescript").includes("hljs-keyword"));
  * ```
  */
-export function highlightPython(code: string): string {
+export function highlightCode(code: string, language: CodeLanguage = "python"): string {
   try {
-    return hljs.highlight(code, { language: "python", ignoreIllegals: true }).value;
+    return hljs.highlight(code, { language, ignoreIllegals: true }).value;
   } catch {
     return escapeHtml(code);
   }
@@ -178,9 +193,19 @@ const CellSchema = z.object({
 export const NotebookSchema = z.object({
   cells: z.array(CellSchema),
   metadata: z.object({
-    kernelspec: z.object({ display_name: z.string().optional() }).loose().optional(),
+    kernelspec: z.object({
+      display_name: z.string().optional(),
+      language: z.string().optional(),
+    }).loose().optional(),
+    language_info: z.object({ name: z.string().optional() }).loose().optional(),
   }).loose().optional(),
 });
+
+/** The language of a notebook's code cells, from its metadata (Deno's kernel says typescript). */
+function codeLanguage(nb: z.infer<typeof NotebookSchema>): CodeLanguage {
+  const name = nb.metadata?.language_info?.name ?? nb.metadata?.kernelspec?.language ?? "";
+  return name.toLowerCase() === "typescript" ? "typescript" : "python";
+}
 
 type Output = z.infer<typeof OutputSchema>;
 
@@ -360,6 +385,7 @@ export function renderNotebook(
   const nb = NotebookSchema.parse(JSON.parse(json));
   const parts: string[] = [];
   const budget = { used: 0 };
+  const language = codeLanguage(nb);
   for (const cell of nb.cells) {
     if (cell.cell_type === "markdown") {
       parts.push(`<div class="nb-cell nb-markdown">${renderMarkdown(cell.source)}</div>`);
@@ -377,7 +403,7 @@ export function renderNotebook(
         `<div class="nb-cell nb-code${injected}"><div class="nb-prompt">[${
           escapeHtml(count)
         }]</div><div class="nb-body"><pre class="nb-source"><code class="hljs">${
-          highlightPython(cell.source)
+          highlightCode(cell.source, language)
         }</code></pre>${outputs ? `<div class="nb-outputs">${outputs}</div>` : ""}</div></div>`,
       );
     } else {

@@ -65,6 +65,27 @@ Deno.test("renderNotebook() renders each output kind safely", async (t) => {
   });
 });
 
+Deno.test("renderNotebook() highlights code in the notebook's language", () => {
+  const code = "def f(x: int) -> int:\n    return x\nconst y: number = 1;\ninterface Z {}";
+  const cell = { cell_type: "code", source: code, outputs: [] };
+  const deno = JSON.stringify({
+    cells: [cell],
+    metadata: {
+      kernelspec: { name: "deno", display_name: "Deno", language: "typescript" },
+      language_info: { name: "typescript" },
+    },
+    nbformat: 4,
+  });
+  const keywords = (html: string) =>
+    [...html.matchAll(/<span class="hljs-keyword">(\w+)<\/span>/g)].map((m) => m[1]);
+  const ts = keywords(renderNotebook(deno).html);
+  assertOk(ts.includes("const") && ts.includes("interface"), ts.join(" "));
+  assertEquals(ts.includes("def"), false);
+  const py = keywords(renderNotebook(nb([cell])).html);
+  assertOk(py.includes("def") && py.includes("return"), py.join(" "));
+  assertEquals(py.includes("interface"), false);
+});
+
 Deno.test("renderNotebook() rejects text that is not a notebook", () => {
   let err: unknown;
   try {
