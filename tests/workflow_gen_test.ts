@@ -152,9 +152,9 @@ function outcome(summary: RunSummary) {
   }));
 }
 
-async function localRun(dir: string, params: string[]): Promise<RunSummary> {
+async function localRun(dir: string, params: string[], pipeline = FIXTURE): Promise<RunSummary> {
   const out = await runCliProcess(
-    ["run", FIXTURE, "--out", join(dir, "local"), "--run-id", "local", ...params],
+    ["run", pipeline, "--out", join(dir, "local"), "--run-id", "local", ...params],
     { flags: RUN_FLAGS },
   );
   assertOk(out.code === 0 || out.code === 1, out.stderr);
@@ -208,4 +208,33 @@ Deno.test("a generated workflow's jobs, run apart and merged, equal a local run"
       }
     });
   }
+});
+
+Deno.test("a TypeScript task placed as its own Actions job runs as it does locally", async () => {
+  // Deno's kernel in a job: the runner installs its kernelspec in the job's own folder, and the
+  // TypeScript task's values cross the job boundary to the Python task after it.
+  await using dir = await tempDir();
+  const pipeline = "examples/typescript-between-python/pipeline.yaml";
+  const text = await generate(pipeline, ["--group", "task"]);
+  const sim = await simulateWorkflow(text, dir.path);
+  assertEquals(sim.jobs, {
+    "task-make-data": "success",
+    "task-histogram": "success",
+    "task-compare": "success",
+    merge: "success",
+  });
+  const merged = (await readRunFolder(join(dir.path, "jobs", "merge", "runs", "gh-4242"))).summary;
+  const local = await localRun(dir.path, [], pipeline);
+  const values = (s: RunSummary) => s.tasks.map((t) => [t.id, t.status, t.values]);
+  assertEquals(values(merged), values(local));
+  // The TypeScript notebook logged values of its own, and the last Python task read them.
+  for (const t of merged.tasks) {
+    assertOk(Object.keys(t.values).length > 0, `${t.id} logged nothing`);
+  }
+  assertEquals(merged.tasks.map((t) => t.id), [
+    "make-data",
+    "histogram[bins=5]",
+    "histogram[bins=10]",
+    "compare",
+  ]);
 });
