@@ -98,6 +98,34 @@ Deno.test("examples/run_and_publish.ts runs a pipeline and builds its site from 
     }
   });
 
+  await t.step("a TypeScript task on Deno's kernel, the runner served from the URL", async () => {
+    // The notebook API for TypeScript and the kernel's files come over HTTP with the runner.
+    const example = join(dir.path, "ts");
+    const cp = await new Deno.Command("cp", {
+      args: ["-r", join(ROOT, "examples", "typescript-between-python"), example],
+    }).output();
+    assertEquals(cp.code, 0);
+    const res = await runCliProcess(["pipeline.yaml", "--runs", "runs", "--site", "site"], {
+      flags: [...flags, ...RUN_PERMISSIONS.split(" ")],
+      entry,
+      cwd: example,
+    });
+    assertEquals(res.code, 0, res.stderr);
+    const summary = JSON.parse(
+      await Deno.readTextFile(join(example, res.stdout.trim(), "run.json")),
+    ) as { tasks: { id: string; status: string; values: Record<string, unknown> }[] };
+    assertEquals(summary.tasks.map((r) => `${r.id}:${r.status}`), [
+      "make-data:succeeded",
+      "histogram[bins=5]:succeeded",
+      "histogram[bins=10]:succeeded",
+      "compare:succeeded",
+    ]);
+    assertOk(
+      Object.keys(summary.tasks[1]!.values).length > 0,
+      "the TypeScript task logged nothing",
+    );
+  });
+
   await t.step("without --allow-run: one message naming the flag, exit 2", async () => {
     const res = await runCliProcess(args, {
       flags: [...flags, "--allow-read", "--allow-write", "--allow-env"],
