@@ -69,8 +69,10 @@ async function project(n: number): Promise<string> {
   );
   await Deno.writeTextFile(
     join(dir, "Snakefile"),
-    `rule all:\n    input: "out.ipynb"\nrule nb:\n    output: "out.ipynb"\n` +
-      `    notebook: "nb1.ipynb"\n`,
+    // Snakemake's notebook: rule executes the notebook and keeps it as the log; the output file
+    // is only the rule's done marker.
+    `rule all:\n    input: "done.txt"\nrule nb:\n    output: touch("done.txt")\n` +
+      `    log: notebook="out.ipynb"\n    notebook: "nb1.ipynb"\n`,
   );
   return dir;
 }
