@@ -7,15 +7,8 @@
  * @module
  */
 import { z } from "../../deps.ts";
-import {
-  AnsiUp,
-  FilterXSS,
-  hljs,
-  hljsPython,
-  hljsTypeScript,
-  Marked,
-  xssWhiteList,
-} from "../../deps/site.ts";
+import { AnsiUp, FilterXSS, Marked, xssWhiteList } from "../../deps/site.ts";
+import { type CodeLanguage, highlightCode } from "./highlight.ts";
 import { escapeHtml } from "./_html.ts";
 import {
   cutNotice,
@@ -24,9 +17,6 @@ import {
   MAX_NOTEBOOK_OUTPUT,
   MAX_RICH_OUTPUT,
 } from "./output_cap.ts";
-
-hljs.registerLanguage("python", hljsPython);
-hljs.registerLanguage("typescript", hljsTypeScript);
 
 const marked = new Marked({ gfm: true, breaks: false });
 
@@ -138,32 +128,6 @@ function nearestAnsi(r: number, g: number, b: number): string {
     if (d < dist) [best, dist] = [name, d];
   }
   return best;
-}
-
-/** The languages whose code cells the site highlights. */
-export type CodeLanguage = "python" | "typescript";
-
-/**
- * Highlights source code of a notebook's language.
- *
- * @param code Source code.
- * @param language The notebook's language.
- * @default "python"
- * @returns Escaped HTML with `hljs-*` classes.
- *
- * @example Highlighting
- * ```ts
- * import { highlightCode } from "./notebook.ts";
- * console.assert(highlightCode("def f(): pass").includes("hljs-keyword"));
- * console.assert(highlightCode("const x: number = 1;", "typescript").includes("hljs-keyword"));
- * ```
- */
-export function highlightCode(code: string, language: CodeLanguage = "python"): string {
-  try {
-    return hljs.highlight(code, { language, ignoreIllegals: true }).value;
-  } catch {
-    return escapeHtml(code);
-  }
 }
 
 const MultiText = z.union([z.string(), z.array(z.string())]).transform((v) =>
