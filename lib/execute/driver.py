@@ -16,7 +16,8 @@ or as a persistent driver that runs one notebook after another (one per worker s
   group so the runner can kill both groups too.
 - With `--serve`, requests come as JSON lines on stdin: `{"run": {"notebook", "output", "cwd",
   "kernel", "env", "runtimeDir", "fast", "preload"}}` runs one notebook and ends with its `done`
-  event; the next request may follow. With `fast`, an ipykernel kernel is forked from a warm
+  event; the next request may follow. `{"warm": {"preload": [...]}}` gets the zygote of that
+  preload set importing before the notebooks that need it come. With `fast`, an ipykernel kernel is forked from a warm
   zygote (fork_kernel.py, zygote.py), one zygote per preload set.
 - The executed notebook is written to OUTPUT (atomically: temporary file + rename) once at the
   start, after every cell, every few seconds while a cell prints, and when the driver is stopped.
@@ -153,12 +154,19 @@ class Driver:
                 continue
             if isinstance(request, dict) and "stop" in request:
                 self.stop(str(request["stop"]), request.get("ename"), request.get("message"))
+            elif isinstance(request, dict) and isinstance(request.get("warm"), dict):
+                import zygote_client
+
+                preload = request["warm"].get("preload") or []
+                zygote_client.warm([str(m) for m in preload], asyncio.get_running_loop())
             elif isinstance(request, dict) and isinstance(request.get("run"), dict):
                 self.requests.put_nowait(request["run"])
 
     async def run(self, request):
         import driver_run
 
+        if self.serve:
+            request = {**request, "spareKernel": True}  # another notebook may follow
         self.attempt = driver_run.Attempt(request, emit)
 
         async def on_notebook_start(notebook, **_):

@@ -47,6 +47,12 @@ export type DriverEvent =
     /** Forked from a warm zygote rather than spawned. */
     forked?: boolean | undefined;
   }
+  | {
+    /** A persistent driver's zygote started a kernel ahead of the next attempt (in a session of its own). */
+    type: "spare";
+    time: number;
+    pid: number;
+  }
   | { type: "cell_started"; time: number; cellIndex: number; codeCellNumber: number | null }
   | {
     type: "stream";
@@ -106,6 +112,8 @@ export const DriverEventSchema: z.ZodType<DriverEvent> = z.discriminatedUnion("t
     kernel: z.string(),
     forked: z.boolean().optional(),
   }),
+  /** A kernel started ahead of the next attempt, waiting for it, in a session of its own. */
+  z.object({ type: z.literal("spare"), ...base, pid: z.number().int() }),
   /** A code cell is sent to the kernel. `codeCellNumber` counts code cells from 1. */
   z.object({
     type: z.literal("cell_started"),

@@ -42,6 +42,7 @@ const COMPAT_MODULES = [
 const DRIVER_MODULES = [
   "driver_run.py",
   "fork_kernel.py",
+  "kernel_child.py",
   "kernel_quirks.py",
   "reaper.py",
   "zygote.py",

@@ -33,6 +33,7 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
     const name of [
       "driver_run.py",
       "fork_kernel.py",
+      "kernel_child.py",
       "kernel_quirks.py",
       "reaper.py",
       "zygote.py",
@@ -53,7 +54,7 @@ Deno.test("driverFiles() downloads the Python files when loaded from an http URL
   );
   assertOk(!files.driver.startsWith(root), "not a temporary copy");
   assertEquals(await driverFiles(base), files);
-  assertEquals(requests, 10, "downloaded more than once");
+  assertEquals(requests, 11, "downloaded more than once");
 
   const missing = new URL(`http://127.0.0.1:${server.addr.port}/nowhere/`);
   await assertRejects(() => driverFiles(missing), DriverFilesError, "HTTP 404");

@@ -129,6 +129,9 @@ def make_client(attempt):
             except Exception:
                 await self._async_cleanup_kernel()
                 raise
+            if request.get("spareKernel"):
+                # The next attempt's kernel initialises while this notebook runs.
+                fork_kernel.prepare_spare(self.km, lambda pid: attempt.emit("spare", pid=pid))
             self.kc.allow_stdin = False
             if kernel_start_dir(request):
                 await self.enter_notebook_folder()

@@ -3,7 +3,9 @@ asks a warm zygote to fork the kernel instead of starting a new interpreter, and
 check that returns as soon as the kernel answers.
 
 Used by `driver.py` (a persistent driver keeps one zygote per preload set, started on first use
-and started again if it died). A kernel spec qualifies when its argv runs `-m ipykernel_launcher`
+and started again if it died). Once a notebook's kernel is ready, a persistent driver has the
+zygote start a spare kernel for the next attempt (`prepare_spare`): it initialises while the
+notebook runs, and the next attempt only hands it its folder and environment. A kernel spec qualifies when its argv runs `-m ipykernel_launcher`
 (or `-m ipykernel`) with this very interpreter; any other spec is spawned as before.
 """
 
@@ -77,10 +79,126 @@ class ForkedKernel:
         self.send_signal(15)
 
 
+def _read_at_start(name):
+    """Whether a kernel reads this variable while it starts (IPython's profile and startup file,
+    Jupyter's configuration): a spare, initialised in the zygote's environment, only serves an
+    attempt whose environment has the same values for these."""
+    if name == "JUPYTER_RUNTIME_DIR":  # only resolves a relative connection file
+        return False
+    return name in ("HOME", "PYTHONSTARTUP") or name.startswith(("IPYTHON", "JUPYTER", "JPY_"))
+
+
+def _same_start(env, spare_env):
+    """Whether a kernel started in `env` read the same as the spare started in `spare_env`. Each
+    has an IPython folder of its own, new and empty (the runner's), so neither read anything
+    from it."""
+    names = {n for n in (*env, *spare_env) if _read_at_start(n)} - {"IPYTHONDIR"}
+    return _empty_folder(env.get("IPYTHONDIR")) and all(
+        env.get(n) == spare_env.get(n) for n in names
+    )
+
+
+def _empty_folder(path):
+    try:
+        return path is not None and not os.listdir(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _template(cmd, connection_file):
+    """The kernel's command with its connection file left out (None), or None without one."""
+    if connection_file not in cmd:
+        return None
+    return [None if arg == connection_file else arg for arg in cmd]
+
+
+class Spare:
+    """A kernel the zygote started ahead of its attempt, waiting for it."""
+
+    def __init__(self, pid, template, info, connection_file, env):
+        self.pid = pid
+        self.template = template
+        self.info = info
+        self.connection_file = connection_file
+        self.env = env  # the environment it initialised in
+
+
+async def _adopt(zygote, template, cmd, cwd, env):
+    """Hands the zygote's spare kernel this attempt; returns (pid, connection info), or None when
+    there is none that fits (an unfit one is ended)."""
+    spare = zygote.spare
+    if spare is None:
+        return None
+    if template != spare.template or not _same_start(env, spare.env) or spare.pid in zygote.exits:
+        zygote.drop_spare()
+        return None
+    zygote.spare = None
+    try:
+        os.remove(spare.connection_file)  # read by the kernel as it initialised
+    except OSError:
+        pass
+    body = {"id": next_id(), "pid": spare.pid, "argv": cmd[2:], "cwd": cwd, "env": env}
+    reply = await zygote.request("activate", body)
+    return (spare.pid, spare.info) if reply.get("ok") else None
+
+
+def prepare_spare(km, on_spare):
+    """Has the zygote of `km`'s kernel start a spare kernel like it for the next attempt, unless
+    it has one (or is making one). `on_spare(pid)` is called once it runs. Returns at once."""
+    provisioner = getattr(km, "provisioner", None)
+    if not isinstance(provisioner, ZygoteProvisioner) or provisioner.template is None:
+        return
+    zygote = provisioner.zygote
+    if zygote.spare is not None or getattr(zygote, "making_spare", False) or not zygote.alive:
+        return
+    zygote.making_spare = True
+    task = asyncio.ensure_future(_make_spare(zygote, provisioner, km, on_spare))
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+
+async def _make_spare(zygote, provisioner, km, on_spare):
+    import uuid
+
+    from jupyter_client.connect import write_connection_file
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    try:
+        folder = jupyter_runtime_dir()
+        os.makedirs(folder, exist_ok=True)
+        name = os.path.join(folder, f"kernel-spare-{uuid.uuid4().hex}.json")
+        _, info = write_connection_file(
+            name,
+            ip=km.ip,
+            key=str(uuid.uuid4()).encode(),
+            transport=km.transport,
+            signature_scheme=km.session.signature_scheme,
+            kernel_name=km.kernel_name,
+        )
+        info["key"] = info["key"].encode()  # as jupyter_client holds it
+        argv = [name if arg is None else arg for arg in provisioner.template]
+        # A new, empty IPython folder, as each attempt has (the attempt's replaces it).
+        own = {"IPYTHONDIR": os.path.join(folder, f"ipython-spare-{uuid.uuid4().hex}")}
+        try:
+            body = {"id": next_id(), "argv": argv[2:], "cwd": provisioner.cwd, "env": own}
+            reply = await zygote.request("spare", body)
+        except ZygoteError:
+            os.remove(name)
+            return
+        env = {**zygote.env, **own}
+        zygote.spare = Spare(reply["pid"], provisioner.template, info, name, env)
+        on_spare(reply["pid"])
+    finally:
+        zygote.making_spare = False
+
+
 class ZygoteProvisioner(LocalProvisioner):
-    """Launches ipykernel by asking the zygote for a fork; other commands as LocalProvisioner."""
+    """Launches ipykernel by asking the zygote for a fork (or handing it the zygote's spare
+    kernel); other commands as LocalProvisioner."""
 
     forked = False
+    template = None
 
     async def launch_kernel(self, cmd, **kwargs):
         if not getattr(self.parent, "fast", False) or not forkable(cmd):
@@ -88,11 +206,18 @@ class ZygoteProvisioner(LocalProvisioner):
         zygote = await zygote_for(self.parent.preload)
         env = kwargs.get("env") or dict(os.environ)
         cwd = kwargs.get("cwd") or os.getcwd()
-        request = {"id": next_id(), "argv": cmd[2:], "cwd": cwd, "env": env}
-        reply = await zygote.request("fork", request)
-        self.process = ForkedKernel(reply["pid"], zygote)
         self.zygote = zygote
-        self.pid = self.pgid = reply["pid"]
+        self.cwd = cwd
+        self.template = _template(cmd, self.parent.connection_file)
+        adopted = await _adopt(zygote, self.template, cmd, cwd, env)
+        if adopted is not None:
+            pid, info = adopted
+            self.connection_info = info
+        else:
+            request = {"id": next_id(), "argv": cmd[2:], "cwd": cwd, "env": env}
+            pid = (await zygote.request("fork", request))["pid"]
+        self.process = ForkedKernel(pid, zygote)
+        self.pid = self.pgid = pid
         self.forked = True
         return self.connection_info
 

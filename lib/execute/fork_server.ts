@@ -162,6 +162,14 @@ export class ForkServer {
       context: { runId: "", taskId: "", instanceId: "", attempt: 0 },
     });
     const env = kernelEnv(probe, files.moduleDir, shared, shared);
+    // A driver started before the pipeline was read has a zygote without its preload set: it
+    // takes the set (its zygote imported the kernel's modules already).
+    const wanted = key(request.preload ?? []);
+    for (const entry of this.#idle) {
+      if (entry.preload === wanted || !entry.driver.alive) continue;
+      entry.driver.warm(request.preload ?? []);
+      entry.preload = wanted;
+    }
     for (let i = this.#idle.length + this.#busy.size; i < count && !this.#closed; i++) {
       try {
         const driver = this.#start(probe, files.driver, env);

@@ -153,6 +153,17 @@ export class PersistentDriver {
   }
 
   /**
+   * Gets the zygote of `preload` importing now, for notebooks to come: the driver's fresh zygote
+   * without a preload set takes it, else a new zygote starts. Answers nothing; a preload that
+   * fails fails the notebooks that ask for it.
+   *
+   * @param preload The modules the zygote imports once.
+   */
+  warm(preload: readonly string[]): void {
+    if (this.#status === undefined) void this.#send({ warm: { preload } });
+  }
+
+  /**
    * Stops the running notebook: `request` on stdin (the driver saves the notebook with its
    * message, stops every process below it and exits), SIGTERM after 2 s, then every process of
    * the driver and the current kernel.
@@ -254,6 +265,12 @@ export class PersistentDriver {
         this.#set.pids = [this.#child.pid, ...(event.pid === null ? [] : [event.pid])];
         this.#set.sessions = [this.#child.pid, ...(event.pid === null ? [] : [event.pid])];
         this.#set.groups = [this.#child.pid, ...(event.pgid === null ? [] : [event.pgid])];
+        break;
+      case "spare":
+        // Below the driver's zygote but in a session of its own: swept with the driver too.
+        this.#set.pids = [...this.#set.pids, event.pid];
+        this.#set.sessions = [...this.#set.sessions, event.pid];
+        this.#set.groups = [...this.#set.groups, event.pid];
         break;
       case "cell_started":
         this.#running = event.cellIndex;

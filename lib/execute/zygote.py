@@ -14,6 +14,13 @@ as JSON lines on REQUEST_FD, replies go out as JSON lines on REPLY_FD:
   `sys.argv` and `sys.path` (from PYTHONPATH, as a new interpreter would), reseeds `random` and
   NumPy's global generator (when NumPy is loaded), gets a fresh `__main__`, and only then starts
   `IPKernelApp` on the connection file.
+- `{"preload": {"id", "modules": [...]}}` -> `{"preloaded": id, "failed": [...]}`: imports more
+  modules, for a zygote started before the pipeline's preload set was known; kernels forked
+  afterwards have them.
+- `{"spare": {"id", "argv", "cwd"}}` -> `{"spared": id, "pid": pid}`: a kernel forked ahead of its
+  attempt, initialised in the zygote's environment and waiting (`kernel_child.run_spare`);
+  `{"activate": {"id", "pid", "argv", "cwd", "env"}}` -> `{"activated": id, "pid", "ok"}` gives it
+  its attempt (it starts serving), `{"discard": {"id", "pid"}}` ends it.
 - `{"sweep": {"id", "pid"}}` -> `{"swept": id, "pids": [...]}`: stops every process below the
   zygote (the kernel, what its cells started, processes re-parented here after it died) except
   the kernels of other requests still running.
@@ -30,6 +37,7 @@ import os
 import signal
 import sys
 
+import kernel_child
 import reaper
 
 _SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -41,83 +49,6 @@ def _base_path():
     return [p for p in sys.path if p and os.path.abspath(p) != _SCRIPT_DIR and p not in own]
 
 
-def _reseed():
-    import random
-
-    random.seed()
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        try:
-            numpy.random.seed()
-        except Exception:  # noqa: BLE001 - a broken NumPy must not stop the kernel
-            pass
-
-
-def _matplotlib_inline():
-    """A preloaded matplotlib read MPLBACKEND in the zygote; ipykernel's inline default (or the
-    task's MPLBACKEND) must win, as in a new kernel."""
-    matplotlib = sys.modules.get("matplotlib")
-    if matplotlib is None:
-        return
-    backend = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
-    try:
-        # With matplotlib.pyplot preloaded the backend is already chosen: documented, not fixed.
-        matplotlib.rcParams["backend"] = backend
-    except Exception:  # noqa: BLE001 - the kernel still runs, with matplotlib's backend
-        pass
-
-
-def _child(request, fds, base_path):
-    """Runs in the forked child: becomes the attempt's kernel. Never returns."""
-    code = 1
-    try:
-        os.setsid()
-        reaper.become_subreaper()
-        signal.set_wakeup_fd(-1)
-        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for fd in fds:
-            os.close(fd)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        extra = [p for p in request["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
-        sys.path[:] = [os.getcwd(), *extra, *base_path]
-        sys.dont_write_bytecode = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
-        import tempfile
-
-        tempfile.tempdir = None  # read TMPDIR of this environment again
-        import importlib.util
-
-        argv = request["argv"]
-        sys.argv = [importlib.util.find_spec(argv[0]).origin, *argv[1:]]
-        _reseed()
-        _matplotlib_inline()
-        import types
-
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        from ipykernel.kernelapp import IPKernelApp
-
-        IPKernelApp.launch_instance(argv=argv[1:])
-        code = 0
-    except SystemExit as exit:
-        code = exit.code if isinstance(exit.code, int) else 1
-    except BaseException:  # noqa: BLE001 - reported on stderr, then the child ends
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
 class Zygote:
     """The fork server's state: open requests, their kernels, the reply pipe."""
 
@@ -126,11 +57,13 @@ class Zygote:
         self.reply_fd = reply_fd
         self.wakeup_fd, self.wakeup_write_fd = wakeup_fds
         self.kernels = {}  # pid -> request id, for kernels not yet swept
+        self.spares = {}  # pid -> write end of its activation pipe, for spares not yet activated
         self.base_path = _base_path()
         self.buffer = b""
 
     def fds(self):
-        return (self.request_fd, self.reply_fd, self.wakeup_fd, self.wakeup_write_fd)
+        own = (self.request_fd, self.reply_fd, self.wakeup_fd, self.wakeup_write_fd)
+        return (*own, *self.spares.values())
 
     def reply(self, **fields):
         data = (json.dumps(fields) + "\n").encode()
@@ -140,9 +73,42 @@ class Zygote:
     def fork(self, request):
         pid = os.fork()
         if pid == 0:
-            _child(request, self.fds(), self.base_path)
+            kernel_child.run_child(request, self.fds(), self.base_path)
         self.kernels[pid] = request["id"]
         self.reply(forked=request["id"], pid=pid)
+
+    def spare(self, request):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(write_end)
+            kernel_child.run_spare(request, self.fds(), self.base_path, read_end)
+        os.close(read_end)
+        self.spares[pid] = write_end
+        self.kernels[pid] = request["id"]
+        self.reply(spared=request["id"], pid=pid)
+
+    def activate(self, request):
+        """Hands a spare its attempt; `ok` is false when it is gone."""
+        pid = request["pid"]
+        fd = self.spares.pop(pid, None)
+        ok = fd is not None
+        if ok:
+            data = (json.dumps(request) + "\n").encode()
+            try:
+                while data:
+                    data = data[os.write(fd, data) :]
+            except OSError:
+                ok = False
+            os.close(fd)
+            self.kernels[pid] = request["id"]
+        self.reply(activated=request["id"], pid=pid, ok=ok)
+
+    def discard(self, request):
+        """Ends a spare that no attempt will take (EOF on its pipe)."""
+        fd = self.spares.pop(request["pid"], None)
+        if fd is not None:
+            os.close(fd)
 
     def sweep(self, request):
         pid = request.get("pid")
@@ -160,6 +126,9 @@ class Zygote:
                 return
             if pid == 0:
                 return
+            fd = self.spares.pop(pid, None)
+            if fd is not None:
+                os.close(fd)
             if pid in self.kernels:
                 self.reply(exited=pid, status=os.waitstatus_to_exitcode(status))
 
@@ -170,8 +139,17 @@ class Zygote:
             return
         if "fork" in message:
             self.fork(message["fork"])
+        elif "preload" in message:
+            request = message["preload"]
+            self.reply(preloaded=request["id"], failed=import_modules(request["modules"]))
         elif "sweep" in message:
             self.sweep(message["sweep"])
+        elif "spare" in message:
+            self.spare(message["spare"])
+        elif "activate" in message:
+            self.activate(message["activate"])
+        elif "discard" in message:
+            self.discard(message["discard"])
 
     def serve(self):
         import select
@@ -193,8 +171,6 @@ class Zygote:
 
 def preload(names):
     """Imports the kernel's modules, then each preload module. Returns the failures."""
-    import importlib
-
     # The kernel's debugger (debugpy: a third of ipykernel's import time) serves the breakpoints
     # of a frontend, which a batch run never has: ipykernel is imported as if debugpy were
     # absent. The block is lifted afterwards, so a cell can still import debugpy.
@@ -208,6 +184,13 @@ def preload(names):
     finally:
         if blocked and "debugpy" in sys.modules and sys.modules["debugpy"] is None:
             del sys.modules["debugpy"]
+
+    return import_modules(names)
+
+
+def import_modules(names):
+    """Imports each module; returns the failures, as words."""
+    import importlib
 
     failed = []
     for name in names:

@@ -1,6 +1,7 @@
 """The driver's handle on its kernel zygotes (`zygote.py`): one process per preload set, started
 on first use (or at once, with `prestart`, while the driver imports nbclient) and started again
-if it died. Light on imports on purpose: the driver starts a zygote before its own heavy imports.
+if it died. A zygote started before the pipeline was read (no preload set) takes the set the run
+then asks for (`warm`), instead of a second zygote importing everything again. Light on imports on purpose: the driver starts a zygote before its own heavy imports.
 """
 
 import asyncio
@@ -33,6 +34,10 @@ class Zygote:
         self.alive = False
         self.ready = None
         self.process = None
+        self.forks = 0
+        self.extensions = []  # futures of `preload` requests sent before any fork
+        self.env = dict(os.environ)  # the zygote's, in which a spare kernel initialises
+        self.spare = None  # the kernel started ahead of the next attempt (fork_kernel.Spare)
 
     def spawn(self, loop):
         """Starts the zygote process; `started()` waits until it has imported everything."""
@@ -54,9 +59,25 @@ class Zygote:
 
     async def started(self):
         info = await self.ready
-        if info.get("failed"):
-            raise ZygoteError(f"Cannot preload {'; '.join(info['failed'])}")
+        failed = list(info.get("failed") or [])
+        for extension in self.extensions:
+            failed += (await extension).get("failed") or []
+        if failed:
+            raise ZygoteError(f"Cannot preload {'; '.join(failed)}")
         return info
+
+    def extend(self, modules):
+        """Asks the zygote to import `modules` too (answered once its own imports are done)."""
+        body = {"id": next_id(), "modules": list(modules)}
+        if not self.alive:
+            raise ZygoteError("the kernel zygote is not running")
+        future = self.loop.create_future()
+        # Read by `started()`; a zygote that dies before any fork must not log it as unread.
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self.pending[body["id"]] = future
+        self.extensions.append(future)
+        self.preload = list(modules)
+        self._write({"preload": body})
 
     def _on_reply(self):
         try:
@@ -75,12 +96,15 @@ class Zygote:
             elif "exited" in message:
                 self.exits[message["exited"]] = message["status"]
             else:
-                future = self.pending.pop(message.get("forked", message.get("swept")), None)
+                replies = ("forked", "swept", "preloaded", "spared", "activated")
+                reply_to = next((message[k] for k in replies if k in message), None)
+                future = self.pending.pop(reply_to, None)
                 if future is not None and not future.done():
                     future.set_result(message)
 
     def _died(self, grace=0.0):
         self.alive = False
+        self.drop_spare()
         self.loop.remove_reader(self.reply_fd)
         os.close(self.reply_fd)
         try:
@@ -93,7 +117,7 @@ class Zygote:
             self.process.kill()
             self.process.wait()
         error = ZygoteError(f"the kernel zygote ended (exit code {self.process.returncode})")
-        for future in [self.ready, *self.pending.values()]:
+        for future in [self.ready, *self.pending.values(), *self.extensions]:
             if future is not None and not future.done():
                 future.set_exception(error)
         self.pending.clear()
@@ -103,13 +127,36 @@ class Zygote:
             raise ZygoteError("the kernel zygote is not running")
         future = asyncio.get_running_loop().create_future()
         self.pending[body["id"]] = future
-        data = (json.dumps({kind: body}) + "\n").encode()
+        if kind in ("fork", "spare"):
+            self.forks += 1
+        self._write({kind: body})
+        return await future
+
+    def _write(self, message):
+        data = (json.dumps(message) + "\n").encode()
         try:
             while data:
                 data = data[os.write(self.request_fd, data) :]
         except OSError as err:
             raise ZygoteError(f"the kernel zygote is gone ({err})") from err
-        return await future
+
+    def drop_spare(self):
+        """Ends the spare kernel, if any (EOF on its pipe), and removes its files."""
+        spare, self.spare = self.spare, None
+        if spare is None:
+            return
+        if self.alive:
+            try:
+                self._write({"discard": {"id": next_id(), "pid": spare.pid}})
+            except ZygoteError:
+                pass
+        try:
+            os.remove(spare.connection_file)
+        except OSError:
+            pass
+        import shutil
+
+        shutil.rmtree(spare.env["IPYTHONDIR"], ignore_errors=True)
 
     def close(self):
         """Ends the zygote: EOF makes it stop every kernel and exit."""
@@ -127,6 +174,27 @@ def prestart(preload, loop):
         zygote = Zygote(key)
         _zygotes[key] = zygote
         zygote.spawn(loop)
+
+
+def warm(preload, loop):
+    """Gets the zygote of a preload set importing now: the fresh zygote without a preload set
+    that nothing has forked from yet takes it (it imported the kernel's modules already), else a
+    new zygote starts."""
+    key = tuple(preload)
+    zygote = _zygotes.get(key)
+    if zygote is not None and zygote.alive:
+        return
+    blank = _zygotes.get(())
+    if key and blank is not None and blank.alive and blank.forks == 0:
+        try:
+            blank.extend(key)
+        except ZygoteError:
+            pass  # it died: a new one starts below
+        else:
+            del _zygotes[()]
+            _zygotes[key] = blank
+            return
+    prestart(preload, loop)
 
 
 async def zygote_for(preload):
