@@ -43,7 +43,18 @@ export function historyRunId(i: number): string {
   return `${day}T06-00-00Z-r${String(i).padStart(4, "0")}`;
 }
 
-function task(
+/**
+ * A succeeded task record of the history's shape: one attempt, `data_lake_root` as the only
+ * parameter, no values, metrics or artifacts, and a slug made of the id's safe characters.
+ *
+ * @param id Instance id, e.g. `train-model[nr_train_images=600]`.
+ * @param name Task name.
+ * @param start When it started, in milliseconds since the epoch.
+ * @param seconds How long it took.
+ * @param extra Fields that replace the defaults.
+ * @returns The record.
+ */
+export function historyTask(
   id: string,
   name: string,
   start: number,
@@ -86,8 +97,8 @@ export function historyRun(i: number, matrix: number[] = [600, 1200]): RunSummar
   const lr = [0.1, 0.01, 0.001][i % 3]!;
   const failed = i % 17 === 5;
   const tasks: TaskRecord[] = [
-    task("ingest", "ingest", start, 2 + rnd(), { values: { rows: 1797 } }),
-    task("split", "split", start + 3000, 1 + rnd(), {
+    historyTask("ingest", "ingest", start, 2 + rnd(), { values: { rows: 1797 } }),
+    historyTask("split", "split", start + 3000, 1 + rnd(), {
       parameters: { data_lake_root: "data-lake", train_test_ratio: 0.7 },
       values: { train_rows: 1258, test_rows: 539 },
     }),
@@ -96,7 +107,7 @@ export function historyRun(i: number, matrix: number[] = [600, 1200]): RunSummar
     const matrixValues = { nr_train_images: n };
     const auc = 0.8 + n / 12000 + (lr === 0.01 ? 0.03 : 0) + (rnd() - 0.5) * 0.02;
     tasks.push(
-      task(`train-model[nr_train_images=${n}]`, "train-model", start + 5000, 5 + rnd() * 3, {
+      historyTask(`train-model[nr_train_images=${n}]`, "train-model", start + 5000, 5 + rnd() * 3, {
         matrix: matrixValues,
         parameters: { data_lake_root: "data-lake", nr_train_images: n },
         values: { accuracy: Number((auc - 0.05).toFixed(4)) },
@@ -108,23 +119,27 @@ export function historyRun(i: number, matrix: number[] = [600, 1200]): RunSummar
       }),
     );
     const bad = failed && n === matrix.at(-1);
-    tasks.push(task(`benchmark[nr_train_images=${n}]`, "benchmark", start + 12000, 3 + rnd(), {
-      matrix: matrixValues,
-      parameters: { data_lake_root: "data-lake", nr_train_images: n },
-      ...(bad
-        ? {
-          status: "failed",
-          attempts: [{
-            attempt: 1,
+    tasks.push(
+      historyTask(`benchmark[nr_train_images=${n}]`, "benchmark", start + 12000, 3 + rnd(), {
+        matrix: matrixValues,
+        parameters: { data_lake_root: "data-lake", nr_train_images: n },
+        ...(bad
+          ? {
             status: "failed",
-            startedAt: new Date(start + 12000).toISOString(),
-            error: { ename: "ValueError", evalue: "bad split", traceback: [] },
-          }],
-        }
-        : { values: { mean_auc: Number(auc.toFixed(4)) } }),
-    }));
+            attempts: [{
+              attempt: 1,
+              status: "failed",
+              startedAt: new Date(start + 12000).toISOString(),
+              error: { ename: "ValueError", evalue: "bad split", traceback: [] },
+            }],
+          }
+          : { values: { mean_auc: Number(auc.toFixed(4)) } }),
+      }),
+    );
   }
-  tasks.push(task("summary", "summary", start + 20000, 1, failed ? { status: "skipped" } : {}));
+  tasks.push(
+    historyTask("summary", "summary", start + 20000, 1, failed ? { status: "skipped" } : {}),
+  );
   const duration = 25 + rnd() * 5;
   const sha = Array.from({ length: 40 }, (_, k) => "0123456789abcdef"[(i * 7 + k * 13) % 16]).join(
     "",

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Absolute path of the repository root. */
@@ -86,6 +86,30 @@ export async function runCliProcess(
     stdout: decoder.decode(out.stdout),
     stderr: decoder.decode(out.stderr),
   };
+}
+
+/**
+ * Serves the repository's files read-only over loopback as `text/plain`, as a raw file host does
+ * (`.git/` and paths outside the repository answer 404).
+ *
+ * @param requested Collects each path served, so a test can tell what was fetched.
+ * @returns The server, to be held with `await using`.
+ */
+export function serveRepository(requested: Set<string>): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    const file = normalize(`${ROOT}${path}`);
+    if (!file.startsWith(`${ROOT}/`) || file.includes("/.git/")) {
+      return new Response("not found", { status: 404 });
+    }
+    try {
+      const body = await Deno.readFile(file);
+      requested.add(path);
+      return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8" } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
 }
 
 /**

@@ -2,27 +2,8 @@
  * `cli.ts` run from a URL, the way a CI step runs it from a raw file host: the repository is
  * served over loopback as `text/plain`, and `validate` needs nothing but `--allow-read`.
  */
-import { normalize } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
-import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
-
-/** Serves the repository's files read-only, as a raw file host does. */
-function serveRepository(requested: Set<string>) {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    const file = normalize(`${ROOT}${path}`);
-    if (!file.startsWith(`${ROOT}/`) || file.includes("/.git/")) {
-      return new Response("not found", { status: 404 });
-    }
-    try {
-      const body = await Deno.readFile(file);
-      requested.add(path);
-      return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8" } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-}
+import { ROOT, runCliProcess, serveRepository, tempDir } from "./_helpers.ts";
 
 Deno.test("cli.ts validate works when run from a URL with --allow-read only", async (t) => {
   const requested = new Set<string>();

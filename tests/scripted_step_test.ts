@@ -5,28 +5,10 @@
  * --allow-run --allow-env` only: the Python driver and the site's templates come through the
  * module loader, not `fetch`.
  */
-import { join, normalize } from "node:path";
+import { join } from "node:path";
 import { assertEquals, assertOk, assertStringIncludes } from "./_deps.ts";
-import { ROOT, runCliProcess, tempDir } from "./_helpers.ts";
+import { ROOT, runCliProcess, serveRepository, tempDir } from "./_helpers.ts";
 import { RUN_PERMISSIONS } from "../lib/run/permissions.ts";
-
-/** Serves the repository's files read-only, as a raw file host does. */
-function serveRepository(requested: Set<string>) {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    const file = normalize(`${ROOT}${path}`);
-    if (!file.startsWith(`${ROOT}/`) || file.includes("/.git/")) {
-      return new Response("not found", { status: 404 });
-    }
-    try {
-      const body = await Deno.readFile(file);
-      requested.add(path);
-      return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8" } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-}
 
 const NOTEBOOK = `# %% tags=["parameters"]
 n = 1

@@ -8,22 +8,29 @@ import { readAttemptValues } from "./values.ts";
 
 const SECRET = "hunter2-Tok3n";
 
-/** Runs Python code as a notebook's kernel would, with the runner's module and attempt folder. */
-async function notebook(code: string, attemptDir: string): Promise<void> {
+/**
+ * Runs Python lines as a notebook's kernel would, with the runner's module, in the attempt folder
+ * `tasks/a/attempt-1` (with its `artifacts/`) of a new run folder in `dir`.
+ */
+async function notebook(dir: string, lines: string[]): Promise<{ run: string; attempt: string }> {
+  const run = join(dir, "run");
+  const attempt = join(run, "tasks", "a", "attempt-1");
+  await Deno.mkdir(join(attempt, "artifacts"), { recursive: true });
   const out = await new Deno.Command(Deno.env.get("PYTHON") ?? "python3", {
-    args: ["-c", code],
-    cwd: attemptDir,
+    args: ["-c", lines.join("\n")],
+    cwd: attempt,
     clearEnv: true,
     env: {
       PATH: Deno.env.get("PATH") ?? "",
       PYTHONPATH: join(ROOT, "lib", "execute", "python"),
       PYTHONDONTWRITEBYTECODE: "1",
-      PYNB_ATTEMPT_DIR: attemptDir,
+      PYNB_ATTEMPT_DIR: attempt,
       S: SECRET,
     },
     stderr: "piped",
   }).output();
   assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  return { run, attempt };
 }
 
 async function everyText(dir: string): Promise<string> {
@@ -34,24 +41,18 @@ async function everyText(dir: string): Promise<string> {
 
 Deno.test("cleanAttemptFolder() leaves only files and folders: every link and FIFO a notebook makes goes", async () => {
   await using dir = await tempDir("pynb-cleanup-");
-  const run = join(dir.path, "run");
-  const attempt = join(run, "tasks", "a", "attempt-1");
-  await Deno.mkdir(join(attempt, "artifacts"), { recursive: true });
-  await notebook(
-    [
-      "import os, pynb_dag_runner as p",
-      "p.log_artifact('ok.txt', 'fine')",
-      "os.symlink('/etc/passwd', 'artifacts/passwd')",
-      "os.symlink('/proc/self/environ', 'environ')",
-      "os.symlink('..', 'artifacts/up')",
-      "os.mkfifo('artifacts/fifo')",
-      "os.makedirs('artifacts/deep/er')",
-      "os.symlink('/etc', 'artifacts/deep/er/etc')",
-      "os.symlink('ok.txt', 'artifacts/inner')",
-      'open(\'values.jsonl\', \'a\').write(\'{"kind":"artifact","name":"passwd","path":"artifacts/passwd","size":1,"sha256":"\' + \'0\'*64 + \'","timestamp":"2026-11-30T12:00:00Z"}\\n\')',
-    ].join("\n"),
-    attempt,
-  );
+  const { run, attempt } = await notebook(dir.path, [
+    "import os, pynb_dag_runner as p",
+    "p.log_artifact('ok.txt', 'fine')",
+    "os.symlink('/etc/passwd', 'artifacts/passwd')",
+    "os.symlink('/proc/self/environ', 'environ')",
+    "os.symlink('..', 'artifacts/up')",
+    "os.mkfifo('artifacts/fifo')",
+    "os.makedirs('artifacts/deep/er')",
+    "os.symlink('/etc', 'artifacts/deep/er/etc')",
+    "os.symlink('ok.txt', 'artifacts/inner')",
+    'open(\'values.jsonl\', \'a\').write(\'{"kind":"artifact","name":"passwd","path":"artifacts/passwd","size":1,"sha256":"\' + \'0\'*64 + \'","timestamp":"2026-11-30T12:00:00Z"}\\n\')',
+  ]);
   const said = await cleanAttemptFolder(attempt);
   assertEquals(said.length, 6, said.join("\n"));
   for (
@@ -76,21 +77,15 @@ Deno.test("cleanAttemptFolder() leaves only files and folders: every link and FI
 
 Deno.test("cleanAttemptFolder() and redaction keep secrets out of names, the same way on disk and in values.jsonl", async () => {
   await using dir = await tempDir("pynb-cleanup-");
-  const run = join(dir.path, "run");
-  const attempt = join(run, "tasks", "a", "attempt-1");
-  await Deno.mkdir(join(attempt, "artifacts"), { recursive: true });
-  await notebook(
-    [
-      "import os, pynb_dag_runner as p",
-      "s = os.environ['S']",
-      "p.log_artifact(f'roc-{s}.png', b'png')",
-      "p.log_artifact(f'{s}', 'x')",
-      "os.makedirs(f'artifacts/run-{s}/in-{s}')",
-      "open(f'artifacts/run-{s}/in-{s}/f-{s}.txt', 'w').write('y')",
-      "p.log_value(f'v-{s}', 1)",
-    ].join("\n"),
-    attempt,
-  );
+  const { run, attempt } = await notebook(dir.path, [
+    "import os, pynb_dag_runner as p",
+    "s = os.environ['S']",
+    "p.log_artifact(f'roc-{s}.png', b'png')",
+    "p.log_artifact(f'{s}', 'x')",
+    "os.makedirs(f'artifacts/run-{s}/in-{s}')",
+    "open(f'artifacts/run-{s}/in-{s}/f-{s}.txt', 'w').write('y')",
+    "p.log_value(f'v-{s}', 1)",
+  ]);
   const redactor = new Redactor([SECRET]);
   const said = await cleanAttemptFolder(attempt, redactor);
   await redactAttemptFolder(attempt, redactor);

@@ -6,6 +6,7 @@
  */
 import type { JsonObject, JsonValue } from "../_base/json.ts";
 import { ParameterNameError } from "./errors.ts";
+import { pEntries } from "./_p_dict.ts";
 import { type PydarContext, pydarSource } from "./inject_compat.ts";
 import { injectedSourceTs } from "./inject_ts.ts";
 import { isTypeScriptNotebook } from "./percent_ts.ts";
@@ -175,13 +176,7 @@ function jsonSafe(value: JsonValue): JsonValue {
  * ```
  */
 export function injectedSource(parameters: Record<string, JsonValue>, context: RunContext): string {
-  const entries: [string, JsonValue][] = [
-    ...Object.entries(parameters),
-    ["run.id", context.runId],
-    ["task.id", context.taskId],
-    ["task.instance", context.instanceId],
-    ["attempt", context.attempt],
-  ];
+  const entries = pEntries(parameters, context);
   return [
     "# Parameters",
     ...Object.entries(parameters).map(([name, value]) => `${name} = ${pythonLiteral(value)}`),

@@ -8,6 +8,7 @@
  */
 import type { JsonValue } from "../_base/json.ts";
 import { ParameterNameError } from "./errors.ts";
+import { pEntries } from "./_p_dict.ts";
 import type { RunContext } from "./inject.ts";
 
 const RESERVED = new Set(
@@ -136,13 +137,7 @@ export function injectedSourceTs(
   for (const name of Object.keys(parameters)) checkTypeScriptName(name);
   const keywords = declarationKeywords(defaults);
   const keyword = (name: string) => keywords.byName.get(name) ?? keywords.first ?? "const";
-  const entries: [string, JsonValue][] = [
-    ...Object.entries(parameters),
-    ["run.id", context.runId],
-    ["task.id", context.taskId],
-    ["task.instance", context.instanceId],
-    ["attempt", context.attempt],
-  ];
+  const entries = pEntries(parameters, context);
   return [
     "// Parameters",
     ...Object.entries(parameters).map(([name, value]) =>
