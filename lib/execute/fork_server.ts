@@ -192,12 +192,16 @@ export class ForkServer {
     await Promise.all(idle.map((d) => d.driver.kill()));
   }
 
-  /** An idle driver whose zygote has this preload set, else any idle one. */
+  /**
+   * An idle driver whose zygote has this preload set, else any idle one: the one idle since the
+   * shortest time first, whose zygote is warm and holds a spare kernel.
+   */
   #takeIdle(preload: string[]): PersistentDriver | undefined {
     const live = this.#idle.filter((d) => d.driver.alive);
     for (const d of this.#idle) if (!d.driver.alive) void d.driver.close();
     this.#idle = live;
-    const i = Math.max(0, live.findIndex((d) => d.preload === key(preload)));
+    const matching = live.findLastIndex((d) => d.preload === key(preload));
+    const i = matching >= 0 ? matching : live.length - 1;
     return live.splice(i, 1)[0]?.driver;
   }
 

@@ -1,6 +1,9 @@
 /**
- * A local pool of N slots. Task instances wait for a slot; among the waiting, the one first in
- * the plan's topological order goes first, so a long chain is not starved by a wide fan-out.
+ * A local pool of N slots. Task instances wait for a slot; among the waiting, the one with the
+ * lowest priority goes first (the scheduler puts the instance with the longest chain below it
+ * first, so a long chain is not starved by a wide fan-out). Slots are handed out a moment after
+ * they are asked for or freed, not at once, so that every instance that became ready at the
+ * same time competes by priority: the first to run takes the warmest worker.
  *
  * @module
  */
@@ -60,6 +63,7 @@ export class Pool {
   #free: number;
   #waiting: Waiter[] = [];
   #seq = 0;
+  #dispatching = false;
 
   /**
    * Creates a pool with all slots free.
@@ -90,10 +94,6 @@ export class Pool {
   acquire(priority: number, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(new PoolAbortedError({ cause: signal.reason }));
     const release = this.#releaser();
-    if (this.#free > 0 && this.#waiting.length === 0) {
-      this.#free--;
-      return Promise.resolve(release);
-    }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         priority,
@@ -110,7 +110,21 @@ export class Pool {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.push(waiter);
       this.#waiting.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+      this.#dispatchSoon();
     });
+  }
+
+  /** Hands the free slots to the first waiters once the instances ready now have all asked. */
+  #dispatchSoon(): void {
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    setTimeout(() => {
+      this.#dispatching = false;
+      while (this.#free > 0 && this.#waiting.length > 0) {
+        this.#free--;
+        this.#waiting.shift()!.grant();
+      }
+    }, 0);
   }
 
   /**
@@ -136,9 +150,8 @@ export class Pool {
     return () => {
       if (done) return;
       done = true;
-      const next = this.#waiting.shift();
-      if (next !== undefined) next.grant();
-      else this.#free++;
+      this.#free++;
+      if (this.#waiting.length > 0) this.#dispatchSoon();
     };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The scheduler: decides what may start now. An instance starts once every instance it needs has
- * ended and a pool slot is free (first in plan order first); it is skipped when an upstream instance
+ * ended and a pool slot is free (the one with the longest chain of instances below it first, then
+ * first in plan order: see {@linkcode startPriorities}); it is skipped when an upstream instance
  * did not succeed, and cancelled once the run stops (`--fail-fast` after a failure, or an
  * interrupt). The decisions are pure functions; {@linkcode Scheduler} applies them to a plan.
  *
@@ -101,6 +102,40 @@ export function failFastReason(
   return `cancelled by --fail-fast after '${record.id}' ${describeEnd(record)}`;
 }
 
+/**
+ * The pool priorities of a plan's instances (lower starts first): the instance with the longest
+ * chain of instances that need it, directly or not, goes first, as on a critical path; equal
+ * chains keep the plan's order. The first of several instances ready at once also takes the
+ * warmest worker.
+ *
+ * @param instances The plan's instances, in topological order.
+ * @returns Each instance's priority, by index.
+ *
+ * @example A chain goes before a leaf planned before it
+ * ```ts
+ * import { startPriorities } from "./scheduler.ts";
+ * const p = startPriorities([
+ *   { id: "a", needs: [] }, { id: "leaf", needs: ["a"] }, { id: "b", needs: ["a"] },
+ *   { id: "c", needs: ["b"] },
+ * ]);
+ * console.assert(p[2]! < p[1]!);
+ * ```
+ */
+export function startPriorities(
+  instances: readonly Pick<PlannedInstance, "id" | "needs">[],
+): number[] {
+  const chain = new Map<string, number>(); // the longest chain from an instance down, itself included
+  for (const inst of instances) chain.set(inst.id, 1);
+  for (let i = instances.length - 1; i >= 0; i--) {
+    const inst = instances[i]!;
+    for (const need of inst.needs) {
+      chain.set(need, Math.max(chain.get(need) ?? 1, chain.get(inst.id)! + 1));
+    }
+  }
+  const longest = Math.max(1, ...chain.values());
+  return instances.map((inst, index) => (longest - chain.get(inst.id)!) * instances.length + index);
+}
+
 /** What the scheduler has done with the instances it decides about. */
 export interface InstanceWork {
   /** Runs an instance that may start, in a pool slot; resolves to its final record. */
@@ -193,9 +228,11 @@ export class Scheduler {
     if (this.#interrupt?.aborted) onInterrupt();
     this.#interrupt?.addEventListener("abort", onInterrupt, { once: true });
     const done = new Map<string, Promise<TaskRecord>>();
+    const priorities = startPriorities(instances);
     try {
       instances.forEach((inst, index) => {
-        const record = this.#one(inst, index, done, work).catch((err) => work.failed(inst, err));
+        const record = this.#one(inst, priorities[index]!, done, work)
+          .catch((err) => work.failed(inst, err));
         done.set(inst.id, record.then((r) => (work.settled?.(r), r)));
       });
       return await Promise.all(instances.map((inst) => done.get(inst.id)!));
@@ -212,7 +249,7 @@ export class Scheduler {
 
   async #one(
     inst: PlannedInstance,
-    index: number,
+    priority: number,
     done: Map<string, Promise<TaskRecord>>,
     work: InstanceWork,
   ): Promise<TaskRecord> {
@@ -231,7 +268,7 @@ export class Scheduler {
     if (decision.action === "cancel") return work.notRun(inst, "cancelled", decision.reason);
     let release: () => void;
     try {
-      release = await this.#pool.acquire(index, this.#stop.signal);
+      release = await this.#pool.acquire(priority, this.#stop.signal);
     } catch (err) {
       if (err instanceof PoolAbortedError) {
         return work.notRun(inst, "cancelled", this.#stopReason ?? INTERRUPTED_REASON);

@@ -9,6 +9,7 @@ import {
   type InstanceWork,
   INTERRUPTED_REASON,
   Scheduler,
+  startPriorities,
 } from "./scheduler.ts";
 import { plannedInstance } from "../../testing/instances.ts";
 
@@ -79,7 +80,7 @@ Deno.test("describeEnd() and failFastReason() say how an instance ended", () => 
   assertEquals(failFastReason({ id: "x", status: "failed" }, false), undefined);
 });
 
-Deno.test("Scheduler runs in dependency order, one at a time in plan order with one slot", async () => {
+Deno.test("Scheduler runs in dependency order, one at a time, longest chain first, with one slot", async () => {
   const { work, log, settled } = scriptedWork();
   const records = await new Scheduler({ concurrency: 1 }).schedule(
     [inst("a"), inst("b", ["a"]), inst("c"), inst("d", ["b", "c"])],
@@ -91,18 +92,19 @@ Deno.test("Scheduler runs in dependency order, one at a time in plan order with 
     ["c", "succeeded"],
     ["d", "succeeded"],
   ]);
-  // While a runs, c already waits for the slot and b still waits for a: c goes before b.
+  // a (chain a-b-d) goes before c (c-d). When a ends, b becomes ready while c waits: the slot
+  // goes to the first of them by chain, then plan order, not to the one that waited longest.
   assertEquals(log, [
     "run a after []",
     "end a",
-    "run c after []",
-    "end c",
     "run b after [a]",
     "end b",
+    "run c after []",
+    "end c",
     "run d after [b,c]",
     "end d",
   ]);
-  assertEquals(settled, ["a succeeded", "c succeeded", "b succeeded", "d succeeded"]);
+  assertEquals(settled, ["a succeeded", "b succeeded", "c succeeded", "d succeeded"]);
 });
 
 Deno.test("Scheduler skips downstream of a failure, naming the upstream instance", async () => {
@@ -177,4 +179,45 @@ Deno.test("Scheduler records an instance that needs one planned after it as an i
     ["c", "skipped", "upstream 'b' failed"],
   ]);
   assertEquals(settled.sort(), ["b failed", "c skipped", "z succeeded"]);
+});
+
+Deno.test("startPriorities() puts the longest chain below an instance first, then plan order", () => {
+  // The demo's shape: eda is a leaf planned before split, which three levels need.
+  const plan = [
+    inst("ingest"),
+    inst("eda", ["ingest"]),
+    inst("split", ["ingest"]),
+    inst("train", ["split"]),
+    inst("bench", ["train", "split"]),
+    inst("summary", ["bench"]),
+    inst("other"),
+  ];
+  const p = startPriorities(plan);
+  const order = plan.map((i, n) => [i.id, p[n]!] as const).sort((a, b) => a[1] - b[1]);
+  assertEquals(order.map(([id]) => id), [
+    "ingest",
+    "split",
+    "train",
+    "bench",
+    "eda",
+    "summary",
+    "other",
+  ]);
+  assertEquals(new Set(p).size, plan.length, "no two instances tie");
+});
+
+Deno.test("Scheduler starts instances that became ready together longest chain first", async () => {
+  const { work, log } = scriptedWork();
+  await new Scheduler({ concurrency: 2 }).schedule(
+    [inst("ingest"), inst("eda", ["ingest"]), inst("split", ["ingest"]), inst("train", ["split"])],
+    work,
+  );
+  // With two free slots both start at once; split (a chain below it) is handed its slot first,
+  // so it takes the warmest worker.
+  assertEquals(log.slice(0, 4), [
+    "run ingest after []",
+    "end ingest",
+    "run split after [ingest]",
+    "run eda after [ingest]",
+  ]);
 });
