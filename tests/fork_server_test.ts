@@ -173,7 +173,7 @@ Deno.test("ForkServer fails an attempt whose preload cannot be imported, naming 
   }
 });
 
-Deno.test("ForkServer leaves no process, zygote included, after a timeout and after a cancel", async (t) => {
+Deno.test("ForkServer leaves no process of an attempt after a timeout and after a cancel, nor of the run after close()", async (t) => {
   await using dir = await tempDir();
   const cells = [
     "import os, subprocess\nchild = subprocess.Popen(['sleep', '1000'])\n" +
@@ -200,8 +200,17 @@ Deno.test("ForkServer leaves no process, zygote included, after a timeout and af
         const driver = driverPid(run.events)!;
         assertEquals(run.result.status, how === "timeout" ? "timeout" : "cancelled");
         assertEquals(pids.length, 3, run.stdout);
+        const [kernel, zygote, sleep] = pids as [number, number, number];
         pids.push(driver);
-        assertEquals(await survivors(pids), [], "kernel, zygote, sleep or driver survived");
+        assertEquals(
+          await survivors([kernel, sleep, driver]),
+          [],
+          "kernel, sleep or driver survived",
+        );
+        // The run's zygote serves the other slots until the run ends.
+        assertEquals(await survivors([zygote]), [zygote], "the zygote ended with one attempt");
+        await server.close();
+        assertEquals(await survivors(pids), [], "the zygote survived close()");
       } finally {
         await server.close();
         killPids(await survivors(pids));

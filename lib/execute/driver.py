@@ -16,9 +16,9 @@ or as a persistent driver that runs one notebook after another (one per worker s
   group so the runner can kill both groups too.
 - With `--serve`, requests come as JSON lines on stdin: `{"run": {"notebook", "output", "cwd",
   "kernel", "env", "runtimeDir", "fast", "preload"}}` runs one notebook and ends with its `done`
-  event; the next request may follow. `{"warm": {"preload": [...]}}` gets the zygote of that
-  preload set importing before the notebooks that need it come. With `fast`, an ipykernel kernel is forked from a warm
-  zygote (fork_kernel.py, zygote.py), one zygote per preload set.
+  event; the next request may follow. With `fast`, an ipykernel kernel is forked from a warm
+  zygote (fork_kernel.py, zygote.py): the runner's shared zygote at the request's `zygote`
+  socket, else one this driver starts per preload set.
 - The executed notebook is written to OUTPUT (atomically: temporary file + rename) once at the
   start, after every cell, every few seconds while a cell prints, and when the driver is stopped.
 - The first error stops the notebook (`allow_errors` off), except `sys.exit(0)`, an early
@@ -87,7 +87,6 @@ def parse_args(argv):
     parser.add_argument(
         "--preload", action="append", default=None, help="a module the zygote imports once"
     )
-    parser.add_argument("--prestart", action="store_true", help="start the zygote at once")
     parser.add_argument(
         "--watch-stdin",
         action="store_true",
@@ -125,6 +124,13 @@ class Driver:
                 traceback.print_exc()
             attempt.save_quietly()
         if attempt is not None and attempt.kernel_pid:
+            # What the kernel started first (a shared zygote's kernel is not below this driver):
+            # frozen, so that it forks nothing meanwhile.
+            try:
+                os.kill(attempt.kernel_pid, signal.SIGSTOP)
+            except OSError:
+                pass
+            reaper.kill_descendants(attempt.kernel_pid, grace=0)
             _kill_group(attempt.kernel_pid)
         reaper.kill_descendants(os.getpid(), grace=0.2)
         if attempt is not None or not self.serve:
@@ -154,11 +160,6 @@ class Driver:
                 continue
             if isinstance(request, dict) and "stop" in request:
                 self.stop(str(request["stop"]), request.get("ename"), request.get("message"))
-            elif isinstance(request, dict) and isinstance(request.get("warm"), dict):
-                import zygote_client
-
-                preload = request["warm"].get("preload") or []
-                zygote_client.warm([str(m) for m in preload], asyncio.get_running_loop())
             elif isinstance(request, dict) and isinstance(request.get("run"), dict):
                 self.requests.put_nowait(request["run"])
 
@@ -228,6 +229,22 @@ def _kill_group(pgid):
             time.sleep(0.05)
 
 
+def _import_kernelspec():
+    """What jupyter_client imports to look up the `python3` kernel spec, imported before the first
+    notebook: ipykernel.kernelspec, without debugpy (two thirds of it, for the breakpoints of a
+    frontend; it is blocked only while this imports, as in the zygote)."""
+    blocked = "debugpy" not in sys.modules
+    if blocked:
+        sys.modules["debugpy"] = None
+    try:
+        import ipykernel.kernelspec  # noqa: F401
+    except ImportError:
+        pass  # no ipykernel here: the notebook's kernel says so when it starts
+    finally:
+        if blocked and sys.modules.get("debugpy", 0) is None:
+            del sys.modules["debugpy"]
+
+
 def main(argv):
     args = parse_args(argv)
     # jupyter_client writes the kernel's connection file (its ports and key) with mkstemp: into
@@ -247,13 +264,9 @@ def main(argv):
         loop.add_reader(0, driver.on_stdin)
     try:
         if args.serve:
-            if args.prestart:
-                # The zygote imports the kernel's modules while this driver imports nbclient.
-                import zygote_client
-
-                zygote_client.prestart(args.preload or [], loop)
             import driver_run  # noqa: F401 - imported once, before the first notebook
 
+            _import_kernelspec()
             emit("ready", pid=os.getpid(), subreaper=SUBREAPER)
             return loop.run_until_complete(driver.serve_requests())
         request = {

@@ -97,6 +97,7 @@ def make_client(attempt):
         async def async_start_new_kernel(self, **kwargs):
             self.km.preload = tuple(request.get("preload") or ())
             self.km.fast = bool(request.get("fast"))
+            self.km.zygote = request.get("zygote") or None
             runtime_dir = request.get("runtimeDir")
             if runtime_dir:
                 os.makedirs(runtime_dir, exist_ok=True)

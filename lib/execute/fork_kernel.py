@@ -19,6 +19,7 @@ from queue import Empty
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from kernel_child import read_at_start
 from zygote_client import ZygoteError, next_id, zygote_for, zygote_pids  # noqa: F401
 
 _PYTHON_NAMES = {"python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]}
@@ -79,20 +80,11 @@ class ForkedKernel:
         self.send_signal(15)
 
 
-def _read_at_start(name):
-    """Whether a kernel reads this variable while it starts (IPython's profile and startup file,
-    Jupyter's configuration): a spare, initialised in the zygote's environment, only serves an
-    attempt whose environment has the same values for these."""
-    if name == "JUPYTER_RUNTIME_DIR":  # only resolves a relative connection file
-        return False
-    return name in ("HOME", "PYTHONSTARTUP") or name.startswith(("IPYTHON", "JUPYTER", "JPY_"))
-
-
 def _same_start(env, spare_env):
     """Whether a kernel started in `env` read the same as the spare started in `spare_env`. Each
     has an IPython folder of its own, new and empty (the runner's), so neither read anything
     from it."""
-    names = {n for n in (*env, *spare_env) if _read_at_start(n)} - {"IPYTHONDIR"}
+    names = {n for n in (*env, *spare_env) if read_at_start(n)} - {"IPYTHONDIR"}
     return _empty_folder(env.get("IPYTHONDIR")) and all(
         env.get(n) == spare_env.get(n) for n in names
     )
@@ -203,7 +195,7 @@ class ZygoteProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd, **kwargs):
         if not getattr(self.parent, "fast", False) or not forkable(cmd):
             return await super().launch_kernel(cmd, **kwargs)
-        zygote = await zygote_for(self.parent.preload)
+        zygote = await zygote_for(self.parent.preload, getattr(self.parent, "zygote", None))
         env = kwargs.get("env") or dict(os.environ)
         cwd = kwargs.get("cwd") or os.getcwd()
         self.zygote = zygote
@@ -240,6 +232,7 @@ class ForkingKernelManager(AsyncKernelManager):
 
     preload = ()
     fast = False
+    zygote = None  # the socket of the runner's shared zygote, if any
 
     async def pre_start_kernel(self, **kw):
         if self.provisioner is None:

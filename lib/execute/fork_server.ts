@@ -1,6 +1,7 @@
 /**
- * The fast attempt runner: persistent drivers, one per worker slot, each forking fresh kernels
- * from a warm zygote (`driver.py --serve`, `zygote.py`). An attempt costs a fork and the first
+ * The fast attempt runner: persistent drivers, one per worker slot (`driver.py --serve`), forking
+ * fresh kernels from the run's warm zygote of the attempt's preload set (`zygote.py --listen`, one
+ * per preload set for all slots: {@linkcode SharedZygote}). An attempt costs a fork and the first
  * reply of the kernel instead of a new interpreter, nbclient's imports and a kernel start.
  *
  * Attempts with `fast: false`, and kernel specs that cannot be forked (any kernel that is not
@@ -24,8 +25,10 @@ import {
   type StopReason,
   stopRequest,
 } from "./attempt_outcome.ts";
-import { driverFiles } from "./driver_files.ts";
+import { type DriverFiles, driverFiles } from "./driver_files.ts";
 import { PersistentDriver, type ServeOutcome } from "./persistent_driver.ts";
+import { SharedZygote } from "./shared_zygote.ts";
+import { dirname, join } from "node:path";
 import type { Plan } from "../plan/types.ts";
 
 /** Options of {@linkcode ForkServer}. */
@@ -79,9 +82,11 @@ function exitOf(outcome: ServeOutcome): { code: number; signal: string | null } 
  * ```
  */
 export class ForkServer {
-  /** Idle drivers, with the preload set of the zygote each started at once. */
+  /** Idle drivers, with the preload set of their last notebook (their spare kernel's). */
   #idle: { driver: PersistentDriver; preload: string }[] = [];
   #busy = new Set<PersistentDriver>();
+  /** The run's zygotes, by preload set; `used` once a notebook asked one for a kernel. */
+  #zygotes = new Map<string, { zygote: SharedZygote; used: boolean }>();
   #closed = false;
   #warming: Promise<void> = Promise.resolve();
   #spawn: (request: AttemptRequest) => Promise<AttemptResult>;
@@ -101,32 +106,43 @@ export class ForkServer {
     if (request.fast === false) return await this.#spawn(request);
     const startedAt = new Date();
     request = resolveRequest(request);
-    return await withAttemptFiles(request, startedAt, async (opened) => {
-      const { stderrFile, files, shared, runtimeDir } = opened;
-      const env = kernelEnv(request, files.moduleDir, runtimeDir, shared);
-      const log = cappedWriter(stderrFile);
-      let driver: PersistentDriver;
-      try {
-        driver = this.#takeIdle(request.preload ?? []) ??
-          this.#start(
-            request,
-            files.driver,
-            kernelEnv(withoutEnv(request), files.moduleDir, runtimeDir, shared),
-          );
-      } catch (err) {
-        const message = `Cannot start the notebook driver with '${request.python}': ${
-          (err as Error).message
-        }`;
-        await log(new TextEncoder().encode(message + "\n"));
-        return driverNotStarted(message, { startedAt, endedAt: new Date() });
+    // Taken before anything is awaited, in the order the scheduler started the attempts: the
+    // first gets the warmest driver.
+    let idle = this.#takeIdle(request.preload ?? []);
+    try {
+      return await withAttemptFiles(request, startedAt, async (opened) => {
+        const { stderrFile, files, shared, runtimeDir } = opened;
+        const env = kernelEnv(request, files.moduleDir, runtimeDir, shared);
+        const log = cappedWriter(stderrFile);
+        let driver: PersistentDriver;
+        let zygote: SharedZygote;
+        try {
+          const base = baseEnv(kernelEnv(withoutEnv(request), files.moduleDir, shared, shared));
+          zygote = this.#zygote(request, files, base, shared, true);
+          driver = idle ?? this.#start(request, files.driver, base);
+          idle = undefined;
+        } catch (err) {
+          const message = `Cannot start the notebook driver with '${request.python}': ${
+            (err as Error).message
+          }`;
+          await log(new TextEncoder().encode(message + "\n"));
+          return driverNotStarted(message, { startedAt, endedAt: new Date() });
+        }
+        await zygote.listening;
+        return await this.#supervise(request, driver, env, runtimeDir, log, startedAt, zygote);
+      });
+    } finally {
+      // Not used (the attempt's files could not be made): idle again.
+      if (idle !== undefined) {
+        this.#idle.push({ driver: idle, preload: key(request.preload ?? []) });
       }
-      return await this.#supervise(request, driver, env, runtimeDir, log, startedAt);
-    });
+    }
   }
 
   /**
-   * Starts `count` drivers now, each with the zygote of `preload` importing at once, so that the
-   * first attempts of a run find them warm.
+   * Starts the zygote of `preload` importing now, and `count` drivers, so that the first attempts
+   * of a run find them warm. A zygote started earlier without a preload set, that no notebook
+   * used yet, takes the set instead of a second zygote importing everything again.
    *
    * @param count How many (the run's concurrency, at most its number of instances).
    * @param request What the attempts will look like: interpreter, working folder, preload; or
@@ -161,14 +177,11 @@ export class ForkServer {
       timeoutSeconds: 0,
       context: { runId: "", taskId: "", instanceId: "", attempt: 0 },
     });
-    const env = kernelEnv(probe, files.moduleDir, shared, shared);
-    // A driver started before the pipeline was read has a zygote without its preload set: it
-    // takes the set (its zygote imported the kernel's modules already).
-    const wanted = key(request.preload ?? []);
-    for (const entry of this.#idle) {
-      if (entry.preload === wanted || !entry.driver.alive) continue;
-      entry.driver.warm(request.preload ?? []);
-      entry.preload = wanted;
+    const env = baseEnv(kernelEnv(probe, files.moduleDir, shared, shared));
+    try {
+      if (!this.#closed) this.#zygote(probe, files, env, shared, false);
+    } catch {
+      return; // the first attempt reports why the interpreter cannot start
     }
     for (let i = this.#idle.length + this.#busy.size; i < count && !this.#closed; i++) {
       try {
@@ -190,6 +203,48 @@ export class ForkServer {
     await this.#warming;
     const idle = this.#idle.splice(0);
     await Promise.all(idle.map((d) => d.driver.kill()));
+    const zygotes = [...this.#zygotes.values()];
+    this.#zygotes.clear();
+    await Promise.all(zygotes.map((z) => z.zygote.close()));
+  }
+
+  /**
+   * The running zygote of the request's preload set: started (again) when there is none, or
+   * taken over from an unused zygote without a preload set. `use`: a notebook asks it now.
+   */
+  #zygote(
+    request: Pick<AttemptRequest, "python" | "workDir" | "preload">,
+    files: DriverFiles,
+    env: Record<string, string>,
+    shared: string,
+    use: boolean,
+  ): SharedZygote {
+    const wanted = key(request.preload ?? []);
+    let entry = this.#zygotes.get(wanted);
+    const blank = this.#zygotes.get(key([]));
+    if (
+      (entry === undefined || !entry.zygote.alive) && blank?.used === false && blank.zygote.alive
+    ) {
+      blank.zygote.extend(request.preload ?? []);
+      this.#zygotes.delete(key([]));
+      entry = blank;
+    } else if (entry === undefined || !entry.zygote.alive) {
+      if (entry !== undefined) void entry.zygote.close();
+      entry = {
+        zygote: SharedZygote.start({
+          python: request.python,
+          zygotePy: join(dirname(files.driver), "zygote.py"),
+          preload: request.preload ?? [],
+          cwd: request.workDir,
+          env,
+          dir: shared,
+        }),
+        used: false,
+      };
+    }
+    this.#zygotes.set(wanted, entry);
+    if (use) entry.used = true;
+    return entry.zygote;
   }
 
   /**
@@ -205,16 +260,14 @@ export class ForkServer {
     return live.splice(i, 1)[0]?.driver;
   }
 
-  #start(request: AttemptRequest, driverPy: string, env: Record<string, string>) {
-    // The driver's and zygote's own environment: the runner's, without any task's `env` nor
-    // the attempt's variables (every notebook gets its whole environment with its request).
-    const base = { ...env };
-    for (const name of Object.keys(base)) if (name.startsWith("PYNB_")) delete base[name];
-    const preload = (request.preload ?? []).flatMap((m) => ["--preload", m]);
-    const argv = [request.python, driverPy, "--serve", "--prestart", ...preload];
-    return PersistentDriver.spawn(argv, {
+  #start(
+    request: Pick<AttemptRequest, "python" | "workDir">,
+    driverPy: string,
+    env: Record<string, string>,
+  ) {
+    return PersistentDriver.spawn([request.python, driverPy, "--serve"], {
       cwd: request.workDir,
-      env: base,
+      env,
     });
   }
 
@@ -225,6 +278,7 @@ export class ForkServer {
     runtimeDir: string,
     log: (chunk: Uint8Array) => Promise<void>,
     startedAt: Date,
+    zygote: SharedZygote,
   ): Promise<AttemptResult> {
     this.#busy.add(driver);
     let stopReason: StopReason | undefined;
@@ -252,6 +306,7 @@ export class ForkServer {
         runtimeDir,
         fast: true,
         preload: request.preload ?? [],
+        zygote: zygote.socket,
       }, { onEvent: (event) => request.onEvent?.(event), log });
       if (request.signal?.aborted) stop("cancelled");
       outcome = await running;
@@ -274,6 +329,16 @@ export class ForkServer {
       { startedAt, endedAt: new Date(), timeoutSeconds: request.timeoutSeconds },
     );
   }
+}
+
+/**
+ * The drivers' and zygotes' own environment: the runner's, without any task's `env` nor the
+ * attempt's variables (every notebook gets its whole environment with its request).
+ */
+function baseEnv(env: Record<string, string>): Record<string, string> {
+  const base = { ...env };
+  for (const name of Object.keys(base)) if (name.startsWith("PYNB_")) delete base[name];
+  return base;
 }
 
 /**

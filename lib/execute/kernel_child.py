@@ -41,6 +41,26 @@ def _matplotlib_inline():
         pass
 
 
+def read_at_start(name):
+    """Whether a kernel reads this variable while it starts (IPython's profile and startup file,
+    Jupyter's configuration): a spare, initialised in the zygote's environment, only serves an
+    attempt whose environment has the same values for these."""
+    if name == "JUPYTER_RUNTIME_DIR":  # only resolves a relative connection file
+        return False
+    return name in ("HOME", "PYTHONSTARTUP") or name.startswith(("IPYTHON", "JUPYTER", "JPY_"))
+
+
+def output_to(fds):
+    """The kernel's stdout and stderr: the fd its driver sent with the request (a shared zygote's
+    kernels write to their own driver), else the zygote's own."""
+    if fds:
+        os.dup2(fds[0], 1)
+        os.dup2(fds[0], 2)
+    for fd in fds:
+        if fd > 2:
+            os.close(fd)
+
+
 def _detach(fds):
     """The forked child's own session (a subreaper), default signals, none of the zygote's fds."""
     os.setsid()

@@ -39,6 +39,8 @@ export interface ServeRequest {
   fast: boolean;
   /** Modules the zygote imports once. */
   preload: string[];
+  /** The socket of the run's zygote of that preload set; without, the driver starts its own. */
+  zygote?: string;
 }
 
 /** Who hears one notebook's events and output. */
@@ -150,17 +152,6 @@ export class PersistentDriver {
     if (this.#status !== undefined) this.#finish(undefined);
     else void this.#send({ run: request });
     return outcome;
-  }
-
-  /**
-   * Gets the zygote of `preload` importing now, for notebooks to come: the driver's fresh zygote
-   * without a preload set takes it, else a new zygote starts. Answers nothing; a preload that
-   * fails fails the notebooks that ask for it.
-   *
-   * @param preload The modules the zygote imports once.
-   */
-  warm(preload: readonly string[]): void {
-    if (this.#status === undefined) void this.#send({ warm: { preload } });
   }
 
   /**

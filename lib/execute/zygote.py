@@ -14,9 +14,6 @@ as JSON lines on REQUEST_FD, replies go out as JSON lines on REPLY_FD:
   `sys.argv` and `sys.path` (from PYTHONPATH, as a new interpreter would), reseeds `random` and
   NumPy's global generator (when NumPy is loaded), gets a fresh `__main__`, and only then starts
   `IPKernelApp` on the connection file.
-- `{"preload": {"id", "modules": [...]}}` -> `{"preloaded": id, "failed": [...]}`: imports more
-  modules, for a zygote started before the pipeline's preload set was known; kernels forked
-  afterwards have them.
 - `{"spare": {"id", "argv", "cwd"}}` -> `{"spared": id, "pid": pid}`: a kernel forked ahead of its
   attempt, initialised in the zygote's environment and waiting (`kernel_child.run_spare`);
   `{"activate": {"id", "pid", "argv", "cwd", "env"}}` -> `{"activated": id, "pid", "ok"}` gives it
@@ -49,46 +46,124 @@ def _base_path():
     return [p for p in sys.path if p and os.path.abspath(p) != _SCRIPT_DIR and p not in own]
 
 
-class Zygote:
-    """The fork server's state: open requests, their kernels, the reply pipe."""
+class PipeClient:
+    """The driver that started this zygote: requests on one pipe, replies on another."""
 
-    def __init__(self, request_fd, reply_fd, wakeup_fds):
+    def __init__(self, request_fd, reply_fd):
         self.request_fd = request_fd
         self.reply_fd = reply_fd
-        self.wakeup_fd, self.wakeup_write_fd = wakeup_fds
-        self.kernels = {}  # pid -> request id, for kernels not yet swept
-        self.spares = {}  # pid -> write end of its activation pipe, for spares not yet activated
-        self.base_path = _base_path()
         self.buffer = b""
 
     def fds(self):
-        own = (self.request_fd, self.reply_fd, self.wakeup_fd, self.wakeup_write_fd)
-        return (*own, *self.spares.values())
+        return (self.request_fd, self.reply_fd)
 
-    def reply(self, **fields):
-        data = (json.dumps(fields) + "\n").encode()
+    def send(self, data):
         while data:
             data = data[os.write(self.reply_fd, data) :]
 
-    def fork(self, request):
+    def receive(self):
+        """The whole requests read now, each with no fds; None at EOF."""
+        data = os.read(self.request_fd, 65536)
+        if not data:
+            return None
+        self.buffer += data
+        *lines, self.buffer = self.buffer.split(b"\n")
+        return [(line, []) for line in lines]
+
+
+class SocketClient:
+    """A driver connected to a shared zygote (`--listen`): one request per packet, with the
+    driver's stderr as an fd for the kernel's output."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def fds(self):
+        return (self.sock.fileno(),)
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            pass  # the driver is gone; its EOF is read next
+
+    def receive(self):
+        import socket
+
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(self.sock, 1 << 20, 4)
+        except OSError:
+            return None
+        if not data:
+            for fd in fds:
+                os.close(fd)
+            return None
+        return [(data.rstrip(b"\n"), fds)]
+
+
+class Zygote:
+    """The fork server's state: its clients (drivers), their kernels and spare kernels."""
+
+    def __init__(self, wakeup_fds):
+        self.wakeup_fd, self.wakeup_write_fd = wakeup_fds
+        self.clients = {}  # fd -> client
+        self.listener = None
+        self.kernels = {}  # pid -> (client, request id), for kernels not yet swept
+        self.spares = {}  # pid -> write end of its activation pipe, for spares not yet activated
+        self.base_path = _base_path()
+        self.modules = []  # the preload set imported so far, and its failures
+        self.failed = []
+        self.subreaper = False
+
+    def fds(self):
+        """Every fd a forked kernel must not keep."""
+        own = [self.wakeup_fd, self.wakeup_write_fd, *self.spares.values()]
+        if self.listener is not None:
+            own.append(self.listener.fileno())
+        for client in self.clients.values():
+            own.extend(client.fds())
+        return own
+
+    def reply(self, client, **fields):
+        client.send((json.dumps(fields) + "\n").encode())
+
+    def ready(self, client, names=()):
+        import threading
+
+        wanted = [n for n in names if n not in self.modules]
+        self.failed += import_modules(wanted)
+        self.modules += wanted
+        self.reply(
+            client,
+            ready=os.getpid(),
+            preload=self.modules,
+            failed=self.failed,
+            subreaper=self.subreaper,
+            threads=threading.active_count(),
+            startEnv={k: v for k, v in os.environ.items() if kernel_child.read_at_start(k)},
+        )
+
+    def fork(self, client, request, fds):
         pid = os.fork()
         if pid == 0:
+            kernel_child.output_to(fds)
             kernel_child.run_child(request, self.fds(), self.base_path)
-        self.kernels[pid] = request["id"]
-        self.reply(forked=request["id"], pid=pid)
+        self.kernels[pid] = (client, request["id"])
+        self.reply(client, forked=request["id"], pid=pid)
 
-    def spare(self, request):
+    def spare(self, client, request, fds):
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(write_end)
+            kernel_child.output_to(fds)
             kernel_child.run_spare(request, self.fds(), self.base_path, read_end)
         os.close(read_end)
         self.spares[pid] = write_end
-        self.kernels[pid] = request["id"]
-        self.reply(spared=request["id"], pid=pid)
+        self.kernels[pid] = (client, request["id"])
+        self.reply(client, spared=request["id"], pid=pid)
 
-    def activate(self, request):
+    def activate(self, client, request):
         """Hands a spare its attempt; `ok` is false when it is gone."""
         pid = request["pid"]
         fd = self.spares.pop(pid, None)
@@ -101,22 +176,38 @@ class Zygote:
             except OSError:
                 ok = False
             os.close(fd)
-            self.kernels[pid] = request["id"]
-        self.reply(activated=request["id"], pid=pid, ok=ok)
+            self.kernels[pid] = (client, request["id"])
+        self.reply(client, activated=request["id"], pid=pid, ok=ok)
 
-    def discard(self, request):
+    def discard(self, pid):
         """Ends a spare that no attempt will take (EOF on its pipe)."""
-        fd = self.spares.pop(request["pid"], None)
+        fd = self.spares.pop(pid, None)
         if fd is not None:
             os.close(fd)
 
-    def sweep(self, request):
+    def sweep(self, client, request):
         pid = request.get("pid")
         others = [k for k in self.kernels if k != pid]
         pids = reaper.kill_descendants(os.getpid(), keep=others, grace=0.2)
         self.kernels.pop(pid, None)
         self.reap()
-        self.reply(swept=request["id"], pids=pids)
+        self.reply(client, swept=request["id"], pids=pids)
+
+    def drop(self, client):
+        """A driver is gone: its spares end, its kernels and what they started are stopped."""
+        del self.clients[client.fds()[0]]
+        mine = [pid for pid, (owner, _) in self.kernels.items() if owner is client]
+        for pid in mine:
+            self.discard(pid)
+            reaper.kill_descendants(pid, grace=0)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.kernels.pop(pid, None)
+        if isinstance(client, SocketClient):
+            client.sock.close()
+        self.reap()
 
     def reap(self):
         while True:
@@ -129,44 +220,79 @@ class Zygote:
             fd = self.spares.pop(pid, None)
             if fd is not None:
                 os.close(fd)
-            if pid in self.kernels:
-                self.reply(exited=pid, status=os.waitstatus_to_exitcode(status))
+            owner = self.kernels.get(pid)
+            if owner is not None:
+                self.reply(owner[0], exited=pid, status=os.waitstatus_to_exitcode(status))
 
-    def handle(self, line):
+    def handle(self, client, line, fds):
         try:
             message = json.loads(line)
         except ValueError:
-            return
-        if "fork" in message:
-            self.fork(message["fork"])
-        elif "preload" in message:
-            request = message["preload"]
-            self.reply(preloaded=request["id"], failed=import_modules(request["modules"]))
-        elif "sweep" in message:
-            self.sweep(message["sweep"])
-        elif "spare" in message:
-            self.spare(message["spare"])
-        elif "activate" in message:
-            self.activate(message["activate"])
-        elif "discard" in message:
-            self.discard(message["discard"])
+            message = {}
+        try:
+            if "fork" in message:
+                self.fork(client, message["fork"], fds)
+            elif "spare" in message:
+                self.spare(client, message["spare"], fds)
+            elif "hello" in message:
+                self.ready(client, message["hello"].get("preload") or [])
+            elif "sweep" in message:
+                self.sweep(client, message["sweep"])
+            elif "activate" in message:
+                self.activate(client, message["activate"])
+            elif "discard" in message:
+                self.discard(message["discard"]["pid"])
+        finally:
+            for fd in fds:
+                os.close(fd)
 
     def serve(self):
+        """Answers the clients until the last pipe client (the driver that started it) or, when
+        listening, the runner's stdin reaches EOF."""
         import select
 
         while True:
-            ready, _, _ = select.select([self.request_fd, self.wakeup_fd], [], [])
+            watched = [self.wakeup_fd, *self.clients]
+            if self.listener is not None:
+                watched += [self.listener.fileno(), 0]
+            ready, _, _ = select.select(watched, [], [])
             if self.wakeup_fd in ready:
                 os.read(self.wakeup_fd, 4096)
                 self.reap()
-            if self.request_fd in ready:
-                data = os.read(self.request_fd, 65536)
-                if not data:
+            if self.listener is not None and 0 in ready:
+                if not self.control():
                     return
-                self.buffer += data
-                *lines, self.buffer = self.buffer.split(b"\n")
-                for line in lines:
-                    self.handle(line)
+            if self.listener is not None and self.listener.fileno() in ready:
+                sock, _ = self.listener.accept()
+                client = SocketClient(sock)
+                self.clients[sock.fileno()] = client
+            for fd in ready:
+                client = self.clients.get(fd)
+                if client is None:
+                    continue
+                requests = client.receive()
+                if requests is None:
+                    if isinstance(client, PipeClient):
+                        return
+                    self.drop(client)
+                    continue
+                for line, fds in requests:
+                    self.handle(client, line, fds)
+
+    def control(self):
+        """A line from the runner on stdin (a preload set to import now); False at EOF."""
+        data = os.read(0, 65536)
+        if not data:
+            return False
+        for line in data.split(b"\n"):
+            try:
+                names = json.loads(line).get("preload") or []
+            except (ValueError, AttributeError):
+                continue
+            wanted = [n for n in names if n not in self.modules]
+            self.failed += import_modules(wanted)
+            self.modules += wanted
+        return True
 
 
 def preload(names):
@@ -202,7 +328,9 @@ def import_modules(names):
 
 
 def main(argv):
-    request_fd, reply_fd = int(argv[0]), int(argv[1])
+    listen = argv[0] == "--listen"
+    if listen:
+        os.setsid()  # the runner stops this zygote as a process group and session
     subreaper = reaper.become_subreaper()
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
@@ -210,18 +338,28 @@ def main(argv):
     signal.signal(signal.SIGCHLD, lambda *_: None)
     # SIGTERM from the driver or the runner: stop what runs below, then exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    zygote = Zygote(request_fd, reply_fd, (read_end, write_end))
+    zygote = Zygote((read_end, write_end))
+    zygote.subreaper = subreaper
     try:
-        failed = preload(argv[2:])
-        import threading
+        if listen:
+            import socket
 
-        zygote.reply(
-            ready=os.getpid(),
-            preload=argv[2:],
-            failed=failed,
-            subreaper=subreaper,
-            threads=threading.active_count(),
-        )
+            # Listening before the imports: drivers that connect meanwhile wait in the backlog.
+            zygote.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            zygote.listener.bind(argv[1])
+            zygote.listener.listen(64)
+            print(json.dumps({"listening": argv[1]}), flush=True)
+            names = argv[2:]
+        else:
+            client = PipeClient(int(argv[0]), int(argv[1]))
+            zygote.clients[client.request_fd] = client
+            names = argv[2:]
+        zygote.failed = preload(names)
+        zygote.modules = list(names)
+        if not listen:
+            zygote.ready(client)
+        else:
+            print(json.dumps({"ready": os.getpid()}), flush=True)
         zygote.serve()
     finally:
         reaper.kill_descendants(os.getpid(), grace=0.2)

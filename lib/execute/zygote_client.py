@@ -1,7 +1,7 @@
-"""The driver's handle on its kernel zygotes (`zygote.py`): one process per preload set, started
-on first use (or at once, with `prestart`, while the driver imports nbclient) and started again
-if it died. A zygote started before the pipeline was read (no preload set) takes the set the run
-then asks for (`warm`), instead of a second zygote importing everything again. Light on imports on purpose: the driver starts a zygote before its own heavy imports.
+"""The driver's handle on its kernel zygotes (`zygote.py`): given the socket of the runner's shared
+zygote (`zygote.py --listen`), a connection to it, whose kernels write to this driver's stderr;
+else a zygote process of its own per preload set, started on first use and started again if it
+died.
 """
 
 import asyncio
@@ -34,9 +34,8 @@ class Zygote:
         self.alive = False
         self.ready = None
         self.process = None
-        self.forks = 0
-        self.extensions = []  # futures of `preload` requests sent before any fork
-        self.env = dict(os.environ)  # the zygote's, in which a spare kernel initialises
+        self.env = {}  # the zygote's variables read at a kernel's start (its `ready` says them)
+        self.sock = None  # the connection to a shared zygote (`connect`)
         self.spare = None  # the kernel started ahead of the next attempt (fork_kernel.Spare)
 
     def spawn(self, loop):
@@ -57,31 +56,33 @@ class Zygote:
         self.ready = loop.create_future()
         loop.add_reader(self.reply_fd, self._on_reply)
 
+    def connect(self, address, loop):
+        """Connects to a shared zygote that the runner started (`zygote.py --listen`); its
+        kernels write to this driver's stderr (sent with each request)."""
+        import socket
+
+        self.loop = loop
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.sock.connect(address)
+        except OSError as err:
+            self.sock.close()
+            raise ZygoteError(f"Cannot reach the shared kernel zygote: {err}") from err
+        self.request_fd = self.reply_fd = self.sock.fileno()
+        self.alive = True
+        self.ready = loop.create_future()
+        loop.add_reader(self.reply_fd, self._on_reply)
+        self._write({"hello": {"preload": self.preload}})
+
     async def started(self):
         info = await self.ready
-        failed = list(info.get("failed") or [])
-        for extension in self.extensions:
-            failed += (await extension).get("failed") or []
-        if failed:
-            raise ZygoteError(f"Cannot preload {'; '.join(failed)}")
+        if info.get("failed"):
+            raise ZygoteError(f"Cannot preload {'; '.join(info['failed'])}")
         return info
-
-    def extend(self, modules):
-        """Asks the zygote to import `modules` too (answered once its own imports are done)."""
-        body = {"id": next_id(), "modules": list(modules)}
-        if not self.alive:
-            raise ZygoteError("the kernel zygote is not running")
-        future = self.loop.create_future()
-        # Read by `started()`; a zygote that dies before any fork must not log it as unread.
-        future.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self.pending[body["id"]] = future
-        self.extensions.append(future)
-        self.preload = list(modules)
-        self._write({"preload": body})
 
     def _on_reply(self):
         try:
-            data = os.read(self.reply_fd, 65536)
+            data = self.sock.recv(1 << 20) if self.sock else os.read(self.reply_fd, 65536)
         except OSError:
             data = b""
         if not data:
@@ -92,11 +93,12 @@ class Zygote:
         for line in lines:
             message = json.loads(line)
             if "ready" in message:
+                self.env = message.get("startEnv") or {}
                 self.ready.set_result(message)
             elif "exited" in message:
                 self.exits[message["exited"]] = message["status"]
             else:
-                replies = ("forked", "swept", "preloaded", "spared", "activated")
+                replies = ("forked", "swept", "spared", "activated")
                 reply_to = next((message[k] for k in replies if k in message), None)
                 future = self.pending.pop(reply_to, None)
                 if future is not None and not future.done():
@@ -106,18 +108,23 @@ class Zygote:
         self.alive = False
         self.drop_spare()
         self.loop.remove_reader(self.reply_fd)
-        os.close(self.reply_fd)
-        try:
-            os.close(self.request_fd)  # EOF: the zygote stops its kernels and exits
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        error = ZygoteError(f"the kernel zygote ended (exit code {self.process.returncode})")
-        for future in [self.ready, *self.pending.values(), *self.extensions]:
+        if self.sock is not None:
+            self.sock.close()  # a shared zygote stops this driver's kernels and spares
+            error = ZygoteError("the shared kernel zygote closed the connection")
+        else:
+            os.close(self.reply_fd)
+            try:
+                os.close(self.request_fd)  # EOF: the zygote stops its kernels and exits
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            code = self.process.returncode
+            error = ZygoteError(f"the kernel zygote ended (exit code {code})")
+        for future in [self.ready, *self.pending.values()]:
             if future is not None and not future.done():
                 future.set_exception(error)
         self.pending.clear()
@@ -127,14 +134,21 @@ class Zygote:
             raise ZygoteError("the kernel zygote is not running")
         future = asyncio.get_running_loop().create_future()
         self.pending[body["id"]] = future
-        if kind in ("fork", "spare"):
-            self.forks += 1
-        self._write({kind: body})
+        self._write({kind: body}, with_stderr=kind in ("fork", "spare"))
         return await future
 
-    def _write(self, message):
+    def _write(self, message, with_stderr=False):
         data = (json.dumps(message) + "\n").encode()
         try:
+            if self.sock is not None:
+                import socket
+
+                # One request per packet; a kernel gets this driver's stderr as its output.
+                if with_stderr:
+                    socket.send_fds(self.sock, [data], [2])
+                else:
+                    self.sock.send(data)
+                return
             while data:
                 data = data[os.write(self.request_fd, data) :]
         except OSError as err:
@@ -167,44 +181,18 @@ class Zygote:
 _zygotes = {}
 
 
-def prestart(preload, loop):
-    """Starts the zygote of a preload set now, so that it imports while the driver does."""
-    key = tuple(preload)
-    if key not in _zygotes:
-        zygote = Zygote(key)
-        _zygotes[key] = zygote
-        zygote.spawn(loop)
-
-
-def warm(preload, loop):
-    """Gets the zygote of a preload set importing now: the fresh zygote without a preload set
-    that nothing has forked from yet takes it (it imported the kernel's modules already), else a
-    new zygote starts."""
-    key = tuple(preload)
-    zygote = _zygotes.get(key)
-    if zygote is not None and zygote.alive:
-        return
-    blank = _zygotes.get(())
-    if key and blank is not None and blank.alive and blank.forks == 0:
-        try:
-            blank.extend(key)
-        except ZygoteError:
-            pass  # it died: a new one starts below
-        else:
-            del _zygotes[()]
-            _zygotes[key] = blank
-            return
-    prestart(preload, loop)
-
-
-async def zygote_for(preload):
-    """The running zygote of a preload set, started (again) when needed."""
-    key = tuple(preload)
+async def zygote_for(preload, address=None):
+    """The running zygote of a preload set, started (again) when needed; with `address`, the
+    runner's shared zygote at that socket (connected again when needed)."""
+    key = address or tuple(preload)
     zygote = _zygotes.get(key)
     if zygote is None or not zygote.alive:
-        zygote = Zygote(key)
+        zygote = Zygote(preload)
         _zygotes[key] = zygote
-        zygote.spawn(asyncio.get_running_loop())
+        if address:
+            zygote.connect(address, asyncio.get_running_loop())
+        else:
+            zygote.spawn(asyncio.get_running_loop())
     try:
         await zygote.started()
     except BaseException:
@@ -218,7 +206,7 @@ async def zygote_for(preload):
 
 def zygote_pids():
     """The pids of the zygotes alive."""
-    return [z.process.pid for z in _zygotes.values() if z.alive]
+    return [z.process.pid for z in _zygotes.values() if z.alive and z.process is not None]
 
 
 def close_zygotes():
