@@ -1,6 +1,6 @@
 /**
- * The slow part of a run started first: the interpreter found (from the detection cache, mostly)
- * and the first persistent driver started, its zygote importing the kernel's modules, while Deno
+ * The slow part of a run started first: the interpreter found (from the detection cache, mostly),
+ * the run's zygote importing the kernel's modules and the first persistent driver started, while Deno
  * still loads the rest of the runner, reads the pipeline and plans it. A run that then fails
  * before its notebooks (a bad pipeline, a missing permission) or is interrupted closes the fork
  * server: no process is left.
@@ -30,8 +30,8 @@ function granted(): boolean {
 }
 
 /**
- * Starts a fork server with one driver warming for the notebooks of `pipeline` (their working
- * folder is the pipeline's), without waiting for it. Never throws, never prompts for a
+ * Starts a fork server with its zygote and one driver warming for the notebooks of `pipeline`
+ * (their working folder is the pipeline's), without waiting for them. Never throws, never prompts for a
  * permission: without `--allow-run`, `--allow-read`, `--allow-write` and `--allow-env`, or
  * without a working interpreter, it starts nothing and the run reports the problem as before.
  *
