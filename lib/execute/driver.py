@@ -229,22 +229,6 @@ def _kill_group(pgid):
             time.sleep(0.05)
 
 
-def _import_kernelspec():
-    """What jupyter_client imports to look up the `python3` kernel spec, imported before the first
-    notebook: ipykernel.kernelspec, without debugpy (two thirds of it, for the breakpoints of a
-    frontend; it is blocked only while this imports, as in the zygote)."""
-    blocked = "debugpy" not in sys.modules
-    if blocked:
-        sys.modules["debugpy"] = None
-    try:
-        import ipykernel.kernelspec  # noqa: F401
-    except ImportError:
-        pass  # no ipykernel here: the notebook's kernel says so when it starts
-    finally:
-        if blocked and sys.modules.get("debugpy", 0) is None:
-            del sys.modules["debugpy"]
-
-
 def main(argv):
     args = parse_args(argv)
     # jupyter_client writes the kernel's connection file (its ports and key) with mkstemp: into
@@ -266,7 +250,6 @@ def main(argv):
         if args.serve:
             import driver_run  # noqa: F401 - imported once, before the first notebook
 
-            _import_kernelspec()
             emit("ready", pid=os.getpid(), subreaper=SUBREAPER)
             return loop.run_until_complete(driver.serve_requests())
         request = {

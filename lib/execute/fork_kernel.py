@@ -16,8 +16,10 @@ import sys
 import time
 from queue import Empty
 
+from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
+from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
+from traitlets import default
 
 from kernel_child import read_at_start
 from zygote_client import ZygoteError, next_id, zygote_for, zygote_pids  # noqa: F401
@@ -227,8 +229,42 @@ class ZygoteProvisioner(LocalProvisioner):
         return reply["pids"]
 
 
+def _ipykernel_resources():
+    """The folder of ipykernel's built-in kernel spec, found without importing ipykernel."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("ipykernel")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return os.path.join(locations[0], "resources") if locations else None
+
+
+class KernelSpecs(KernelSpecManager):
+    """jupyter_client's kernel spec lookup without its imports of IPython and ipykernel (and its
+    debugger): half a second of every driver's first notebook. IPython's own `kernels` folder is
+    found as IPython finds it (IPYTHONDIR, else ~/.ipython), and a `python3` spec read from a
+    folder is checked against ipykernel's built-in one only when the folder is ipykernel's."""
+
+    def _kernel_dirs_default(self):
+        from jupyter_core.paths import jupyter_path
+
+        ipython = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+        return [*jupyter_path("kernels"), os.path.join(ipython, "kernels")]
+
+    def _get_kernel_spec_by_name(self, kernel_name, resource_dir):
+        if kernel_name != NATIVE_KERNEL_NAME or resource_dir == _ipykernel_resources():
+            return super()._get_kernel_spec_by_name(kernel_name, resource_dir)
+        kspec = self.kernel_spec_class.from_resource_dir(resource_dir)
+        if not KernelProvisionerFactory.instance(parent=self.parent).is_provisioner_available(kspec):
+            raise NoSuchKernel(kernel_name)
+        return kspec
+
+
 class ForkingKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels come from the zygote when the spec allows it."""
+
+    @default("kernel_spec_manager")
+    def _kernel_spec_manager_default(self):
+        return KernelSpecs(data_dir=self.data_dir)
 
     preload = ()
     fast = False
