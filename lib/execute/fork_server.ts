@@ -202,10 +202,12 @@ export class ForkServer {
     this.#closed = true;
     await this.#warming;
     const idle = this.#idle.splice(0);
-    await Promise.all(idle.map((d) => d.driver.kill()));
     const zygotes = [...this.#zygotes.values()];
     this.#zygotes.clear();
-    await Promise.all(zygotes.map((z) => z.zygote.close()));
+    await Promise.all([
+      ...idle.map((d) => d.driver.kill()),
+      ...zygotes.map((z) => z.zygote.close()),
+    ]);
   }
 
   /**
