@@ -24,6 +24,7 @@ const PYTHON_MODULES: Readonly<Record<string, { package: string; why: string }>>
   ipykernel: { package: "python3-ipykernel", why: "the Python kernel and its zygote" },
   IPython: { package: "python3-ipython", why: "the zygote preloads the shell" },
   zmq: { package: "python3-zmq", why: "the forked kernels' sockets" },
+  traitlets: { package: "python3-traitlets", why: "the drivers' kernel spec lookup" },
   debugpy: { package: "python3-debugpy", why: "a cell imports it in a kernel forked without it" },
   numpy: { package: "python3-numpy", why: "the demo's notebooks" },
   sklearn: { package: "python3-sklearn", why: "the demo's notebooks" },

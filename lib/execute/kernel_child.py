@@ -103,8 +103,8 @@ def _fresh_main():
 
 def run_child(request, fds, base_path):
     """Runs in the forked child: becomes the attempt's kernel. Never returns."""
-    code = 1
-    try:
+
+    def start():
         _detach(fds)
         _enter(request, request["env"], base_path)
         _reseed()
@@ -112,13 +112,23 @@ def run_child(request, fds, base_path):
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance(argv=request["argv"][1:])
+
+    _as_kernel(start)
+
+
+def _as_kernel(start):
+    """Runs `start` (the kernel's whole life) and ends the process with its exit code, without
+    the zygote's clean-up: never returns."""
+    code = 1
+    try:
+        start()
         code = 0
     except SystemExit as exit:
         code = exit.code if isinstance(exit.code, int) else 1
     except BaseException:  # noqa: BLE001 - reported on stderr, then the child ends
         import traceback
 
-        traceback.print_exc()
+        traceback.print_exc(file=sys.__stderr__)  # sys.stderr may be the kernel's by now
     finally:
         try:
             sys.stdout.flush()
@@ -203,8 +213,8 @@ def run_spare(request, fds, base_path, activation_fd):
     `sys.path` and `sys.argv` are applied as `run_child` applies them before a start; what the
     kernel's own start-up set (TERM, PAGER, the inline MPLBACKEND) stays, as it would. Never
     returns."""
-    code = 1
-    try:
+
+    def start():
         _detach(fds)
         before = {**os.environ, **request.get("env", {})}
         _enter(request, before, base_path)
@@ -233,16 +243,5 @@ def run_spare(request, fds, base_path, activation_fd):
         argv = attempt["argv"]
         held(argv[argv.index("-f") + 1] if "-f" in argv[:-1] else app.connection_file)
         app.start()
-        code = 0
-    except SystemExit as exit:
-        code = exit.code if isinstance(exit.code, int) else 1
-    except BaseException:  # noqa: BLE001 - reported on stderr, then the child ends
-        import traceback
 
-        traceback.print_exc(file=sys.__stderr__)  # sys.stderr may be the kernel's by now
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+    _as_kernel(start)

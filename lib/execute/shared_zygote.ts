@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { guardOnExit, killProcessSet, type ProcessSet } from "./process_group.ts";
 import { sleep } from "../_base/time.ts";
+import { spawnDriverChild } from "./driver_files.ts";
 
 const CLOSE_GRACE_MS = 1000;
 
@@ -70,15 +71,10 @@ export class SharedZygote {
    */
   static start(options: SharedZygoteOptions): SharedZygote {
     const socket = join(options.dir, `zygote-${Deno.pid}-${++count}.sock`);
-    const child = new Deno.Command(options.python, {
-      args: [options.zygotePy, "--listen", socket, ...options.preload],
-      cwd: options.cwd,
-      env: options.env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnDriverChild(
+      [options.python, options.zygotePy, "--listen", socket, ...options.preload],
+      { cwd: options.cwd, env: options.env },
+    );
     return new SharedZygote(child, socket);
   }
 
