@@ -86,6 +86,36 @@ Deno.test("a spare kernel serves the next attempt exactly as a kernel forked for
   }
 });
 
+Deno.test("a spare kernel taken before it has read its connection file still serves", async () => {
+  // The first cell freezes the spare the moment the zygote forks it (its sibling), so that the
+  // next attempt takes it before it read its connection file; it is let go a second later.
+  await using dir = await tempDir();
+  const server = new ForkServer();
+  let spare = 0;
+  try {
+    const first = await runNotebook(dir.path, [
+      "import os, signal, time\nme, zygote = os.getpid(), os.getppid()\n" +
+      "def siblings():\n    found = set()\n    for p in os.listdir('/proc'):\n" +
+      "        try:\n            stat = open(f'/proc/{p}/stat').read()\n" +
+      "        except (OSError, ValueError):\n            continue\n" +
+      "        if p.isdigit() and int(p) != me and int(stat.rsplit(')', 1)[1].split()[1]) == zygote:\n" +
+      "            found.add(int(p))\n    return found\n" +
+      "deadline = time.time() + 10\nwhile not siblings() and time.time() < deadline:\n    pass\n" +
+      "for pid in siblings():\n    os.kill(pid, signal.SIGSTOP)\nprint(*siblings())",
+    ], { server });
+    spare = spares(first)[0] ?? 0;
+    assertEquals(first.stdout.trim(), String(spare), "the cell froze the spare");
+    const resume = setTimeout(() => Deno.kill(spare, "SIGCONT"), 1000);
+    const second = await runNotebook(dir.path, ["print('served')"], { server, timeoutSeconds: 30 });
+    clearTimeout(resume);
+    assertEquals(second.kernel?.pid, spare, "the frozen spare was taken");
+    assertEquals([second.result.status, second.stdout], ["succeeded", "served\n"]);
+  } finally {
+    await server.close();
+    if (spare > 0) killPids(await survivors([spare]));
+  }
+});
+
 Deno.test("a spare kernel is not used when the attempt's start-up would read other settings", async () => {
   await using dir = await tempDir();
   const startup = `${dir.path}/startup.py`;

@@ -128,11 +128,7 @@ async def _adopt(zygote, template, cmd, cwd, env):
     if template != spare.template or not _same_start(env, spare.env) or spare.pid in zygote.exits:
         zygote.drop_spare()
         return None
-    zygote.spare = None
-    try:
-        os.remove(spare.connection_file)  # read by the kernel as it initialised
-    except OSError:
-        pass
+    zygote.spare = None  # it removes its connection file once it has read it
     body = {"id": next_id(), "pid": spare.pid, "argv": cmd[2:], "cwd": cwd, "env": env}
     reply = await zygote.request("activate", body)
     return (spare.pid, spare.info) if reply.get("ok") else None

@@ -225,6 +225,12 @@ def run_spare(request, fds, base_path, activation_fd):
         app = IPKernelApp.instance()
         held = _hold_output(app)
         app.initialize(request["argv"][1:])
+        # Read now (its ports and key): removed by the spare itself, as an attempt may take it
+        # before it got this far.
+        try:
+            os.remove(app.connection_file)
+        except OSError:
+            pass
         line = _read_line(activation_fd)
         if line is None:
             os._exit(0)
