@@ -1,6 +1,6 @@
 #!/usr/bin/env -S deno run -A
 /**
- * Site size and build time at 1,000 runs x 12 task instances (bench/_history.ts with files: an
+ * Site size and build time at 1,000 runs x 12 task instances (testing/site_history.ts with files: an
  * executed notebook per instance, a 24 kB figure per benchmark instance shown in its notebook
  * and logged as an artifact, a 60 kB model per train-model instance, the same as the previous
  * run's on every second run, as a cached instance restores it).
@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSite } from "../lib/site/build.ts";
-import { writeHistoryRuns } from "./_history.ts";
+import { writeHistoryRuns } from "../testing/site_history.ts";
 
 const RUNS = Number(Deno.env.get("SITE_SCALE_RUNS") ?? 1000);
 const outRoot = fileURLToPath(new URL("./out/", import.meta.url));

@@ -10,7 +10,7 @@ import { extname, join, resolve } from "node:path";
 import { type Browser, chromium } from "./_deps.ts";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { BROWSER_PATH, ROOT, tempDir } from "./_helpers.ts";
-import { historyRun, writeHistoryRuns } from "../bench/_history.ts";
+import { historyRun, writeHistoryRuns } from "../testing/site_history.ts";
 import { XSS_MARKER } from "./fixtures/make_runs.ts";
 import { buildSite } from "../lib/site/build.ts";
 

@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import type { RunSummary, TaskRecord } from "../lib/log/schema.ts";
-import { historyTask } from "../testing/run_history.ts";
+import { historyTask } from "./run_history.ts";
 
 /** Sizes of the `nr_train_images` matrix. */
 export const SIZES = [600, 800, 1000, 1200] as const;
