@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "../deps_test.ts";
 import { buildSite } from "../lib/site/build.ts";
 import { writeRunHistory } from "../testing/run_history.ts";
+import { CHROMIUM_ARGS } from "../testing/chromium.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -35,15 +36,6 @@ const RUNS = Number(args.runs);
 const REPEAT = Number(args.repeat);
 const METRIC = "benchmark[nr_train_images=1200].mean_auc";
 const BROWSER = Deno.env.get("PYNB_BROWSER") || "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const outRoot = fileURLToPath(new URL("./out/", import.meta.url));
 await Deno.mkdir(outRoot, { recursive: true });
@@ -79,7 +71,7 @@ try {
     }
   });
   const url = `http://127.0.0.1:${server.addr.port}/repo/index.html`;
-  const browser = await chromium.launch({ executablePath: BROWSER, args: ARGS });
+  const browser = await chromium.launch({ executablePath: BROWSER, args: CHROMIUM_ARGS });
   const base: number[] = [];
   const ready: number[] = [];
   const query: number[] = [];

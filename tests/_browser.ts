@@ -9,17 +9,10 @@ import { extname, join, resolve } from "node:path";
 import type { Page } from "./_deps.ts";
 import { assertEquals } from "./_deps.ts";
 import { XSS_MARKER } from "./fixtures/make_runs.ts";
+import { CHROMIUM_ARGS } from "../testing/chromium.ts";
 
 /** Chromium flags of every browser test. */
-export const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export const ARGS = CHROMIUM_ARGS;
 /** The sub-path sites are served under. */
 export const PREFIX = "/repo/";
 

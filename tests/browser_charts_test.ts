@@ -6,49 +6,18 @@
  *
  * @module
  */
-import { extname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { type Browser, chromium } from "./_deps.ts";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes } from "./_deps.ts";
 import { BROWSER_PATH, ROOT, tempDir } from "./_helpers.ts";
 import { historyRun, writeHistoryRuns } from "../testing/site_history.ts";
 import { XSS_MARKER } from "./fixtures/make_runs.ts";
 import { buildSite } from "../lib/site/build.ts";
+import { CHROMIUM_ARGS } from "../testing/chromium.ts";
+import { PREFIX, serve } from "./_browser.ts";
 
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const PREFIX = "/repo/";
 const SHOTS = join(ROOT, "tests", "__screenshots__");
 const X = `<img src=x onerror="window.${XSS_MARKER}=1">`;
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css",
-  ".js": "text/javascript",
-  ".json": "application/json",
-};
-
-function serve(root: string): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    const file = resolve(root, "." + path.slice(PREFIX.length - 1));
-    if (!path.startsWith(PREFIX) || !file.startsWith(root)) {
-      return new Response("not found", { status: 404 });
-    }
-    try {
-      const type = TYPES[extname(file)] ?? "application/octet-stream";
-      return new Response(await Deno.readFile(file), { headers: { "content-type": type } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-}
-
 Deno.test({
   name: "experiment charts in Chromium: drawn from the data file, axis picked, hover names the run",
   sanitizeResources: false,
@@ -87,7 +56,7 @@ Deno.test({
         assertMatch(data, /^self\.pynbExperimentData=\{"v":1,"task":"benchmark"/);
         assertStringIncludes(html, "mean_auc over 800 instances: latest");
       });
-      browser = await chromium.launch({ executablePath: BROWSER_PATH, args: ARGS });
+      browser = await chromium.launch({ executablePath: BROWSER_PATH, args: CHROMIUM_ARGS });
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
       page.on("console", (m) => {

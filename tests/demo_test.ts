@@ -22,6 +22,7 @@ import {
   tempDir,
 } from "./_helpers.ts";
 import { assertEquals, assertMatch, assertOk, assertStringIncludes, chromium } from "./_deps.ts";
+import { CHROMIUM_ARGS } from "../testing/chromium.ts";
 
 /** The permission flags of `deno task demo`, read from deno.json so the test runs exactly them. */
 async function demoTaskFlags(): Promise<string[]> {
@@ -54,16 +55,6 @@ async function isPng(path: string): Promise<boolean> {
   const bytes = await Deno.readFile(path);
   return [137, 80, 78, 71, 13, 10, 26, 10].every((b, i) => bytes[i] === b);
 }
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /**
  * Serves the site with `examples/serve.ts`, visits every page reachable from the index in
