@@ -16,9 +16,8 @@ or as a persistent driver that runs one notebook after another (one per worker s
   group so the runner can kill both groups too.
 - With `--serve`, requests come as JSON lines on stdin: `{"run": {"notebook", "output", "cwd",
   "kernel", "env", "runtimeDir", "fast", "preload"}}` runs one notebook and ends with its `done`
-  event; the next request may follow. With `fast`, an ipykernel kernel is forked from a warm
-  zygote (fork_kernel.py, zygote.py): the runner's shared zygote at the request's `zygote`
-  socket, else one this driver starts per preload set.
+  event; the next request may follow. With `fast`, an ipykernel kernel is forked from the
+  runner's warm zygote at the request's `zygote` socket (fork_kernel.py, zygote.py).
 - The executed notebook is written to OUTPUT (atomically: temporary file + rename) once at the
   start, after every cell, every few seconds while a cell prints, and when the driver is stopped.
 - The first error stops the notebook (`allow_errors` off), except `sys.exit(0)`, an early
@@ -83,10 +82,6 @@ def parse_args(argv):
     parser.add_argument("--cwd", default=None, help="working directory of the kernel")
     parser.add_argument("--kernel", default=None, help="kernel name (default: the notebook's)")
     parser.add_argument("--startup-timeout", type=float, default=120.0)
-    parser.add_argument("--fast", action="store_true", help="fork the kernel from a zygote")
-    parser.add_argument(
-        "--preload", action="append", default=None, help="a module the zygote imports once"
-    )
     parser.add_argument(
         "--watch-stdin",
         action="store_true",
@@ -200,11 +195,11 @@ class Driver:
             try:
                 stopped += await provisioner.sweep()
             except fork_kernel.ZygoteError:
-                pass  # the zygote died: its kernels were re-parented here, swept below
+                pass  # the zygote is gone (the runner starts another): the kernel is killed below
         if attempt.kernel_pid:
             _kill_group(attempt.kernel_pid)
-        stopped += reaper.kill_descendants(os.getpid(), keep=fork_kernel.zygote_pids(), grace=0.2)
-        reaper.reap_orphans(keep=[*fork_kernel.zygote_pids(), attempt.kernel_pid or 0])
+        stopped += reaper.kill_descendants(os.getpid(), grace=0.2)
+        reaper.reap_orphans(keep=[attempt.kernel_pid or 0])
         escaped = [pid for pid in stopped if pid != attempt.kernel_pid]
         if escaped:
             print(f"[pynb-dag-runner] killed escaped processes {', '.join(map(str, escaped))}")
@@ -258,8 +253,6 @@ def main(argv):
             "cwd": args.cwd,
             "kernel": args.kernel,
             "startupTimeout": args.startup_timeout,
-            "fast": args.fast,
-            "preload": args.preload or [],
         }
         return loop.run_until_complete(driver.run(request))
     finally:

@@ -2,11 +2,12 @@
 asks a warm zygote to fork the kernel instead of starting a new interpreter, and a readiness
 check that returns as soon as the kernel answers.
 
-Used by `driver.py` (a persistent driver keeps one zygote per preload set, started on first use
-and started again if it died). Once a notebook's kernel is ready, a persistent driver has the
-zygote start a spare kernel for the next attempt (`prepare_spare`): it initialises while the
-notebook runs, and the next attempt only hands it its folder and environment. A kernel spec qualifies when its argv runs `-m ipykernel_launcher`
-(or `-m ipykernel`) with this very interpreter; any other spec is spawned as before.
+Used by `driver.py`: the zygote is the runner's, one per preload set for the whole run, at the
+socket a request names (zygote_client.py). Once a notebook's kernel is ready, a persistent driver
+has the zygote start a spare kernel for the next attempt (`prepare_spare`): it initialises while
+the notebook runs, and the next attempt only hands it its folder and environment. A kernel spec
+qualifies when its argv runs `-m ipykernel_launcher` (or `-m ipykernel`) with this very
+interpreter; any other spec is spawned as before.
 """
 
 import asyncio
@@ -22,7 +23,7 @@ from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvision
 from traitlets import default
 
 from kernel_child import read_at_start
-from zygote_client import ZygoteError, next_id, zygote_for, zygote_pids  # noqa: F401
+from zygote_client import ZygoteError, next_id, zygote_for
 
 _PYTHON_NAMES = {"python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]}
 

@@ -39,8 +39,8 @@ export interface ServeRequest {
   fast: boolean;
   /** Modules the zygote imports once. */
   preload: string[];
-  /** The socket of the run's zygote of that preload set; without, the driver starts its own. */
-  zygote?: string;
+  /** The socket of the run's zygote of that preload set (`SharedZygote`). */
+  zygote: string;
 }
 
 /** Who hears one notebook's events and output. */

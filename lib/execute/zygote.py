@@ -1,12 +1,16 @@
 """Kernel fork server: imports ipykernel once, then forks one fresh kernel per request.
 
-Started by `driver.py` (never by hand) with the interpreter of the kernel spec:
+Started by the runner (`shared_zygote.ts`, never by hand), one per preload set for a whole run,
+with the interpreter of the kernel spec:
 
-    python3 zygote.py REQUEST_FD REPLY_FD [PRELOAD_MODULE ...]
+    python3 zygote.py --listen SOCKET [PRELOAD_MODULE ...]
 
 It imports the kernel's modules (ipykernel, IPython, zmq, tornado) and the preload modules, and
-nothing else; it never creates a zmq context nor a thread, so that a fork is safe. Requests come
-as JSON lines on REQUEST_FD, replies go out as JSON lines on REPLY_FD:
+nothing else; it never creates a zmq context nor a thread, so that a fork is safe. Drivers connect
+to SOCKET (AF_UNIX, SOCK_SEQPACKET); each says `{"hello": {"preload": [...]}}` and gets
+`{"ready": pid, "preload", "failed", ...}` once that set is imported. Then one request per packet,
+a fork or spare request with the driver's stderr as an fd (the kernel's stdout and stderr), and one
+reply per packet:
 
 - `{"fork": {"id", "argv", "cwd", "env", "connectionFile"}}` -> `{"forked": id, "pid": pid}`.
   The child gets a session and process group of its own (the kill sweep and interrupts work as
@@ -22,7 +26,9 @@ as JSON lines on REQUEST_FD, replies go out as JSON lines on REPLY_FD:
   zygote (the kernel, what its cells started, processes re-parented here after it died) except
   the kernels of other requests still running.
 - A kernel that ends -> `{"exited": pid, "status": code}` (negative: killed by that signal).
-- EOF on REQUEST_FD (the driver is gone): every process below is stopped, then the zygote exits.
+- A driver whose connection closes (it is gone): its kernels, its spare and what is below them are
+  stopped. `{"preload": [...]}` lines on stdin (from the runner) import more modules now; EOF on
+  stdin (the runner is done, or died): every process below is stopped, then the zygote exits.
 
 Fork-time facts a notebook may notice, documented in docs/fast-kernels.md: modules preloaded here
 ran their import-time code once, before the task's environment was applied; `hash()` of strings
@@ -46,34 +52,9 @@ def _base_path():
     return [p for p in sys.path if p and os.path.abspath(p) != _SCRIPT_DIR and p not in own]
 
 
-class PipeClient:
-    """The driver that started this zygote: requests on one pipe, replies on another."""
-
-    def __init__(self, request_fd, reply_fd):
-        self.request_fd = request_fd
-        self.reply_fd = reply_fd
-        self.buffer = b""
-
-    def fds(self):
-        return (self.request_fd, self.reply_fd)
-
-    def send(self, data):
-        while data:
-            data = data[os.write(self.reply_fd, data) :]
-
-    def receive(self):
-        """The whole requests read now, each with no fds; None at EOF."""
-        data = os.read(self.request_fd, 65536)
-        if not data:
-            return None
-        self.buffer += data
-        *lines, self.buffer = self.buffer.split(b"\n")
-        return [(line, []) for line in lines]
-
-
 class SocketClient:
-    """A driver connected to a shared zygote (`--listen`): one request per packet, with the
-    driver's stderr as an fd for the kernel's output."""
+    """A driver connected to the zygote: one request per packet, with the driver's stderr as an fd
+    for the kernel's output."""
 
     def __init__(self, sock):
         self.sock = sock
@@ -117,9 +98,7 @@ class Zygote:
 
     def fds(self):
         """Every fd a forked kernel must not keep."""
-        own = [self.wakeup_fd, self.wakeup_write_fd, *self.spares.values()]
-        if self.listener is not None:
-            own.append(self.listener.fileno())
+        own = [self.wakeup_fd, self.wakeup_write_fd, self.listener.fileno(), *self.spares.values()]
         for client in self.clients.values():
             own.extend(client.fds())
         return own
@@ -205,8 +184,7 @@ class Zygote:
             except OSError:
                 pass
             self.kernels.pop(pid, None)
-        if isinstance(client, SocketClient):
-            client.sock.close()
+        client.sock.close()
         self.reap()
 
     def reap(self):
@@ -247,22 +225,18 @@ class Zygote:
                 os.close(fd)
 
     def serve(self):
-        """Answers the clients until the last pipe client (the driver that started it) or, when
-        listening, the runner's stdin reaches EOF."""
+        """Answers the drivers until the runner's stdin reaches EOF."""
         import select
 
         while True:
-            watched = [self.wakeup_fd, *self.clients]
-            if self.listener is not None:
-                watched += [self.listener.fileno(), 0]
+            watched = [self.wakeup_fd, self.listener.fileno(), 0, *self.clients]
             ready, _, _ = select.select(watched, [], [])
             if self.wakeup_fd in ready:
                 os.read(self.wakeup_fd, 4096)
                 self.reap()
-            if self.listener is not None and 0 in ready:
-                if not self.control():
-                    return
-            if self.listener is not None and self.listener.fileno() in ready:
+            if 0 in ready and not self.control():
+                return
+            if self.listener.fileno() in ready:
                 sock, _ = self.listener.accept()
                 client = SocketClient(sock)
                 self.clients[sock.fileno()] = client
@@ -272,8 +246,6 @@ class Zygote:
                     continue
                 requests = client.receive()
                 if requests is None:
-                    if isinstance(client, PipeClient):
-                        return
                     self.drop(client)
                     continue
                 for line, fds in requests:
@@ -328,38 +300,31 @@ def import_modules(names):
 
 
 def main(argv):
-    listen = argv[0] == "--listen"
-    if listen:
-        os.setsid()  # the runner stops this zygote as a process group and session
+    if len(argv) < 2 or argv[0] != "--listen":
+        print("usage: zygote.py --listen SOCKET [PRELOAD_MODULE ...]", file=sys.stderr)
+        return 2
+    os.setsid()  # the runner stops this zygote as a process group and session
     subreaper = reaper.become_subreaper()
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
     signal.set_wakeup_fd(write_end)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    # SIGTERM from the driver or the runner: stop what runs below, then exit.
+    # SIGTERM from the runner: stop what runs below, then exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     zygote = Zygote((read_end, write_end))
     zygote.subreaper = subreaper
     try:
-        if listen:
-            import socket
+        import socket
 
-            # Listening before the imports: drivers that connect meanwhile wait in the backlog.
-            zygote.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            zygote.listener.bind(argv[1])
-            zygote.listener.listen(64)
-            print(json.dumps({"listening": argv[1]}), flush=True)
-            names = argv[2:]
-        else:
-            client = PipeClient(int(argv[0]), int(argv[1]))
-            zygote.clients[client.request_fd] = client
-            names = argv[2:]
+        # Listening before the imports: drivers that connect meanwhile wait in the backlog.
+        zygote.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        zygote.listener.bind(argv[1])
+        zygote.listener.listen(64)
+        print(json.dumps({"listening": argv[1]}), flush=True)
+        names = argv[2:]
         zygote.failed = preload(names)
         zygote.modules = list(names)
-        if not listen:
-            zygote.ready(client)
-        else:
-            print(json.dumps({"ready": os.getpid()}), flush=True)
+        print(json.dumps({"ready": os.getpid()}), flush=True)
         zygote.serve()
     finally:
         reaper.kill_descendants(os.getpid(), grace=0.2)
