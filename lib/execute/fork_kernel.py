@@ -11,6 +11,7 @@ interpreter; any other spec is spawned as before.
 """
 
 import asyncio
+import functools
 import os
 import subprocess
 import sys
@@ -142,7 +143,7 @@ def prepare_spare(km, on_spare):
     if not isinstance(provisioner, ZygoteProvisioner) or provisioner.template is None:
         return
     zygote = provisioner.zygote
-    if zygote.spare is not None or getattr(zygote, "making_spare", False) or not zygote.alive:
+    if zygote.spare is not None or zygote.making_spare or not zygote.alive:
         return
     zygote.making_spare = True
     task = asyncio.ensure_future(_make_spare(zygote, provisioner, km, on_spare))
@@ -226,6 +227,7 @@ class ZygoteProvisioner(LocalProvisioner):
         return reply["pids"]
 
 
+@functools.cache
 def _ipykernel_resources():
     """The folder of ipykernel's built-in kernel spec, found without importing ipykernel."""
     import importlib.util

@@ -34,6 +34,7 @@ class Zygote:
         self.env = {}  # the zygote's variables read at a kernel's start (its `ready` says them)
         self.sock = None
         self.spare = None  # the kernel started ahead of the next attempt (fork_kernel.Spare)
+        self.making_spare = False
 
     def connect(self, address, loop):
         """Connects to the zygote at `address`; `started()` waits until it has imported this
