@@ -3,6 +3,7 @@
  * chosen one lacks them.
  */
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   assertEquals,
   assertMatch,
@@ -10,7 +11,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "./_deps.ts";
-import { tempDir } from "./_helpers.ts";
+import { ROOT, tempDir } from "./_helpers.ts";
 import { detectPython, PythonNotFoundError } from "../lib/execute/python.ts";
 import { UserError } from "../lib/errors.ts";
 
@@ -52,13 +53,21 @@ Deno.test("detectPython() rejects --python without nbclient with the apt and pip
   const err2 = await assertRejects(() => detectPython({ python: missing }), PythonNotFoundError);
   assertStringIncludes(err2.message, `'${missing}' given by --python: it cannot be started`);
 
-  Deno.env.set("PYNB_PYTHON", bare);
-  try {
-    const err3 = await assertRejects(() => detectPython(), PythonNotFoundError);
-    assertStringIncludes(err3.message, "given by the PYNB_PYTHON environment variable");
-  } finally {
-    Deno.env.delete("PYNB_PYTHON");
-  }
+  // In a process of its own: PYNB_PYTHON set in this one would reach the processes that tests
+  // running alongside start meanwhile.
+  const module = pathToFileURL(join(ROOT, "lib/execute/python.ts")).href;
+  const code = `import { detectPython, PythonNotFoundError } from ${JSON.stringify(module)};\n` +
+    `try { await detectPython(); console.log("found"); }\n` +
+    `catch (e) { console.log(e instanceof PythonNotFoundError, e.message); }`;
+  const probe = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: ROOT,
+    env: { PYNB_PYTHON: bare },
+    stderr: "inherit",
+  }).output();
+  const said = new TextDecoder().decode(probe.stdout);
+  assertOk(said.startsWith("true "), said);
+  assertStringIncludes(said, `'${bare}' given by the PYNB_PYTHON environment variable`);
 });
 
 /**
